@@ -1,1 +1,196 @@
-fn main() {}
+//! `tok`: the command-line interface. This is where files are read and
+//! written; the compiler crates below it do no IO.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tok_diagnostics::Diagnostic;
+use tok_driver::{Database, SourceFile, render};
+
+#[derive(Parser)]
+#[command(name = "tok", version, about = "Tok: token mechanisms, checked, simulated and deployed")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Emit {
+    Ast,
+    Hir,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Type-check programs and report problems.
+    Check {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Output format of diagnostics.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// Format programs in the canonical style (in place, or check only).
+    Fmt {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Report files that are not formatted instead of rewriting them.
+        #[arg(long)]
+        check: bool,
+    },
+    /// Print an intermediate form of a program.
+    Build {
+        file: PathBuf,
+        #[arg(long, value_enum)]
+        emit: Emit,
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
+    /// List every diagnostic code with its meaning.
+    Codes,
+}
+
+/// Exit statuses: 0 success, 1 problems in the programs, 2 usage errors
+/// (clap exits with 2 for bad arguments itself).
+const EXIT_PROBLEMS: u8 = 1;
+const EXIT_USAGE: u8 = 2;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check { files, format } => check(&files, format),
+        Command::Fmt { files, check } => fmt(&files, check),
+        Command::Build { file, emit, format } => build(&file, emit, format),
+        Command::Codes => {
+            for info in tok_diagnostics::ALL_CODES {
+                println!("{}  {:<24} {}", info.code.as_str(), info.name.to_lowercase(), info.summary);
+            }
+            ExitCode::SUCCESS
+        }
+    }
+}
+
+/// Reads a file; `Err` carries the exit code after reporting.
+fn read(path: &Path) -> Result<Vec<u8>, ExitCode> {
+    std::fs::read(path).map_err(|error| {
+        eprintln!("error: cannot read `{}`: {error}", path.display());
+        ExitCode::from(EXIT_USAGE)
+    })
+}
+
+fn report(path: &str, source: &str, diagnostics: &[Diagnostic], format: Format) {
+    match format {
+        Format::Text => {
+            let text = render::render_text(path, source, diagnostics, std::io::stderr().is_terminal());
+            let _ = std::io::stderr().write_all(text.as_bytes());
+        }
+        Format::Json => println!("{}", render::render_json(path, source, diagnostics)),
+    }
+}
+
+/// Loads and decodes a file; invalid UTF-8 is reported as a diagnostic.
+fn load(path: &Path, format: Format) -> Result<String, ExitCode> {
+    let bytes = read(path)?;
+    let shown = path.display().to_string();
+    match tok_driver::decode_source(&bytes) {
+        Ok(text) => Ok(text.to_string()),
+        Err(diagnostic) => {
+            let lossy = String::from_utf8_lossy(&bytes[..bytes.len().min(tok_driver::MAX_FILE_BYTES)]).into_owned();
+            report(&shown, &lossy, &[diagnostic], format);
+            Err(ExitCode::from(EXIT_PROBLEMS))
+        }
+    }
+}
+
+fn check(files: &[PathBuf], format: Format) -> ExitCode {
+    let db = Database::default();
+    let mut status = ExitCode::SUCCESS;
+    let mut all_json = Vec::new();
+    for path in files {
+        let text = match load(path, format) {
+            Ok(text) => text,
+            Err(code) => {
+                status = code;
+                continue;
+            }
+        };
+        let shown = path.display().to_string();
+        let file = SourceFile::new(&db, shown.clone(), text);
+        let diagnostics = tok_driver::diagnostics(&db, file);
+        if diagnostics.iter().any(Diagnostic::is_error) && status == ExitCode::SUCCESS {
+            status = ExitCode::from(EXIT_PROBLEMS);
+        }
+        match format {
+            Format::Text => report(&shown, file.text(&db), diagnostics, format),
+            Format::Json => all_json.push(render::render_json(&shown, file.text(&db), diagnostics)),
+        }
+    }
+    if format == Format::Json {
+        // One JSON array per file keeps the output streamable.
+        for json in all_json {
+            println!("{json}");
+        }
+    }
+    status
+}
+
+fn fmt(files: &[PathBuf], check_only: bool) -> ExitCode {
+    let mut status = ExitCode::SUCCESS;
+    for path in files {
+        let text = match load(path, Format::Text) {
+            Ok(text) => text,
+            Err(code) => {
+                status = code;
+                continue;
+            }
+        };
+        let shown = path.display().to_string();
+        match tok_format::format(&text) {
+            Ok(formatted) if formatted == text => {}
+            Ok(_) if check_only => {
+                eprintln!("{shown}: not formatted (run `tok fmt {shown}`)");
+                status = ExitCode::from(EXIT_PROBLEMS);
+            }
+            Ok(formatted) => {
+                if let Err(error) = std::fs::write(path, formatted) {
+                    eprintln!("error: cannot write `{shown}`: {error}");
+                    status = ExitCode::from(EXIT_USAGE);
+                }
+            }
+            Err(diagnostics) => {
+                eprintln!("{shown}: not formatted because it has syntax errors");
+                report(&shown, &text, &diagnostics, Format::Text);
+                status = ExitCode::from(EXIT_PROBLEMS);
+            }
+        }
+    }
+    status
+}
+
+fn build(path: &Path, emit: Emit, format: Format) -> ExitCode {
+    let text = match load(path, format) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let shown = path.display().to_string();
+    let db = Database::default();
+    let file = SourceFile::new(&db, shown.clone(), text);
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        report(&shown, file.text(&db), diagnostics, format);
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
+    match emit {
+        Emit::Ast => println!("{:#?}", tok_driver::parse(&db, file).module),
+        Emit::Hir => print!("{}", tok_sema::hir::print(tok_driver::program(&db, file))),
+    }
+    ExitCode::SUCCESS
+}

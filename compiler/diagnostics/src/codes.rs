@@ -83,6 +83,9 @@ codes! {
     NOT_INDEXABLE = "E0208": "Indexing a value that is not a map or list.",
     UNSIGNED_NEGATION = "E0209": "Negating an unsigned chain value.",
     VOID_VALUE = "E0210": "A call that returns nothing is used as a value.",
+    METHOD_NOT_CALLED = "E0211": "An action, view or function is named but not called.",
+    USELESS_EXPRESSION = "E0212": "A statement computes a value and throws it away.",
+    NOT_A_VALUE = "E0213": "A token, mechanism, population or module is used where a value is expected.",
 
     // Literals.
     LITERAL_OVERFLOW = "E0300": "A literal does not fit in 256 bits once its unit is applied.",
@@ -101,4 +104,7 @@ codes! {
     MISSING_REVERT_REASON = "E0408": "A `require` or `revert` has no reason string.",
     CALLER_OUTSIDE_ACTION = "E0409": "`caller` is used where no transaction sender exists.",
     NOT_GOVERNABLE = "E0410": "A governor governs something that is not a param.",
+    NOT_A_MINTER = "E0411": "`mint` is called from code that the token does not list in `minters`.",
+    NOT_BURNABLE = "E0412": "`burn` is called on a token that is not declared `burnable`.",
+    NOT_CONSTANT = "E0413": "A setting needs a value known at deployment (a literal or a param).",
 }

@@ -1,1 +1,167 @@
-//! placeholder
+//! The driver: the salsa database that ties the phases together, and the
+//! renderers that turn diagnostics into text for people and tools.
+//!
+//! Query layers, designed around what changes when someone types:
+//! `parse(file)` re-runs on every edit; `signatures(file)` is span-free, so
+//! it usually compares equal after a body edit and salsa stops there;
+//! `item_text(item)` is the text of one item, and `check_item(item)`
+//! depends only on that text and the signatures. Editing one action's body
+//! therefore re-checks that item alone.
+
+pub mod render;
+
+use std::sync::Arc;
+
+use tok_diagnostics::Diagnostic;
+use tok_sema::{ItemResult, Signatures, hir};
+use tok_syntax::Parsed;
+
+/// One source file: an input of the database.
+#[salsa::input(debug)]
+pub struct SourceFile {
+    #[returns(ref)]
+    pub path: String,
+    #[returns(ref)]
+    pub text: String,
+}
+
+/// One top-level item of a file, by position.
+#[salsa::interned(debug)]
+pub struct ItemId<'db> {
+    pub file: SourceFile,
+    pub index: u32,
+}
+
+#[salsa::db]
+pub trait Db: salsa::Database {}
+
+/// The database the CLI uses. The LSP and tests build their own with an
+/// event callback.
+#[salsa::db]
+#[derive(Clone, Default)]
+pub struct Database {
+    storage: salsa::Storage<Self>,
+}
+
+impl Database {
+    /// A database that reports every salsa event to `callback`.
+    pub fn with_events(callback: Arc<dyn Fn(salsa::Event) + Send + Sync>) -> Self {
+        Database {
+            storage: salsa::Storage::new(Some(Box::new(move |event| callback(event)))),
+        }
+    }
+}
+
+#[salsa::db]
+impl salsa::Database for Database {}
+
+#[salsa::db]
+impl Db for Database {}
+
+/// Files larger than this cannot be addressed with 32-bit offsets.
+pub const MAX_FILE_BYTES: usize = u32::MAX as usize;
+
+#[salsa::tracked(returns(ref))]
+pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
+    tok_syntax::parse(file.text(db))
+}
+
+#[salsa::tracked(returns(ref))]
+pub fn signatures(db: &dyn Db, file: SourceFile) -> Signatures {
+    Signatures::collect(&parse(db, file).module)
+}
+
+/// The items of a file, as ids for the per-item queries.
+#[salsa::tracked(returns(ref))]
+pub fn items(db: &dyn Db, file: SourceFile) -> Vec<ItemId<'_>> {
+    let count = parse(db, file).module.items.len() as u32;
+    (0..count).map(|index| ItemId::new(db, file, index)).collect()
+}
+
+/// Where an item starts in its file.
+#[salsa::tracked(returns(copy))]
+pub fn item_offset<'db>(db: &'db dyn Db, item: ItemId<'db>) -> u32 {
+    let parsed = parse(db, *item.file(db));
+    parsed.module.items.get(*item.index(db) as usize).map_or(0, |it| it.span.start)
+}
+
+/// The text of one item; equal across edits elsewhere in the file.
+#[salsa::tracked(returns(ref))]
+pub fn item_text<'db>(db: &'db dyn Db, item: ItemId<'db>) -> String {
+    let file = *item.file(db);
+    let parsed = parse(db, file);
+    match parsed.module.items.get(*item.index(db) as usize) {
+        Some(it) if !matches!(it.kind, tok_syntax::ast::ItemKind::Error) => {
+            file.text(db)[it.span.range()].to_string()
+        }
+        _ => String::new(),
+    }
+}
+
+/// Checks one item. Spans in the result are relative to the item's start.
+#[salsa::tracked(returns(ref))]
+pub fn check_item<'db>(db: &'db dyn Db, item: ItemId<'db>) -> ItemResult {
+    let text = item_text(db, item);
+    if text.is_empty() {
+        return ItemResult::default();
+    }
+    let parsed = tok_syntax::parse(text);
+    let Some(ast_item) = parsed.module.items.first() else {
+        return ItemResult::default();
+    };
+    tok_sema::check_item(signatures(db, *item.file(db)), ast_item)
+}
+
+/// Every diagnostic of a file, sorted, with file-relative spans.
+#[salsa::tracked(returns(ref))]
+pub fn diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
+    let parsed = parse(db, file);
+    let mut all = parsed.diagnostics.clone();
+    all.extend(tok_sema::check_module(&parsed.module));
+    for item in items(db, file) {
+        let offset = item_offset(db, *item);
+        all.extend(check_item(db, *item).diagnostics.iter().cloned().map(|d| d.shifted(offset)));
+    }
+    tok_diagnostics::sort(&mut all);
+    all.dedup();
+    all
+}
+
+/// The typed program. Item spans are relative to `offset`.
+#[salsa::tracked(returns(ref))]
+pub fn program(db: &dyn Db, file: SourceFile) -> hir::Program {
+    let items = items(db, file)
+        .iter()
+        .filter_map(|item| {
+            let offset = item_offset(db, *item);
+            check_item(db, *item).item.clone().map(|item| hir::Located { offset, item })
+        })
+        .collect();
+    hir::Program { items }
+}
+
+/// Checks a text outside any database: the one-shot entry point for tools.
+pub fn check_text(path: &str, text: &str) -> Vec<Diagnostic> {
+    let db = Database::default();
+    let file = SourceFile::new(&db, path.to_string(), text.to_string());
+    diagnostics(&db, file).clone()
+}
+
+/// Decodes file bytes, reporting invalid UTF-8 or an oversized file as a
+/// diagnostic instead of failing.
+pub fn decode_source(bytes: &[u8]) -> Result<&str, Diagnostic> {
+    use tok_diagnostics::{Code, Span};
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(Diagnostic::error(Code::FILE_TOO_LARGE, Span::new(0, 0), "file too large")
+            .with_label("Tok source files are limited to 4 GiB")
+            .with_help("split the program into smaller files"));
+    }
+    std::str::from_utf8(bytes).map_err(|error| {
+        let at = error.valid_up_to() as u32;
+        let len = error.error_len().unwrap_or(1) as u32;
+        Diagnostic::error(Code::INVALID_UTF8, Span::new(at, at + len), "file is not valid UTF-8")
+            .with_label("invalid byte sequence here")
+            .with_note("Tok source files are UTF-8 text.")
+            .with_help("re-save the file as UTF-8, or check that it is the right file")
+    })
+}

@@ -1,1 +1,13 @@
-//! placeholder
+//! Semantic analysis: name resolution, unit-aware type checking and the
+//! typed HIR. Pure: syntax trees in, HIR and diagnostics out.
+
+mod check;
+pub mod hir;
+mod print;
+pub mod signatures;
+pub mod types;
+pub mod units;
+
+pub use check::{ItemResult, check_item, check_module};
+pub use signatures::Signatures;
+pub use types::{TimeUnit, Ty};
