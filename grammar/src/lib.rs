@@ -54,13 +54,17 @@ pub fn parse(source: &str) -> Parsed {
         }
     };
     // Recovery may report several errors for one mistake; keep the first of
-    // each run that is not separated by correctly parsed input.
+    // each run that is not separated by correctly parsed input, and at most
+    // one per line.
     let mut last_end: Option<u32> = None;
+    let mut last_line: Option<usize> = None;
     for recovery in recovered {
         let start = error_start(&recovery.error, end);
-        if last_end.is_some_and(|last| start <= last) {
+        let line = source[..(start as usize).min(source.len())].matches('\n').count();
+        if last_end.is_some_and(|last| start <= last) || last_line == Some(line) {
             continue;
         }
+        last_line = Some(line);
         let dropped_end = recovery.dropped_tokens.last().map(|(_, _, r)| *r);
         last_end = Some(dropped_end.unwrap_or(start).max(start));
         diagnostics.push(syntax_error(recovery.error, end));

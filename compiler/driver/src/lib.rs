@@ -118,7 +118,16 @@ pub fn diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     let parsed = parse(db, file);
     let mut all = parsed.diagnostics.clone();
     all.extend(tok_sema::check_module(&parsed.module));
-    for item in items(db, file) {
+    for (item, syntax) in items(db, file).iter().zip(&parsed.module.items) {
+        // An item with a syntax error is checked no further: its tree is
+        // partial, and what checking would find there is noise.
+        let broken = parsed.diagnostics.iter().any(|d| {
+            let at = d.primary.span.start;
+            syntax.span.start <= at && at <= syntax.span.end
+        });
+        if broken {
+            continue;
+        }
         let offset = item_offset(db, *item);
         all.extend(check_item(db, *item).diagnostics.iter().cloned().map(|d| d.shifted(offset)));
     }

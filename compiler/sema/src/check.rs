@@ -10,7 +10,7 @@ use ethnum::U256;
 use tok_diagnostics::{Code, Diagnostic, Span, did_you_mean};
 use tok_syntax::{DigitsError, ast, decode_string, parse_digits};
 
-use crate::hir::{self, ArithOp, Builtin, BuiltinFunction, Callee, TokenMethod};
+use crate::hir::{self, ArithOp, Builtin, BuiltinFunction, Callee, GovernorMethod, TokenMethod, VestingMethod};
 use crate::signatures::{MAX_DECIMALS, Signatures};
 use crate::types::{TimeUnit, Ty};
 use crate::units::{self, UnitError};
@@ -113,6 +113,8 @@ enum Head {
     Mechanism(String),
     Population(String),
     Module(String),
+    Vesting(String),
+    Governor(String),
     Pending { callee: Pending, name: String },
 }
 
@@ -123,6 +125,8 @@ enum Pending {
     Function(BuiltinFunction),
     ListPush(hir::Expr),
     ListContains(hir::Expr),
+    Vesting(String, VestingMethod),
+    Governor(String, GovernorMethod),
 }
 
 struct Checker<'a> {
@@ -158,6 +162,10 @@ const TOKEN_MEMBERS: &[(&str, TokenMethod)] = &[
     ("approve", TokenMethod::Approve),
     ("mint", TokenMethod::Mint),
     ("burn", TokenMethod::Burn),
+    ("votes", TokenMethod::Votes),
+    ("delegate", TokenMethod::Delegate),
+    ("pause", TokenMethod::Pause),
+    ("unpause", TokenMethod::Unpause),
 ];
 
 const BUILTIN_VALUES: &[&str] = &["now", "caller", "self", "index", "current_step", "max_value"];
@@ -1719,6 +1727,11 @@ impl<'a> Checker<'a> {
                 span,
             });
         }
+        if let Some(mechanism) = &self.mechanism
+            && self.sigs.mechanisms.get(mechanism).is_some_and(|sig| sig.views.contains_key(name))
+        {
+            return Head::Pending { callee: Pending::View(mechanism.clone(), name.to_string()), name: name.to_string() };
+        }
         if let Some(population) = &self.population
             && let Some(ty) = self.scenario.populations.get(population).and_then(|state| state.get(name))
         {
@@ -1751,8 +1764,11 @@ impl<'a> Checker<'a> {
         if self.sigs.mechanisms.contains_key(name) {
             return Head::Mechanism(name.to_string());
         }
-        if self.sigs.vestings.contains_key(name) || self.sigs.governors.contains_key(name) {
-            return Head::Value(hir::Expr { kind: hir::ExprKind::Contract(name.to_string()), ty: Ty::Address, span });
+        if self.sigs.vestings.contains_key(name) {
+            return Head::Vesting(name.to_string());
+        }
+        if self.sigs.governors.contains_key(name) {
+            return Head::Governor(name.to_string());
         }
         if self.world == World::Scenario && self.scenario.populations.contains_key(name) {
             return Head::Population(name.to_string());
@@ -1942,6 +1958,38 @@ impl<'a> Checker<'a> {
                 self.report(unknown_member(name, &format!("mechanism `{mechanism}`"), members));
                 Head::Value(hir::Expr::error(span))
             }
+            Head::Vesting(vesting) => {
+                let token = self.sigs.vestings.get(&vesting).cloned().unwrap_or_default();
+                let amount = if self.sigs.tokens.contains_key(&token) { Ty::Amount(token) } else { Ty::Error };
+                let method = match text {
+                    "release" => return Head::Pending { callee: Pending::Vesting(vesting, VestingMethod::Release), name: text.to_string() },
+                    "releasable" => VestingMethod::Releasable,
+                    "released" => VestingMethod::Released,
+                    _ => {
+                        self.report(unknown_member(name, &format!("vesting `{vesting}`"), ["release", "releasable", "released"]));
+                        return Head::Value(hir::Expr::error(span));
+                    }
+                };
+                Head::Value(hir::Expr {
+                    kind: hir::ExprKind::Call { callee: Callee::Vesting { vesting, method }, args: Vec::new() },
+                    ty: amount,
+                    span,
+                })
+            }
+            Head::Governor(governor) => match text {
+                "propose" => Head::Pending { callee: Pending::Governor(governor, GovernorMethod::Propose { param: String::new() }), name: text.to_string() },
+                "vote" => Head::Pending { callee: Pending::Governor(governor, GovernorMethod::Vote), name: text.to_string() },
+                "execute" => Head::Pending { callee: Pending::Governor(governor, GovernorMethod::Execute), name: text.to_string() },
+                "proposals" => Head::Value(hir::Expr {
+                    kind: hir::ExprKind::Call { callee: Callee::Governor { governor, method: GovernorMethod::ProposalCount }, args: Vec::new() },
+                    ty: Ty::Uint,
+                    span,
+                }),
+                _ => {
+                    self.report(unknown_member(name, &format!("governor `{governor}`"), ["propose", "vote", "execute", "proposals"]));
+                    Head::Value(hir::Expr::error(span))
+                }
+            },
             Head::Module(module) => {
                 self.report(
                     Diagnostic::error(Code::UNKNOWN_MEMBER, name.span, format!("module `{module}` exports no `{text}`"))
@@ -1995,7 +2043,9 @@ impl<'a> Checker<'a> {
     fn finish(&mut self, head: Head, span: Span) -> hir::Expr {
         match head {
             Head::Value(value) => value,
-            Head::Token(name) | Head::Mechanism(name) => hir::Expr { kind: hir::ExprKind::Contract(name), ty: Ty::Address, span },
+            Head::Token(name) | Head::Mechanism(name) | Head::Vesting(name) | Head::Governor(name) => {
+                hir::Expr { kind: hir::ExprKind::Contract(name), ty: Ty::Address, span }
+            }
             Head::Population(name) | Head::Module(name) => {
                 self.report(
                     Diagnostic::error(Code::NOT_A_VALUE, span, format!("`{name}` is not a value"))
@@ -2049,7 +2099,60 @@ impl<'a> Checker<'a> {
                 hir::Expr { kind: hir::ExprKind::Call { callee: Callee::ListContains, args }, ty: Ty::Bool, span }
             }
             Pending::Function(function) => self.builtin_call(function, name, args, span),
+            Pending::Vesting(vesting, method) => {
+                if !self.body.writes() {
+                    self.report(write_in_read_only(span, "release vested tokens"));
+                }
+                let args = self.arguments(&[], args, span, &format!("`{vesting}.release`"));
+                hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Vesting { vesting, method }, args }, ty: Ty::Void, span }
+            }
+            Pending::Governor(governor, method) => self.governor_call(governor, method, args, span),
         }
+    }
+
+    fn governor_call(&mut self, governor: String, method: GovernorMethod, args: &[ast::Arg], span: Span) -> hir::Expr {
+        if !self.body.writes() {
+            self.report(write_in_read_only(span, "take part in governance"));
+        }
+        if self.world == World::Chain {
+            self.report(
+                Diagnostic::error(Code::SCENARIO_ONLY, span, "governance is driven by accounts, not by mechanisms")
+                    .with_label("proposals and votes come from scenario agents")
+                    .with_help("restrict the action that changes state with `only DAO` instead"),
+            );
+        }
+        let (method, args) = match method {
+            GovernorMethod::Propose { .. } => {
+                let governed = self.sigs.governors.get(&governor).cloned().unwrap_or_default();
+                let [param_arg, value_arg] = args else {
+                    self.report(wrong_count(&format!("`{governor}.propose`"), 2, args.len(), span).with_note("write `propose(param, new_value)`"));
+                    return hir::Expr::error(span);
+                };
+                let param = match &param_arg.value.kind {
+                    ast::ExprKind::Name(param) if governed.contains(param) => param.clone(),
+                    _ => {
+                        self.report(
+                            Diagnostic::error(Code::NOT_GOVERNABLE, param_arg.value.span, format!("`{governor}` does not govern this"))
+                                .with_label("not a governed param")
+                                .with_help(format!("`{governor}` governs: {}", governed.iter().cloned().collect::<Vec<_>>().join(", "))),
+                        );
+                        return hir::Expr::error(span);
+                    }
+                };
+                let ty = self.sigs.params.get(&param).cloned().unwrap_or(Ty::Error);
+                let value = self.expr_expect(&value_arg.value, &ty);
+                (GovernorMethod::Propose { param }, vec![value])
+            }
+            GovernorMethod::Vote => {
+                let params = [("proposal".to_string(), Ty::Uint), ("support".to_string(), Ty::Bool)];
+                (GovernorMethod::Vote, self.arguments(&params, args, span, &format!("`{governor}.vote`")))
+            }
+            other => {
+                let params = [("proposal".to_string(), Ty::Uint)];
+                (other, self.arguments(&params, args, span, &format!("`{governor}.execute`")))
+            }
+        };
+        hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Governor { governor, method }, args }, ty: Ty::Void, span }
     }
 
     fn token_call(&mut self, token: String, method: TokenMethod, args: &[ast::Arg], span: Span) -> hir::Expr {
@@ -2064,6 +2167,9 @@ impl<'a> Checker<'a> {
             TokenMethod::Approve => (vec![("spender", address()), ("amount", amount.clone())], Ty::Void),
             TokenMethod::Mint => (vec![("to", address()), ("amount", amount.clone())], Ty::Void),
             TokenMethod::Burn => (vec![("amount", amount.clone())], Ty::Void),
+            TokenMethod::Votes => (vec![("who", address())], amount.clone()),
+            TokenMethod::Delegate => (vec![("to", address())], Ty::Void),
+            TokenMethod::Pause | TokenMethod::Unpause => (vec![], Ty::Void),
         };
         if method.writes() && !self.body.writes() {
             self.report(write_in_read_only(span, "move tokens"));
@@ -2082,6 +2188,20 @@ impl<'a> Checker<'a> {
                             }),
                     );
                 }
+            }
+            if matches!(method, TokenMethod::Votes | TokenMethod::Delegate) && !sig.votes {
+                self.report(
+                    Diagnostic::error(Code::UNKNOWN_MEMBER, span, format!("`{token}` has no voting power"))
+                        .with_label(format!("`{}` needs the `votes` flag", method.name()))
+                        .with_help(format!("add `votes` to `token {token}`")),
+                );
+            }
+            if matches!(method, TokenMethod::Pause | TokenMethod::Unpause) && !sig.pausable {
+                self.report(
+                    Diagnostic::error(Code::UNKNOWN_MEMBER, span, format!("`{token}` is not pausable"))
+                        .with_label(format!("`{}` needs the `pausable` flag", method.name()))
+                        .with_help(format!("add `pausable` and an `owner` to `token {token}`")),
+                );
             }
             if method == TokenMethod::Burn && !sig.burnable {
                 self.report(

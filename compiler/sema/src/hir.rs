@@ -299,6 +299,10 @@ pub enum Callee {
     View { mechanism: String, view: String },
     /// `min`, `max`, `mul_div`, `uniform`, ...
     Function(BuiltinFunction),
+    /// `team.release()` and the vesting views.
+    Vesting { vesting: String, method: VestingMethod },
+    /// `DAO.propose(param, value)` and the other governor operations.
+    Governor { governor: String, method: GovernorMethod },
     /// `list.push(x)`
     ListPush,
     /// `list.contains(x)`
@@ -315,6 +319,33 @@ pub enum TokenMethod {
     Approve,
     Mint,
     Burn,
+    /// Voting power of an account (`votes` tokens).
+    Votes,
+    Delegate,
+    Pause,
+    Unpause,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum VestingMethod {
+    /// Sends the vested, unreleased amount to the beneficiary.
+    Release,
+    /// Vested and not yet released.
+    Releasable,
+    /// Released so far.
+    Released,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum GovernorMethod {
+    /// Proposes to set a governed param; the argument is the new value.
+    Propose { param: String },
+    /// `vote(proposal, support)`
+    Vote,
+    /// Executes a passed proposal after its timelock.
+    Execute,
+    /// How many proposals exist.
+    ProposalCount,
 }
 
 impl TokenMethod {
@@ -328,12 +359,19 @@ impl TokenMethod {
             TokenMethod::Approve => "approve",
             TokenMethod::Mint => "mint",
             TokenMethod::Burn => "burn",
+            TokenMethod::Votes => "votes",
+            TokenMethod::Delegate => "delegate",
+            TokenMethod::Pause => "pause",
+            TokenMethod::Unpause => "unpause",
         }
     }
 
     /// Whether the method changes state (an action rather than a read).
     pub fn writes(self) -> bool {
-        !matches!(self, TokenMethod::TotalSupply | TokenMethod::Balance | TokenMethod::Allowance)
+        !matches!(
+            self,
+            TokenMethod::TotalSupply | TokenMethod::Balance | TokenMethod::Allowance | TokenMethod::Votes
+        )
     }
 }
 

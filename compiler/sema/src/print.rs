@@ -277,6 +277,11 @@ fn expr(e: &Expr) -> String {
                 Callee::Action { mechanism, action } => format!("action {mechanism}.{action}"),
                 Callee::View { mechanism, view } => format!("view {mechanism}.{view}"),
                 Callee::Function(function) => format!("{function:?}").to_lowercase(),
+                Callee::Vesting { vesting, method } => format!("{vesting}.{method:?}").to_lowercase(),
+                Callee::Governor { governor, method } => match method {
+                    GovernorMethod::Propose { param } => format!("{governor}.propose {param}"),
+                    other => format!("{governor}.{other:?}").to_lowercase(),
+                },
                 Callee::ListPush => "push".to_string(),
                 Callee::ListContains => "contains".to_string(),
             };

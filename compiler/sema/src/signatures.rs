@@ -27,6 +27,7 @@ pub struct Signatures {
 pub struct TokenSig {
     pub decimals: u32,
     pub burnable: bool,
+    pub pausable: bool,
     pub votes: bool,
     /// Names allowed to call `mint`.
     pub minters: BTreeSet<String>,
@@ -317,6 +318,7 @@ fn token_sig(decl: &ast::Decl) -> TokenSig {
             },
             ast::SettingKind::Flag(name) => match name.text.as_str() {
                 "burnable" => sig.burnable = true,
+                "pausable" => sig.pausable = true,
                 "votes" => sig.votes = true,
                 _ => {}
             },
