@@ -96,11 +96,17 @@ pub struct Setting {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum SettingKind {
     /// `decimals: 18`
-    Value { name: Name, value: Expr },
+    Value {
+        name: Name,
+        value: Expr,
+    },
     /// `burnable`
     Flag(Name),
     /// `mint 1_000 EMB to treasury`
-    Mint { amount: Expr, to: Expr },
+    Mint {
+        amount: Expr,
+        to: Expr,
+    },
     Error,
 }
 
@@ -119,11 +125,20 @@ pub struct Member {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum MemberKind {
     State(Vec<Field>),
-    Event { name: Name, fields: Vec<Field> },
+    Event {
+        name: Name,
+        fields: Vec<Field>,
+    },
     Action(Function),
     View(Function),
-    Every { period: Expr, body: Block },
-    Invariant { condition: Expr, message: Option<Expr> },
+    Every {
+        period: Expr,
+        body: Block,
+    },
+    Invariant {
+        condition: Expr,
+        message: Option<Expr>,
+    },
     Error,
 }
 
@@ -166,9 +181,16 @@ pub enum ScenarioEntryKind {
     /// `agents holder[1000] { ... }`
     Agents(Agents),
     /// `series price: float = gbm(...)`
-    Series { name: Name, ty: Option<Type>, value: Expr },
+    Series {
+        name: Name,
+        ty: Option<Type>,
+        value: Expr,
+    },
     /// `sweep inflation in [2%, 5%]`
-    Sweep { param: Name, values: Vec<Expr> },
+    Sweep {
+        param: Name,
+        values: Vec<Expr>,
+    },
     /// `record supply = EMB.total_supply, staked = Staking.total`
     Record(Vec<(Name, Expr)>),
     /// `setup { ... }` runs once before the first step.
@@ -234,18 +256,44 @@ impl AssignOp {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum StmtKind {
-    Let { name: Name, ty: Option<Type>, value: Expr },
-    Assign { target: Expr, op: AssignOp, value: Expr },
+    Let {
+        name: Name,
+        ty: Option<Type>,
+        value: Expr,
+    },
+    Assign {
+        target: Expr,
+        op: AssignOp,
+        value: Expr,
+    },
     Expr(Expr),
-    Require { condition: Expr, reason: Option<Expr> },
-    Revert { reason: Option<Expr> },
-    Emit { event: Name, args: Vec<Arg> },
+    Require {
+        condition: Expr,
+        reason: Option<Expr>,
+    },
+    Revert {
+        reason: Option<Expr>,
+    },
+    Emit {
+        event: Name,
+        args: Vec<Arg>,
+    },
     /// `if a { } else if b { } else { }`, arms stored flat.
-    If { arms: Vec<(Expr, Block)>, otherwise: Option<Block> },
-    For { var: Name, iter: ForIter, body: Block },
+    If {
+        arms: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    For {
+        var: Name,
+        iter: ForIter,
+        body: Block,
+    },
     Return(Option<Expr>),
     /// `as treasury { ... }`: scenario code acting as another account.
-    As { account: Expr, body: Block },
+    As {
+        account: Expr,
+        body: Block,
+    },
     Error,
 }
 
@@ -333,7 +381,10 @@ pub enum ExprKind {
     Number(String),
     Hex(String),
     /// `100 EMB`, `5%`, `30 days`, `5% per year`, `2 USDC per EMB`
-    Quantity { number: String, unit: UnitSuffix },
+    Quantity {
+        number: String,
+        unit: UnitSuffix,
+    },
     /// Raw text between the quotes.
     Str(String),
     Bool(bool),
@@ -341,13 +392,30 @@ pub enum ExprKind {
     List(Vec<Expr>),
     Paren(Box<Expr>),
     /// Prefix operators, outermost first: `not not x`, `-y`.
-    Unary { ops: Vec<(UnaryOp, Span)>, operand: Box<Expr> },
+    Unary {
+        ops: Vec<(UnaryOp, Span)>,
+        operand: Box<Expr>,
+    },
     /// A left-associative chain of operators of one precedence level.
-    Binary { first: Box<Expr>, rest: Vec<(BinaryOp, Span, Expr)> },
-    Compare { left: Box<Expr>, op: CompareOp, op_span: Span, right: Box<Expr> },
-    Power { base: Box<Expr>, exponent: Box<Expr> },
+    Binary {
+        first: Box<Expr>,
+        rest: Vec<(BinaryOp, Span, Expr)>,
+    },
+    Compare {
+        left: Box<Expr>,
+        op: CompareOp,
+        op_span: Span,
+        right: Box<Expr>,
+    },
+    Power {
+        base: Box<Expr>,
+        exponent: Box<Expr>,
+    },
     /// A primary followed by member, call and index suffixes.
-    Postfix { base: Box<Expr>, suffixes: Vec<Suffix> },
+    Postfix {
+        base: Box<Expr>,
+        suffixes: Vec<Suffix>,
+    },
     Error,
 }
 

@@ -165,8 +165,7 @@ keywords! {
     If = "if", Else = "else", For = "for", In = "in", Require = "require",
     Revert = "revert", Emit = "emit", Return = "return", Only = "only",
     True = "true", False = "false", And = "and", Or = "or", Not = "not",
-    Per = "per", Map = "map", List = "list", Mint = "mint", To = "to",
-    As = "as",
+    Per = "per", Map = "map", List = "list", Mint = "mint", As = "as",
 }
 
 /// A comment kept aside for the formatter and documentation.
@@ -350,7 +349,11 @@ mod tests {
     use super::*;
 
     fn kinds(source: &str) -> Vec<Tok<'_>> {
-        lex(source).tokens.into_iter().map(|(_, token, _)| token).collect()
+        lex(source)
+            .tokens
+            .into_iter()
+            .map(|(_, token, _)| token)
+            .collect()
     }
 
     #[test]
@@ -360,7 +363,10 @@ mod tests {
             vec![Tok::Number("100"), Tok::Unit("EMB"), Tok::Ident("x")]
         );
         assert_eq!(kinds("5%"), vec![Tok::Number("5"), Tok::PercentSign]);
-        assert_eq!(kinds("5 % 3"), vec![Tok::Number("5"), Tok::Modulo, Tok::Number("3")]);
+        assert_eq!(
+            kinds("5 % 3"),
+            vec![Tok::Number("5"), Tok::Modulo, Tok::Number("3")]
+        );
     }
 
     #[test]

@@ -8,14 +8,19 @@ pub mod ast;
 pub mod lexer;
 mod literal;
 
-pub use literal::{decode_string, parse_digits, DigitsError};
+pub use literal::{DigitsError, decode_string, parse_digits};
 
-use lalrpop_util::{lalrpop_mod, ErrorRecovery, ParseError};
+use lalrpop_util::{ErrorRecovery, ParseError, lalrpop_mod};
 use lexer::Tok;
 use tok_diagnostics::{Code, Diagnostic, Span};
 
 lalrpop_mod!(
-    #[allow(clippy::all, clippy::pedantic, clippy::unwrap_used, unused_qualifications)]
+    #[allow(
+        clippy::all,
+        clippy::pedantic,
+        clippy::unwrap_used,
+        unused_qualifications
+    )]
     grammar
 );
 
@@ -57,11 +62,23 @@ pub fn parse(source: &str) -> Parsed {
     // each run that is not separated by correctly parsed input, and at most
     // one per line.
     let mut last_end: Option<u32> = None;
+    let line_of = |at: u32| {
+        source[..(at as usize).min(source.len())]
+            .matches('\n')
+            .count()
+    };
+    let lexer_lines: Vec<usize> = diagnostics
+        .iter()
+        .map(|d| line_of(d.primary.span.start))
+        .collect();
     let mut last_line: Option<usize> = None;
     for recovery in recovered {
         let start = error_start(&recovery.error, end);
-        let line = source[..(start as usize).min(source.len())].matches('\n').count();
-        if last_end.is_some_and(|last| start <= last) || last_line == Some(line) {
+        let line = line_of(start);
+        if last_end.is_some_and(|last| start <= last)
+            || last_line == Some(line)
+            || lexer_lines.contains(&line)
+        {
             continue;
         }
         last_line = Some(line);
@@ -107,9 +124,15 @@ fn syntax_error(error: ParseError<u32, Tok<'_>, Never>, end: u32) -> Diagnostic 
     match error {
         ParseError::UnrecognizedEof { location, expected } => {
             let at = location.min(end);
-            Diagnostic::error(Code::UNEXPECTED_END, Span::new(at, at), "unexpected end of file")
-                .with_label(expected_text(&expected))
-                .with_help("the file seems truncated: close the open blocks and finish the last construct")
+            Diagnostic::error(
+                Code::UNEXPECTED_END,
+                Span::new(at, at),
+                "unexpected end of file",
+            )
+            .with_label(expected_text(&expected))
+            .with_help(
+                "the file seems truncated: close the open blocks and finish the last construct",
+            )
         }
         ParseError::UnrecognizedToken {
             token: (l, token, r),
@@ -120,7 +143,9 @@ fn syntax_error(error: ParseError<u32, Tok<'_>, Never>, end: u32) -> Diagnostic 
             format!("unexpected {}", describe(&token)),
         )
         .with_label(expected_text(&expected)),
-        ParseError::ExtraToken { token: (l, token, r) } => Diagnostic::error(
+        ParseError::ExtraToken {
+            token: (l, token, r),
+        } => Diagnostic::error(
             Code::UNEXPECTED_TOKEN,
             Span::new(l, r),
             format!("unexpected {}", describe(&token)),
@@ -177,7 +202,12 @@ fn symbol(token: &Tok<'_>) -> &'static str {
         Tok::StarStar => "**",
         Tok::Slash => "/",
         Tok::Arrow => "->",
-        Tok::Ident(_) | Tok::Unit(_) | Tok::Number(_) | Tok::Hex(_) | Tok::Str(_) | Tok::Keyword(_) => "token",
+        Tok::Ident(_)
+        | Tok::Unit(_)
+        | Tok::Number(_)
+        | Tok::Hex(_)
+        | Tok::Str(_)
+        | Tok::Keyword(_) => "token",
     }
 }
 
@@ -199,6 +229,10 @@ fn expected_text(expected: &[String]) -> String {
     match names.len() {
         0 => "not expected here".to_string(),
         1..=6 => format!("expected {}", names.join(", ")),
-        _ => format!("expected {}, or {} more", names[..5].join(", "), names.len() - 5),
+        _ => format!(
+            "expected {}, or {} more",
+            names[..5].join(", "),
+            names.len() - 5
+        ),
     }
 }

@@ -31,7 +31,11 @@ pub fn parse_digits(text: &str, decimals: u32) -> Result<U256, DigitsError> {
         return Err(DigitsError::TooManyDecimals);
     }
     let mut value = U256::ZERO;
-    for c in whole.chars().chain(fraction.chars()).filter(char::is_ascii_digit) {
+    for c in whole
+        .chars()
+        .chain(fraction.chars())
+        .filter(char::is_ascii_digit)
+    {
         let digit = c.to_digit(10).unwrap_or(0);
         value = value
             .checked_mul(U256::from(10u8))
@@ -43,7 +47,9 @@ pub fn parse_digits(text: &str, decimals: u32) -> Result<U256, DigitsError> {
 
 fn scale(mut value: U256, exponent: u32) -> Result<U256, DigitsError> {
     for _ in 0..exponent {
-        value = value.checked_mul(U256::from(10u8)).ok_or(DigitsError::Overflow)?;
+        value = value
+            .checked_mul(U256::from(10u8))
+            .ok_or(DigitsError::Overflow)?;
     }
     Ok(value)
 }
@@ -75,14 +81,20 @@ mod tests {
 
     #[test]
     fn digits_scale_by_decimals() {
-        assert_eq!(parse_digits("1_000", 18), Ok(U256::from(1000u32) * U256::from(10u64.pow(18))));
+        assert_eq!(
+            parse_digits("1_000", 18),
+            Ok(U256::from(1000u32) * U256::from(10u64.pow(18)))
+        );
         assert_eq!(parse_digits("0.5", 2), Ok(U256::from(50u8)));
         assert_eq!(parse_digits("1.50", 1), Ok(U256::from(15u8)));
         assert_eq!(parse_digits("0.001", 2), Err(DigitsError::TooManyDecimals));
         assert_eq!(parse_digits("0xff", 0), Ok(U256::from(255u8)));
         let max = U256::MAX.to_string();
         assert_eq!(parse_digits(&max, 0), Ok(U256::MAX));
-        assert_eq!(parse_digits(&format!("{max}0"), 0), Err(DigitsError::Overflow));
+        assert_eq!(
+            parse_digits(&format!("{max}0"), 0),
+            Err(DigitsError::Overflow)
+        );
         assert_eq!(parse_digits("1", 78), Err(DigitsError::Overflow));
     }
 

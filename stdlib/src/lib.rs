@@ -10,13 +10,34 @@ pub struct Module {
 
 /// Every module, sorted by path.
 pub const MODULES: &[Module] = &[
-    Module { path: "std.amm", summary: "Constant-product pools with a fee (Uniswap v2 arithmetic)." },
-    Module { path: "std.bonding", summary: "Linear and exponential bonding curves." },
-    Module { path: "std.emission", summary: "Constant, halving, decaying and percentage emission schedules." },
-    Module { path: "std.erc20", summary: "The ERC-20 token model behind `token` declarations." },
-    Module { path: "std.governance", summary: "Proposals, votes, quorum and timelock behind `governor`." },
-    Module { path: "std.staking", summary: "Reward-per-share staking with unbonding and slashing." },
-    Module { path: "std.vesting", summary: "Linear, cliff and TGE vesting behind `vesting` declarations." },
+    Module {
+        path: "std.amm",
+        summary: "Constant-product pools with a fee (Uniswap v2 arithmetic).",
+    },
+    Module {
+        path: "std.bonding",
+        summary: "Linear and exponential bonding curves.",
+    },
+    Module {
+        path: "std.emission",
+        summary: "Constant, halving, decaying and percentage emission schedules.",
+    },
+    Module {
+        path: "std.erc20",
+        summary: "The ERC-20 token model behind `token` declarations.",
+    },
+    Module {
+        path: "std.governance",
+        summary: "Proposals, votes, quorum and timelock behind `governor`.",
+    },
+    Module {
+        path: "std.staking",
+        summary: "Reward-per-share staking with unbonding and slashing.",
+    },
+    Module {
+        path: "std.vesting",
+        summary: "Linear, cliff and TGE vesting behind `vesting` declarations.",
+    },
 ];
 
 /// The module paths, for name resolution.

@@ -10,7 +10,11 @@ use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile, render};
 
 #[derive(Parser)]
-#[command(name = "tok", version, about = "Tok: token mechanisms, checked, simulated and deployed")]
+#[command(
+    name = "tok",
+    version,
+    about = "Tok: token mechanisms, checked, simulated and deployed"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -71,7 +75,12 @@ fn main() -> ExitCode {
         Command::Build { file, emit, format } => build(&file, emit, format),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
-                println!("{}  {:<24} {}", info.code.as_str(), info.name.to_lowercase(), info.summary);
+                println!(
+                    "{}  {:<24} {}",
+                    info.code.as_str(),
+                    info.name.to_lowercase(),
+                    info.summary
+                );
             }
             ExitCode::SUCCESS
         }
@@ -89,7 +98,8 @@ fn read(path: &Path) -> Result<Vec<u8>, ExitCode> {
 fn report(path: &str, source: &str, diagnostics: &[Diagnostic], format: Format) {
     match format {
         Format::Text => {
-            let text = render::render_text(path, source, diagnostics, std::io::stderr().is_terminal());
+            let text =
+                render::render_text(path, source, diagnostics, std::io::stderr().is_terminal());
             let _ = std::io::stderr().write_all(text.as_bytes());
         }
         Format::Json => println!("{}", render::render_json(path, source, diagnostics)),
@@ -103,8 +113,10 @@ fn load(path: &Path, format: Format) -> Result<String, ExitCode> {
     match tok_driver::decode_source(&bytes) {
         Ok(text) => Ok(text.to_string()),
         Err(diagnostic) => {
-            let lossy = String::from_utf8_lossy(&bytes[..bytes.len().min(tok_driver::MAX_FILE_BYTES)]).into_owned();
-            report(&shown, &lossy, &[diagnostic], format);
+            let lossy =
+                String::from_utf8_lossy(&bytes[..bytes.len().min(tok_driver::MAX_FILE_BYTES)])
+                    .into_owned();
+            report(&shown, &lossy, &[*diagnostic], format);
             Err(ExitCode::from(EXIT_PROBLEMS))
         }
     }

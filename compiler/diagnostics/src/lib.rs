@@ -161,7 +161,10 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The closest candidate to `name`, if one is close enough to be a typo.
-pub fn did_you_mean<'a>(name: &str, candidates: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+pub fn did_you_mean<'a>(
+    name: &str,
+    candidates: impl IntoIterator<Item = &'a str>,
+) -> Option<&'a str> {
     let limit = (name.chars().count() / 3).max(1);
     candidates
         .into_iter()
@@ -180,17 +183,30 @@ mod tests {
     fn codes_are_unique_and_well_formed() {
         let mut seen = std::collections::BTreeSet::new();
         for info in ALL_CODES {
-            assert!(seen.insert(info.code.as_str()), "duplicate code {}", info.code.as_str());
+            assert!(
+                seen.insert(info.code.as_str()),
+                "duplicate code {}",
+                info.code.as_str()
+            );
             let text = info.code.as_str();
-            assert!(text.len() == 5 && text.starts_with(['E', 'W']), "bad code {text}");
-            assert!(text[1..].chars().all(|c| c.is_ascii_digit()), "bad code {text}");
+            assert!(
+                text.len() == 5 && text.starts_with(['E', 'W']),
+                "bad code {text}"
+            );
+            assert!(
+                text[1..].chars().all(|c| c.is_ascii_digit()),
+                "bad code {text}"
+            );
             assert!(!info.summary.is_empty());
         }
     }
 
     #[test]
     fn did_you_mean_finds_typos_only() {
-        assert_eq!(did_you_mean("balnce", ["balance", "total"]), Some("balance"));
+        assert_eq!(
+            did_you_mean("balnce", ["balance", "total"]),
+            Some("balance")
+        );
         assert_eq!(did_you_mean("xyz", ["balance", "total"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
     }

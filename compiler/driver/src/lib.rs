@@ -75,14 +75,20 @@ pub fn signatures(db: &dyn Db, file: SourceFile) -> Signatures {
 #[salsa::tracked(returns(ref))]
 pub fn items(db: &dyn Db, file: SourceFile) -> Vec<ItemId<'_>> {
     let count = parse(db, file).module.items.len() as u32;
-    (0..count).map(|index| ItemId::new(db, file, index)).collect()
+    (0..count)
+        .map(|index| ItemId::new(db, file, index))
+        .collect()
 }
 
 /// Where an item starts in its file.
 #[salsa::tracked(returns(copy))]
 pub fn item_offset<'db>(db: &'db dyn Db, item: ItemId<'db>) -> u32 {
     let parsed = parse(db, *item.file(db));
-    parsed.module.items.get(*item.index(db) as usize).map_or(0, |it| it.span.start)
+    parsed
+        .module
+        .items
+        .get(*item.index(db) as usize)
+        .map_or(0, |it| it.span.start)
 }
 
 /// The text of one item; equal across edits elsewhere in the file.
@@ -129,7 +135,13 @@ pub fn diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
             continue;
         }
         let offset = item_offset(db, *item);
-        all.extend(check_item(db, *item).diagnostics.iter().cloned().map(|d| d.shifted(offset)));
+        all.extend(
+            check_item(db, *item)
+                .diagnostics
+                .iter()
+                .cloned()
+                .map(|d| d.shifted(offset)),
+        );
     }
     tok_diagnostics::sort(&mut all);
     all.dedup();
@@ -143,7 +155,10 @@ pub fn program(db: &dyn Db, file: SourceFile) -> hir::Program {
         .iter()
         .filter_map(|item| {
             let offset = item_offset(db, *item);
-            check_item(db, *item).item.clone().map(|item| hir::Located { offset, item })
+            check_item(db, *item)
+                .item
+                .clone()
+                .map(|item| hir::Located { offset, item })
         })
         .collect();
     hir::Program { items }
@@ -158,19 +173,27 @@ pub fn check_text(path: &str, text: &str) -> Vec<Diagnostic> {
 
 /// Decodes file bytes, reporting invalid UTF-8 or an oversized file as a
 /// diagnostic instead of failing.
-pub fn decode_source(bytes: &[u8]) -> Result<&str, Diagnostic> {
+pub fn decode_source(bytes: &[u8]) -> Result<&str, Box<Diagnostic>> {
     use tok_diagnostics::{Code, Span};
     if bytes.len() > MAX_FILE_BYTES {
-        return Err(Diagnostic::error(Code::FILE_TOO_LARGE, Span::new(0, 0), "file too large")
-            .with_label("Tok source files are limited to 4 GiB")
-            .with_help("split the program into smaller files"));
+        return Err(Box::new(
+            Diagnostic::error(Code::FILE_TOO_LARGE, Span::new(0, 0), "file too large")
+                .with_label("Tok source files are limited to 4 GiB")
+                .with_help("split the program into smaller files"),
+        ));
     }
     std::str::from_utf8(bytes).map_err(|error| {
         let at = error.valid_up_to() as u32;
         let len = error.error_len().unwrap_or(1) as u32;
-        Diagnostic::error(Code::INVALID_UTF8, Span::new(at, at + len), "file is not valid UTF-8")
+        Box::new(
+            Diagnostic::error(
+                Code::INVALID_UTF8,
+                Span::new(at, at + len),
+                "file is not valid UTF-8",
+            )
             .with_label("invalid byte sequence here")
             .with_note("Tok source files are UTF-8 text.")
-            .with_help("re-save the file as UTF-8, or check that it is the right file")
+            .with_help("re-save the file as UTF-8, or check that it is the right file"),
+        )
     })
 }

@@ -20,7 +20,11 @@ pub fn render_text(path: &str, source: &str, diagnostics: &[Diagnostic], color: 
         };
         let primary = clamp(diagnostic.primary.span);
         let mut report = Report::build(kind, (path, primary.clone()))
-            .with_config(Config::default().with_index_type(IndexType::Byte).with_color(color))
+            .with_config(
+                Config::default()
+                    .with_index_type(IndexType::Byte)
+                    .with_color(color),
+            )
             .with_code(diagnostic.code.as_str())
             .with_message(&diagnostic.message);
         let mut label = Label::new((path, primary)).with_order(0);
@@ -63,7 +67,12 @@ pub fn render_json(path: &str, source: &str, diagnostics: &[Diagnostic]) -> Stri
         .iter()
         .map(|diagnostic| {
             let (line, column) = line_column(source, diagnostic.primary.span.start);
-            JsonDiagnostic { file: path, diagnostic, line, column }
+            JsonDiagnostic {
+                file: path,
+                diagnostic,
+                line,
+                column,
+            }
         })
         .collect();
     serde_json::to_string_pretty(&items).unwrap_or_else(|_| "[]".to_string())
@@ -77,6 +86,10 @@ pub fn line_column(source: &str, offset: u32) -> (usize, usize) {
     }
     let before = &source[..offset];
     let line = before.matches('\n').count() + 1;
-    let column = before.rsplit('\n').next().map_or(0, |text| text.chars().count()) + 1;
+    let column = before
+        .rsplit('\n')
+        .next()
+        .map_or(0, |text| text.chars().count())
+        + 1;
     (line, column)
 }

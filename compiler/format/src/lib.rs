@@ -105,14 +105,19 @@ impl Formatter<'_> {
             self.next_comment += 1;
             let text = self.comment_text(comment).to_string();
             match self.last_end {
-                Some(end) if self.same_line(end, comment.span.start) && self.out.ends_with('\n') => {
+                Some(end)
+                    if self.same_line(end, comment.span.start) && self.out.ends_with('\n') =>
+                {
                     self.out.pop();
                     self.out.push(' ');
                     self.out.push_str(&text);
                     self.out.push('\n');
                 }
                 _ => {
-                    if self.force_blank || (!self.at_block_start && self.blank_between(self.prev_end, comment.span.start)) {
+                    if self.force_blank
+                        || (!self.at_block_start
+                            && self.blank_between(self.prev_end, comment.span.start))
+                    {
                         self.blank_line();
                     }
                     self.force_blank = false;
@@ -176,25 +181,42 @@ impl Formatter<'_> {
                 self.line(&format!("use {}", path.join(".")), end);
             }
             ItemKind::Param(param) => {
-                let default = param.default.as_ref().map(|value| format!(" = {}", expr(value))).unwrap_or_default();
-                self.line(&format!("param {}: {}{default}", param.name.text, ty(&param.ty)), end);
+                let default = param
+                    .default
+                    .as_ref()
+                    .map(|value| format!(" = {}", expr(value)))
+                    .unwrap_or_default();
+                self.line(
+                    &format!("param {}: {}{default}", param.name.text, ty(&param.ty)),
+                    end,
+                );
             }
             ItemKind::Token(decl) => self.decl("token", decl, start, end),
             ItemKind::Vesting(decl) => self.decl("vesting", decl, start, end),
             ItemKind::Governor(decl) => self.decl("governor", decl, start, end),
             ItemKind::Mechanism(mechanism) => {
-                self.braced(&format!("mechanism {}", mechanism.name.text), start, end, |f| {
-                    for member in &mechanism.members {
-                        f.member(member);
-                    }
-                });
+                self.braced(
+                    &format!("mechanism {}", mechanism.name.text),
+                    start,
+                    end,
+                    |f| {
+                        for member in &mechanism.members {
+                            f.member(member);
+                        }
+                    },
+                );
             }
             ItemKind::Scenario(scenario) => {
-                self.braced(&format!("scenario {}", scenario.name.text), start, end, |f| {
-                    for entry in &scenario.entries {
-                        f.scenario_entry(entry);
-                    }
-                });
+                self.braced(
+                    &format!("scenario {}", scenario.name.text),
+                    start,
+                    end,
+                    |f| {
+                        for entry in &scenario.entries {
+                            f.scenario_entry(entry);
+                        }
+                    },
+                );
             }
             ItemKind::Error => {}
         }
@@ -242,20 +264,41 @@ impl Formatter<'_> {
                 let access = if function.access.is_empty() {
                     String::new()
                 } else {
-                    let names: Vec<&str> = function.access.iter().map(|name| name.text.as_str()).collect();
+                    let names: Vec<&str> = function
+                        .access
+                        .iter()
+                        .map(|name| name.text.as_str())
+                        .collect();
                     format!(" only {}", names.join(", "))
                 };
-                let header = format!("action {}({}){access}", function.name.text, params(&function.params));
+                let header = format!(
+                    "action {}({}){access}",
+                    function.name.text,
+                    params(&function.params)
+                );
                 self.block(&header, start, &function.body);
             }
             MemberKind::View(function) => {
-                let returns = function.returns.as_ref().map(|t| format!(" -> {}", ty(t))).unwrap_or_default();
-                let header = format!("view {}({}){returns}", function.name.text, params(&function.params));
+                let returns = function
+                    .returns
+                    .as_ref()
+                    .map(|t| format!(" -> {}", ty(t)))
+                    .unwrap_or_default();
+                let header = format!(
+                    "view {}({}){returns}",
+                    function.name.text,
+                    params(&function.params)
+                );
                 self.block(&header, start, &function.body);
             }
-            MemberKind::Every { period, body } => self.block(&format!("every {}", expr(period)), start, body),
+            MemberKind::Every { period, body } => {
+                self.block(&format!("every {}", expr(period)), start, body)
+            }
             MemberKind::Invariant { condition, message } => {
-                let message = message.as_ref().map(|m| format!(" else {}", expr(m))).unwrap_or_default();
+                let message = message
+                    .as_ref()
+                    .map(|m| format!(" else {}", expr(m)))
+                    .unwrap_or_default();
                 self.line(&format!("invariant {}{message}", expr(condition)), end);
             }
             MemberKind::Error => {}
@@ -274,27 +317,49 @@ impl Formatter<'_> {
                     for member in &agents.members {
                         f.begin(member.span.start);
                         match &member.kind {
-                            AgentMemberKind::State(fields) => f.fields_block("state", fields, member.span.start, member.span.end),
-                            AgentMemberKind::Start(body) => f.block("start", member.span.start, body),
-                            AgentMemberKind::EachStep(body) => f.block("each step", member.span.start, body),
+                            AgentMemberKind::State(fields) => {
+                                f.fields_block("state", fields, member.span.start, member.span.end)
+                            }
+                            AgentMemberKind::Start(body) => {
+                                f.block("start", member.span.start, body)
+                            }
+                            AgentMemberKind::EachStep(body) => {
+                                f.block("each step", member.span.start, body)
+                            }
                             AgentMemberKind::Error => {}
                         }
                     }
                 });
             }
-            ScenarioEntryKind::Series { name, ty: declared, value } => {
+            ScenarioEntryKind::Series {
+                name,
+                ty: declared,
+                value,
+            } => {
                 self.begin(start);
-                let declared = declared.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
-                self.line(&format!("series {}{declared} = {}", name.text, expr(value)), end);
+                let declared = declared
+                    .as_ref()
+                    .map(|t| format!(": {}", ty(t)))
+                    .unwrap_or_default();
+                self.line(
+                    &format!("series {}{declared} = {}", name.text, expr(value)),
+                    end,
+                );
             }
             ScenarioEntryKind::Sweep { param, values } => {
                 self.begin(start);
                 let values: Vec<String> = values.iter().map(expr).collect();
-                self.line(&format!("sweep {} in [{}]", param.text, values.join(", ")), end);
+                self.line(
+                    &format!("sweep {} in [{}]", param.text, values.join(", ")),
+                    end,
+                );
             }
             ScenarioEntryKind::Record(columns) => {
                 self.begin(start);
-                let columns: Vec<String> = columns.iter().map(|(name, value)| format!("{} = {}", name.text, expr(value))).collect();
+                let columns: Vec<String> = columns
+                    .iter()
+                    .map(|(name, value)| format!("{} = {}", name.text, expr(value)))
+                    .collect();
                 self.line(&format!("record {}", columns.join(", ")), end);
             }
             ScenarioEntryKind::Setup(body) => {
@@ -322,22 +387,49 @@ impl Formatter<'_> {
         let start = stmt.span.start;
         let end = stmt.span.end;
         let text = match &stmt.kind {
-            StmtKind::Let { name, ty: declared, value } => {
-                let declared = declared.as_ref().map(|t| format!(": {}", ty(t))).unwrap_or_default();
+            StmtKind::Let {
+                name,
+                ty: declared,
+                value,
+            } => {
+                let declared = declared
+                    .as_ref()
+                    .map(|t| format!(": {}", ty(t)))
+                    .unwrap_or_default();
                 format!("let {}{declared} = {}", name.text, expr(value))
             }
-            StmtKind::Assign { target, op, value } => format!("{} {} {}", expr(target), op.as_str(), expr(value)),
+            StmtKind::Assign { target, op, value } => {
+                format!("{} {} {}", expr(target), op.as_str(), expr(value))
+            }
             StmtKind::Expr(value) => expr(value),
             StmtKind::Require { condition, reason } => {
-                let reason = reason.as_ref().map(|r| format!(" else {}", expr(r))).unwrap_or_default();
+                let reason = reason
+                    .as_ref()
+                    .map(|r| format!(" else {}", expr(r)))
+                    .unwrap_or_default();
                 format!("require {}{reason}", expr(condition))
             }
             StmtKind::Revert { reason } => {
-                format!("revert{}", reason.as_ref().map(|r| format!(" {}", expr(r))).unwrap_or_default())
+                format!(
+                    "revert{}",
+                    reason
+                        .as_ref()
+                        .map(|r| format!(" {}", expr(r)))
+                        .unwrap_or_default()
+                )
             }
-            StmtKind::Emit { event, args: arguments } => format!("emit {}({})", event.text, args(arguments)),
+            StmtKind::Emit {
+                event,
+                args: arguments,
+            } => format!("emit {}({})", event.text, args(arguments)),
             StmtKind::Return(value) => {
-                format!("return{}", value.as_ref().map(|v| format!(" {}", expr(v))).unwrap_or_default())
+                format!(
+                    "return{}",
+                    value
+                        .as_ref()
+                        .map(|v| format!(" {}", expr(v)))
+                        .unwrap_or_default()
+                )
             }
             StmtKind::If { arms, otherwise } => {
                 self.if_chain(arms, otherwise.as_ref(), start);
@@ -396,7 +488,11 @@ impl Formatter<'_> {
 }
 
 fn field_text(field: &Field) -> String {
-    let default = field.default.as_ref().map(|value| format!(" = {}", expr(value))).unwrap_or_default();
+    let default = field
+        .default
+        .as_ref()
+        .map(|value| format!(" = {}", expr(value)))
+        .unwrap_or_default();
     format!("{}: {}{default}", field.name.text, ty(&field.ty))
 }
 
@@ -460,7 +556,10 @@ pub fn expr(e: &Expr) -> String {
         ExprKind::Str(raw) => format!("\"{raw}\""),
         ExprKind::Bool(value) => value.to_string(),
         ExprKind::Name(name) => name.clone(),
-        ExprKind::List(items) => format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", ")),
+        ExprKind::List(items) => format!(
+            "[{}]",
+            items.iter().map(expr).collect::<Vec<_>>().join(", ")
+        ),
         ExprKind::Paren(inner) => format!("({})", expr(inner)),
         ExprKind::Unary { ops, operand } => {
             let mut text = String::new();
@@ -483,7 +582,9 @@ pub fn expr(e: &Expr) -> String {
             }
             text
         }
-        ExprKind::Compare { left, op, right, .. } => format!("{} {} {}", expr(left), op.as_str(), expr(right)),
+        ExprKind::Compare {
+            left, op, right, ..
+        } => format!("{} {} {}", expr(left), op.as_str(), expr(right)),
         ExprKind::Power { base, exponent } => format!("{} ** {}", expr(base), expr(exponent)),
         ExprKind::Postfix { base, suffixes } => {
             let mut text = expr(base);
@@ -530,7 +631,10 @@ mod tests {
     fn if_chains_share_brace_lines() {
         let source = "mechanism M {\n    action f(v: uint) {\n        if v > 1 {\n            revert \"a\"\n        }\n        else if v > 0 { revert \"b\" } else {\n            revert \"c\"\n        }\n    }\n}\n";
         let formatted = format(source).expect("formats");
-        assert!(formatted.contains("        } else if v > 0 {\n"), "{formatted}");
+        assert!(
+            formatted.contains("        } else if v > 0 {\n"),
+            "{formatted}"
+        );
         assert!(formatted.contains("        } else {\n"), "{formatted}");
         assert_eq!(format(&formatted).expect("formats"), formatted);
     }

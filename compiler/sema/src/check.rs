@@ -10,7 +10,9 @@ use ethnum::U256;
 use tok_diagnostics::{Code, Diagnostic, Span, did_you_mean};
 use tok_syntax::{DigitsError, ast, decode_string, parse_digits};
 
-use crate::hir::{self, ArithOp, Builtin, BuiltinFunction, Callee, GovernorMethod, TokenMethod, VestingMethod};
+use crate::hir::{
+    self, ArithOp, Builtin, BuiltinFunction, Callee, GovernorMethod, TokenMethod, VestingMethod,
+};
 use crate::signatures::{MAX_DECIMALS, Signatures};
 use crate::types::{TimeUnit, Ty};
 use crate::units::{self, UnitError};
@@ -31,7 +33,9 @@ pub fn check_item(sigs: &Signatures, item: &ast::Item) -> ItemResult {
         ast::ItemKind::Use(path) => checker.use_item(path, known_modules),
         ast::ItemKind::Param(param) => Some(hir::Item::Param(checker.param(param))),
         ast::ItemKind::Token(decl) => Some(hir::Item::Token(checker.token(decl))),
-        ast::ItemKind::Mechanism(mechanism) => Some(hir::Item::Mechanism(checker.mechanism(mechanism))),
+        ast::ItemKind::Mechanism(mechanism) => {
+            Some(hir::Item::Mechanism(checker.mechanism(mechanism)))
+        }
         ast::ItemKind::Vesting(decl) => checker.vesting(decl).map(hir::Item::Vesting),
         ast::ItemKind::Governor(decl) => checker.governor(decl).map(hir::Item::Governor),
         ast::ItemKind::Scenario(scenario) => Some(hir::Item::Scenario(checker.scenario(scenario))),
@@ -55,7 +59,11 @@ pub fn check_module(module: &ast::Module) -> Vec<Diagnostic> {
     diagnostics
 }
 
-fn duplicate<'a>(seen: &mut BTreeMap<&'a str, Span>, name: &'a ast::Name, diagnostics: &mut Vec<Diagnostic>) {
+fn duplicate<'a>(
+    seen: &mut BTreeMap<&'a str, Span>,
+    name: &'a ast::Name,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
     if let Some(first) = seen.get(name.text.as_str()) {
         diagnostics.push(
             Diagnostic::error(
@@ -168,7 +176,14 @@ const TOKEN_MEMBERS: &[(&str, TokenMethod)] = &[
     ("unpause", TokenMethod::Unpause),
 ];
 
-const BUILTIN_VALUES: &[&str] = &["now", "caller", "self", "index", "current_step", "max_value"];
+const BUILTIN_VALUES: &[&str] = &[
+    "now",
+    "caller",
+    "self",
+    "index",
+    "current_step",
+    "max_value",
+];
 
 impl<'a> Checker<'a> {
     fn new(sigs: &'a Signatures) -> Self {
@@ -225,9 +240,13 @@ impl<'a> Checker<'a> {
     fn require_constant(&mut self, expr: &hir::Expr, what: &str) {
         if !is_constant(expr) {
             self.report(
-                Diagnostic::error(Code::NOT_CONSTANT, expr.span, format!("{what} must be known at deployment"))
-                    .with_label("this depends on state")
-                    .with_help("use a literal or a `param`"),
+                Diagnostic::error(
+                    Code::NOT_CONSTANT,
+                    expr.span,
+                    format!("{what} must be known at deployment"),
+                )
+                .with_label("this depends on state")
+                .with_help("use a literal or a `param`"),
             );
         }
     }
@@ -247,7 +266,9 @@ impl<'a> Checker<'a> {
             .with_label("the standard library has no such module");
             diagnostic = match did_you_mean(&joined, known_modules.iter().copied()) {
                 Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
-                None => diagnostic.with_help(format!("available modules: {}", known_modules.join(", "))),
+                None => {
+                    diagnostic.with_help(format!("available modules: {}", known_modules.join(", ")))
+                }
             };
             self.report(diagnostic);
             return None;
@@ -262,20 +283,32 @@ impl<'a> Checker<'a> {
         self.world = World::Chain;
         if matches!(ty, Ty::Map(..) | Ty::List(_)) {
             self.report(
-                Diagnostic::error(Code::TYPE_MISMATCH, param.ty.span, "a param cannot be a map or a list")
-                    .with_label("params are single values fixed at deployment")
-                    .with_help("declare collections as mechanism `state`"),
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    param.ty.span,
+                    "a param cannot be a map or a list",
+                )
+                .with_label("params are single values fixed at deployment")
+                .with_help("declare collections as mechanism `state`"),
             );
         }
         let default = param.default.as_ref().map(|value| {
-            self.world = if ty.is_scenario_only() { World::Scenario } else { World::Chain };
+            self.world = if ty.is_scenario_only() {
+                World::Scenario
+            } else {
+                World::Chain
+            };
             let value = self.expr_expect(value, &ty);
             self.world = World::Chain;
             if !is_literal(&value) && !value.ty.is_error() {
                 self.report(
-                    Diagnostic::error(Code::NOT_CONSTANT, value.span, "a param default must be a literal")
-                        .with_label("not a literal")
-                        .with_help("write the value itself, e.g. `5%` or `1_000 EMB`"),
+                    Diagnostic::error(
+                        Code::NOT_CONSTANT,
+                        value.span,
+                        "a param default must be a literal",
+                    )
+                    .with_label("not a literal")
+                    .with_help("write the value itself, e.g. `5%` or `1_000 EMB`"),
                 );
             }
             value
@@ -347,15 +380,22 @@ impl<'a> Checker<'a> {
         }
         if def.pausable && def.owner.is_none() {
             self.report(
-                Diagnostic::error(Code::MISSING_SETTING, decl.name.span, format!("pausable token `{token}` has no `owner`"))
-                    .with_label("someone must be allowed to pause")
-                    .with_help("add `owner: treasury` (an address param) or `owner: DAO`"),
+                Diagnostic::error(
+                    Code::MISSING_SETTING,
+                    decl.name.span,
+                    format!("pausable token `{token}` has no `owner`"),
+                )
+                .with_label("someone must be allowed to pause")
+                .with_help("add `owner: treasury` (an address param) or `owner: DAO`"),
             );
         }
         for (amount_expr, to) in std::mem::take(&mut settings.mints) {
             let amount_value = self.constant_setting(amount_expr, &amount, "a premint amount");
             let to = self.expr_expect(to, &Ty::Address);
-            def.mints.push(hir::Mint { amount: amount_value, to });
+            def.mints.push(hir::Mint {
+                amount: amount_value,
+                to,
+            });
         }
         def
     }
@@ -376,12 +416,19 @@ impl<'a> Checker<'a> {
 
     fn address_list(&mut self, value: &ast::Expr) -> Vec<hir::Expr> {
         match &value.kind {
-            ast::ExprKind::List(items) => items.iter().map(|item| self.expr_expect(item, &Ty::Address)).collect(),
+            ast::ExprKind::List(items) => items
+                .iter()
+                .map(|item| self.expr_expect(item, &Ty::Address))
+                .collect(),
             _ => {
                 self.report(
-                    Diagnostic::error(Code::TYPE_MISMATCH, value.span, "expected a list of addresses")
-                        .with_label("not a list")
-                        .with_help("write `[treasury, Staking]`"),
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        value.span,
+                        "expected a list of addresses",
+                    )
+                    .with_label("not a list")
+                    .with_help("write `[treasury, Staking]`"),
                 );
                 Vec::new()
             }
@@ -408,7 +455,9 @@ impl<'a> Checker<'a> {
                         duplicate(&mut seen, &field.name, &mut self.diagnostics);
                     }
                 }
-                ast::MemberKind::Event { name, .. } => duplicate(&mut seen, name, &mut self.diagnostics),
+                ast::MemberKind::Event { name, .. } => {
+                    duplicate(&mut seen, name, &mut self.diagnostics)
+                }
                 ast::MemberKind::Action(function) | ast::MemberKind::View(function) => {
                     duplicate(&mut seen, &function.name, &mut self.diagnostics);
                 }
@@ -454,9 +503,13 @@ impl<'a> Checker<'a> {
                         && seconds == U256::ZERO
                     {
                         self.report(
-                            Diagnostic::error(Code::TYPE_MISMATCH, period.span, "a hook period must be longer than zero")
-                                .with_label("zero duration")
-                                .with_help("write for example `every 1 day`"),
+                            Diagnostic::error(
+                                Code::TYPE_MISMATCH,
+                                period.span,
+                                "a hook period must be longer than zero",
+                            )
+                            .with_label("zero duration")
+                            .with_help("write for example `every 1 day`"),
                         );
                     }
                     self.body = Body::Hook;
@@ -487,9 +540,13 @@ impl<'a> Checker<'a> {
                 duplicate(&mut seen, &field.name, &mut self.diagnostics);
                 if let Some(default) = &field.default {
                     self.report(
-                        Diagnostic::error(Code::UNEXPECTED_TOKEN, default.span, "parameters cannot have defaults")
-                            .with_label("remove this default")
-                            .with_help("defaults belong to `param` declarations and `state` fields"),
+                        Diagnostic::error(
+                            Code::UNEXPECTED_TOKEN,
+                            default.span,
+                            "parameters cannot have defaults",
+                        )
+                        .with_label("remove this default")
+                        .with_help("defaults belong to `param` declarations and `state` fields"),
                     );
                 }
                 (field.name.text.clone(), self.resolve_type(&field.ty))
@@ -500,7 +557,11 @@ impl<'a> Checker<'a> {
     fn function(&mut self, function: &ast::Function, body_kind: Body) -> hir::Function {
         self.body = body_kind;
         let params = self.params(&function.params);
-        let access = function.access.iter().filter_map(|name| self.access(name)).collect();
+        let access = function
+            .access
+            .iter()
+            .filter_map(|name| self.access(name))
+            .collect();
         let returns = function.returns.as_ref().map(|ty| self.resolve_type(ty));
         self.locals.push(params.iter().cloned().collect());
         let returns_for_body = returns.clone();
@@ -511,9 +572,13 @@ impl<'a> Checker<'a> {
             && !always_returns(&body)
         {
             self.report(
-                Diagnostic::error(Code::MISSING_RETURN, function.name.span, format!("view `{}` may not return a value", function.name.text))
-                    .with_label(format!("declared to return `{ty}`"))
-                    .with_help("end every path with `return <value>`"),
+                Diagnostic::error(
+                    Code::MISSING_RETURN,
+                    function.name.span,
+                    format!("view `{}` may not return a value", function.name.text),
+                )
+                .with_label(format!("declared to return `{ty}`"))
+                .with_help("end every path with `return <value>`"),
             );
         }
         hir::Function {
@@ -542,14 +607,26 @@ impl<'a> Checker<'a> {
             .keys()
             .chain(self.sigs.mechanisms.keys())
             .map(String::as_str)
-            .chain(self.sigs.params.iter().filter(|(_, ty)| **ty == Ty::Address).map(|(n, _)| n.as_str()))
+            .chain(
+                self.sigs
+                    .params
+                    .iter()
+                    .filter(|(_, ty)| **ty == Ty::Address)
+                    .map(|(n, _)| n.as_str()),
+            )
             .collect();
-        let mut diagnostic = Diagnostic::error(Code::UNKNOWN_ACCESS, name.span, format!("cannot restrict access to `{text}`"))
-            .with_label("not an address param, a governor or a mechanism");
+        let mut diagnostic = Diagnostic::error(
+            Code::UNKNOWN_ACCESS,
+            name.span,
+            format!("cannot restrict access to `{text}`"),
+        )
+        .with_label("not an address param, a governor or a mechanism");
         if let Some(suggestion) = did_you_mean(text, candidates.iter().copied()) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
         } else {
-            diagnostic = diagnostic.with_help("declare `param admin: address` or a `governor`, and write `only admin`");
+            diagnostic = diagnostic.with_help(
+                "declare `param admin: address` or a `governor`, and write `only admin`",
+            );
         }
         self.report(diagnostic);
         None
@@ -557,14 +634,32 @@ impl<'a> Checker<'a> {
 
     fn vesting(&mut self, decl: &ast::Decl) -> Option<hir::VestingDef> {
         let mut settings = Settings::collect(self, decl, VESTING_VALUES, &[]);
-        let token = settings.take("token").and_then(|value| self.token_name(value));
-        let beneficiary = settings.take("beneficiary").map(|v| self.constant_setting(v, &Ty::Address, "`beneficiary`"));
-        let start = settings.take("start").map(|v| self.constant_setting(v, &Ty::Duration, "`start`"));
-        let cliff = settings.take("cliff").map(|v| self.constant_setting(v, &Ty::Duration, "`cliff`"));
-        let duration = settings.take("duration").map(|v| self.constant_setting(v, &Ty::Duration, "`duration`"));
-        let tge = settings.take("tge").map(|v| self.constant_setting(v, &Ty::Ratio, "`tge`"));
+        let token = settings
+            .take("token")
+            .and_then(|value| self.token_name(value));
+        let beneficiary = settings
+            .take("beneficiary")
+            .map(|v| self.constant_setting(v, &Ty::Address, "`beneficiary`"));
+        let start = settings
+            .take("start")
+            .map(|v| self.constant_setting(v, &Ty::Duration, "`start`"));
+        let cliff = settings
+            .take("cliff")
+            .map(|v| self.constant_setting(v, &Ty::Duration, "`cliff`"));
+        let duration = settings
+            .take("duration")
+            .map(|v| self.constant_setting(v, &Ty::Duration, "`duration`"));
+        let tge = settings
+            .take("tge")
+            .map(|v| self.constant_setting(v, &Ty::Ratio, "`tge`"));
         let token = self.required(token, &settings, "token", decl, "token: EMB")?;
-        let beneficiary = self.required(beneficiary, &settings, "beneficiary", decl, "beneficiary: team_wallet")?;
+        let beneficiary = self.required(
+            beneficiary,
+            &settings,
+            "beneficiary",
+            decl,
+            "beneficiary: team_wallet",
+        )?;
         let duration = self.required(duration, &settings, "duration", decl, "duration: 4 years")?;
         Some(hir::VestingDef {
             name: decl.name.text.clone(),
@@ -579,24 +674,42 @@ impl<'a> Checker<'a> {
 
     fn governor(&mut self, decl: &ast::Decl) -> Option<hir::GovernorDef> {
         let mut settings = Settings::collect(self, decl, GOVERNOR_VALUES, &[]);
-        let token = settings.take("token").and_then(|value| self.token_name(value));
+        let token = settings
+            .take("token")
+            .and_then(|value| self.token_name(value));
         if let Some(token) = &token
             && self.sigs.tokens.get(token).is_some_and(|sig| !sig.votes)
             && let Some(value) = settings.values.get("token")
         {
             let span = value.span;
             self.report(
-                Diagnostic::error(Code::TYPE_MISMATCH, span, format!("token `{token}` has no voting power"))
-                    .with_label("a governor counts votes of a `votes` token")
-                    .with_help(format!("add the `votes` flag to `token {token}`")),
+                Diagnostic::error(
+                    Code::TYPE_MISMATCH,
+                    span,
+                    format!("token `{token}` has no voting power"),
+                )
+                .with_label("a governor counts votes of a `votes` token")
+                .with_help(format!("add the `votes` flag to `token {token}`")),
             );
         }
-        let voting_delay = settings.take("voting_delay").map(|v| self.constant_setting(v, &Ty::Duration, "`voting_delay`"));
-        let voting_period = settings.take("voting_period").map(|v| self.constant_setting(v, &Ty::Duration, "`voting_period`"));
-        let quorum = settings.take("quorum").map(|v| self.constant_setting(v, &Ty::Ratio, "`quorum`"));
-        let timelock = settings.take("timelock").map(|v| self.constant_setting(v, &Ty::Duration, "`timelock`"));
+        let voting_delay = settings
+            .take("voting_delay")
+            .map(|v| self.constant_setting(v, &Ty::Duration, "`voting_delay`"));
+        let voting_period = settings
+            .take("voting_period")
+            .map(|v| self.constant_setting(v, &Ty::Duration, "`voting_period`"));
+        let quorum = settings
+            .take("quorum")
+            .map(|v| self.constant_setting(v, &Ty::Ratio, "`quorum`"));
+        let timelock = settings
+            .take("timelock")
+            .map(|v| self.constant_setting(v, &Ty::Duration, "`timelock`"));
         let proposal_threshold = match (settings.take("proposal_threshold"), &token) {
-            (Some(value), Some(token)) => Some(self.constant_setting(value, &Ty::Amount(token.clone()), "`proposal_threshold`")),
+            (Some(value), Some(token)) => Some(self.constant_setting(
+                value,
+                &Ty::Amount(token.clone()),
+                "`proposal_threshold`",
+            )),
             _ => None,
         };
         let mut governs = Vec::new();
@@ -607,16 +720,25 @@ impl<'a> Checker<'a> {
             };
             for item in items {
                 match &item.kind {
-                    ast::ExprKind::Name(name) if self.sigs.params.contains_key(name) => governs.push(name.clone()),
+                    ast::ExprKind::Name(name) if self.sigs.params.contains_key(name) => {
+                        governs.push(name.clone())
+                    }
                     _ => {
-                        let mut diagnostic = Diagnostic::error(Code::NOT_GOVERNABLE, item.span, "a governor can govern only params")
-                            .with_label("not a param");
+                        let mut diagnostic = Diagnostic::error(
+                            Code::NOT_GOVERNABLE,
+                            item.span,
+                            "a governor can govern only params",
+                        )
+                        .with_label("not a param");
                         if let ast::ExprKind::Name(name) = &item.kind
-                            && let Some(suggestion) = did_you_mean(name, self.sigs.params.keys().map(String::as_str))
+                            && let Some(suggestion) =
+                                did_you_mean(name, self.sigs.params.keys().map(String::as_str))
                         {
-                            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                            diagnostic =
+                                diagnostic.with_help(format!("did you mean `{suggestion}`?"));
                         } else {
-                            diagnostic = diagnostic.with_help("list param names: `governs: [inflation]`");
+                            diagnostic =
+                                diagnostic.with_help("list param names: `governs: [inflation]`");
                         }
                         self.report(diagnostic);
                     }
@@ -624,8 +746,20 @@ impl<'a> Checker<'a> {
             }
         }
         let token = self.required(token, &settings, "token", decl, "token: EMB")?;
-        let voting_delay = self.required(voting_delay, &settings, "voting_delay", decl, "voting_delay: 1 day")?;
-        let voting_period = self.required(voting_period, &settings, "voting_period", decl, "voting_period: 1 week")?;
+        let voting_delay = self.required(
+            voting_delay,
+            &settings,
+            "voting_delay",
+            decl,
+            "voting_delay: 1 day",
+        )?;
+        let voting_period = self.required(
+            voting_period,
+            &settings,
+            "voting_period",
+            decl,
+            "voting_period: 1 week",
+        )?;
         let quorum = self.required(quorum, &settings, "quorum", decl, "quorum: 4%")?;
         let timelock = self.required(timelock, &settings, "timelock", decl, "timelock: 2 days")?;
         Some(hir::GovernorDef {
@@ -642,12 +776,23 @@ impl<'a> Checker<'a> {
 
     /// Reports a required setting that is absent (one that is present but
     /// invalid was already reported).
-    fn required<T>(&mut self, value: Option<T>, settings: &Settings<'_>, setting: &str, decl: &ast::Decl, example: &str) -> Option<T> {
+    fn required<T>(
+        &mut self,
+        value: Option<T>,
+        settings: &Settings<'_>,
+        setting: &str,
+        decl: &ast::Decl,
+        example: &str,
+    ) -> Option<T> {
         if value.is_none() && !settings.values.contains_key(setting) {
             self.report(
-                Diagnostic::error(Code::MISSING_SETTING, decl.name.span, format!("`{}` has no `{setting}`", decl.name.text))
-                    .with_label(format!("`{setting}` is required"))
-                    .with_help(format!("add `{example}`")),
+                Diagnostic::error(
+                    Code::MISSING_SETTING,
+                    decl.name.span,
+                    format!("`{}` has no `{setting}`", decl.name.text),
+                )
+                .with_label(format!("`{setting}` is required"))
+                .with_help(format!("add `{example}`")),
             );
         }
         value
@@ -658,9 +803,15 @@ impl<'a> Checker<'a> {
             if self.sigs.tokens.contains_key(name) {
                 return Some(name.clone());
             }
-            let mut diagnostic = Diagnostic::error(Code::UNKNOWN_NAME, value.span, format!("unknown token `{name}`"))
-                .with_label("not a declared token");
-            if let Some(suggestion) = did_you_mean(name, self.sigs.tokens.keys().map(String::as_str)) {
+            let mut diagnostic = Diagnostic::error(
+                Code::UNKNOWN_NAME,
+                value.span,
+                format!("unknown token `{name}`"),
+            )
+            .with_label("not a declared token");
+            if let Some(suggestion) =
+                did_you_mean(name, self.sigs.tokens.keys().map(String::as_str))
+            {
                 diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
             }
             self.report(diagnostic);
@@ -689,11 +840,16 @@ impl<'a> Checker<'a> {
                     for member in &agents.members {
                         if let ast::AgentMemberKind::State(fields) = &member.kind {
                             for field in fields {
-                                state.insert(field.name.text.clone(), self.sigs.resolve_type(&field.ty, &mut sink));
+                                state.insert(
+                                    field.name.text.clone(),
+                                    self.sigs.resolve_type(&field.ty, &mut sink),
+                                );
                             }
                         }
                     }
-                    self.scenario.populations.insert(agents.name.text.clone(), state);
+                    self.scenario
+                        .populations
+                        .insert(agents.name.text.clone(), state);
                 }
                 _ => {}
             }
@@ -703,7 +859,11 @@ impl<'a> Checker<'a> {
         let mut def = hir::ScenarioDef {
             name: scenario.name.text.clone(),
             steps: hir::Expr::error(scenario.name.span),
-            period: int_expr(U256::from(TimeUnit::Day.seconds()), Ty::Duration, scenario.name.span),
+            period: int_expr(
+                U256::from(TimeUnit::Day.seconds()),
+                Ty::Duration,
+                scenario.name.span,
+            ),
             runs: int_expr(U256::ONE, Ty::Uint, scenario.name.span),
             seed: int_expr(U256::ZERO, Ty::Uint, scenario.name.span),
             order: hir::StepOrder::Simultaneous,
@@ -851,9 +1011,13 @@ impl<'a> Checker<'a> {
         }
         if !setting_spans.contains_key("steps") {
             self.report(
-                Diagnostic::error(Code::MISSING_SETTING, scenario.name.span, format!("scenario `{}` has no `steps`", scenario.name.text))
-                    .with_label("`steps` is required")
-                    .with_help("add `steps: 365` (and `period: 1 day` for the step length)"),
+                Diagnostic::error(
+                    Code::MISSING_SETTING,
+                    scenario.name.span,
+                    format!("scenario `{}` has no `steps`", scenario.name.text),
+                )
+                .with_label("`steps` is required")
+                .with_help("add `steps: 365` (and `period: 1 day` for the step length)"),
             );
         }
         self.world = World::Chain;
@@ -877,7 +1041,10 @@ impl<'a> Checker<'a> {
                     self.body = Body::Constant;
                     for field in fields {
                         let ty = self.resolve_type(&field.ty);
-                        let init = field.default.as_ref().map(|value| self.expr_expect(value, &ty));
+                        let init = field
+                            .default
+                            .as_ref()
+                            .map(|value| self.expr_expect(value, &ty));
                         def.state.push(hir::StateField {
                             name: field.name.text.clone(),
                             ty,
@@ -909,7 +1076,11 @@ impl<'a> Checker<'a> {
 
     fn block_with(&mut self, block: &ast::Block, returns: Option<&Ty>) -> hir::Block {
         self.locals.push(BTreeMap::new());
-        let stmts = block.stmts.iter().filter_map(|stmt| self.stmt(stmt, returns)).collect();
+        let stmts = block
+            .stmts
+            .iter()
+            .filter_map(|stmt| self.stmt(stmt, returns))
+            .collect();
         self.locals.pop();
         hir::Block { stmts }
     }
@@ -936,14 +1107,23 @@ impl<'a> Checker<'a> {
                     value,
                 }
             }
-            ast::StmtKind::Assign { target, op, value } => self.assign(target, *op, value, stmt.span)?,
+            ast::StmtKind::Assign { target, op, value } => {
+                self.assign(target, *op, value, stmt.span)?
+            }
             ast::StmtKind::Expr(expr) => {
                 let value = self.expr(expr);
-                if !matches!(value.kind, hir::ExprKind::Call { .. } | hir::ExprKind::Error) {
+                if !matches!(
+                    value.kind,
+                    hir::ExprKind::Call { .. } | hir::ExprKind::Error
+                ) {
                     self.report(
-                        Diagnostic::error(Code::USELESS_EXPRESSION, expr.span, "this statement does nothing")
-                            .with_label("a value computed and thrown away")
-                            .with_help("bind it with `let`, or call an action"),
+                        Diagnostic::error(
+                            Code::USELESS_EXPRESSION,
+                            expr.span,
+                            "this statement does nothing",
+                        )
+                        .with_label("a value computed and thrown away")
+                        .with_help("bind it with `let`, or call an action"),
                     );
                 }
                 hir::Stmt::Call(value)
@@ -966,16 +1146,23 @@ impl<'a> Checker<'a> {
             }
             ast::StmtKind::Revert { reason } => {
                 self.chain_only(stmt.span, "`revert`");
-                let reason = reason.as_ref().and_then(|reason| self.reason(reason)).unwrap_or_default();
+                let reason = reason
+                    .as_ref()
+                    .and_then(|reason| self.reason(reason))
+                    .unwrap_or_default();
                 hir::Stmt::Revert { reason }
             }
             ast::StmtKind::Emit { event, args } => self.emit(event, args, stmt.span)?,
             ast::StmtKind::If { arms, otherwise } => {
                 let arms = arms
                     .iter()
-                    .map(|(condition, body)| (self.condition(condition), self.block_with(body, returns)))
+                    .map(|(condition, body)| {
+                        (self.condition(condition), self.block_with(body, returns))
+                    })
                     .collect();
-                let otherwise = otherwise.as_ref().map(|body| self.block_with(body, returns));
+                let otherwise = otherwise
+                    .as_ref()
+                    .map(|body| self.block_with(body, returns));
                 hir::Stmt::If { arms, otherwise }
             }
             ast::StmtKind::For { var, iter, body } => match iter {
@@ -990,7 +1177,8 @@ impl<'a> Checker<'a> {
                                 .with_help("loop up to a literal or a `param`, or over a bounded `list`"),
                         );
                     }
-                    self.locals.push(BTreeMap::from([(var.text.clone(), Ty::Uint)]));
+                    self.locals
+                        .push(BTreeMap::from([(var.text.clone(), Ty::Uint)]));
                     let body = self.block_with(body, returns);
                     self.locals.pop();
                     hir::Stmt::ForRange {
@@ -1006,7 +1194,8 @@ impl<'a> Checker<'a> {
                         Ty::List(element) => (**element).clone(),
                         _ => Ty::Error,
                     };
-                    self.locals.push(BTreeMap::from([(var.text.clone(), element)]));
+                    self.locals
+                        .push(BTreeMap::from([(var.text.clone(), element)]));
                     let body = self.block_with(body, returns);
                     self.locals.pop();
                     hir::Stmt::ForEach {
@@ -1025,9 +1214,13 @@ impl<'a> Checker<'a> {
                     }
                     None => {
                         self.report(
-                            Diagnostic::error(Code::TYPE_MISMATCH, stmt.span, "`return` outside a view")
-                                .with_label("only views return values")
-                                .with_help("actions and hooks end when their block ends"),
+                            Diagnostic::error(
+                                Code::TYPE_MISMATCH,
+                                stmt.span,
+                                "`return` outside a view",
+                            )
+                            .with_label("only views return values")
+                            .with_help("actions and hooks end when their block ends"),
                         );
                         return None;
                     }
@@ -1064,9 +1257,13 @@ impl<'a> Checker<'a> {
         let value = self.value(collection);
         if !matches!(value.ty, Ty::List(_) | Ty::Error) {
             self.report(
-                Diagnostic::error(Code::UNBOUNDED_LOOP, collection.span, format!("cannot iterate over `{}`", value.ty))
-                    .with_label("not a list")
-                    .with_help("iterate over a `list[T, bound]` state field, or use `for i in 0..n`"),
+                Diagnostic::error(
+                    Code::UNBOUNDED_LOOP,
+                    collection.span,
+                    format!("cannot iterate over `{}`", value.ty),
+                )
+                .with_label("not a list")
+                .with_help("iterate over a `list[T, bound]` state field, or use `for i in 0..n`"),
             );
             return hir::Expr::error(collection.span);
         }
@@ -1076,9 +1273,13 @@ impl<'a> Checker<'a> {
     fn chain_only(&mut self, span: Span, what: &str) {
         if self.world == World::Scenario {
             self.report(
-                Diagnostic::error(Code::CHAIN_ONLY, span, format!("{what} is only for mechanisms"))
-                    .with_label("scenario code cannot do this")
-                    .with_help("scenario code acts by calling actions"),
+                Diagnostic::error(
+                    Code::CHAIN_ONLY,
+                    span,
+                    format!("{what} is only for mechanisms"),
+                )
+                .with_label("scenario code cannot do this")
+                .with_help("scenario code acts by calling actions"),
             );
         }
     }
@@ -1090,18 +1291,26 @@ impl<'a> Checker<'a> {
                 Err(offset) => {
                     let at = reason.span.start + 1 + offset as u32;
                     self.report(
-                        Diagnostic::error(Code::INVALID_ESCAPE, Span::new(at, at + 2), "unknown escape sequence")
-                            .with_label("not an escape")
-                            .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
+                        Diagnostic::error(
+                            Code::INVALID_ESCAPE,
+                            Span::new(at, at + 2),
+                            "unknown escape sequence",
+                        )
+                        .with_label("not an escape")
+                        .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
                     );
                     None
                 }
             },
             _ => {
                 self.report(
-                    Diagnostic::error(Code::MISSING_REVERT_REASON, reason.span, "a revert reason must be a string literal")
-                        .with_label("not a string")
-                        .with_help("write the reason in quotes: `else \"insufficient stake\"`"),
+                    Diagnostic::error(
+                        Code::MISSING_REVERT_REASON,
+                        reason.span,
+                        "a revert reason must be a string literal",
+                    )
+                    .with_label("not a string")
+                    .with_help("write the reason in quotes: `else \"insufficient stake\"`"),
                 );
                 None
             }
@@ -1117,10 +1326,25 @@ impl<'a> Checker<'a> {
             self.report(write_in_read_only(span, "emit events"));
         }
         let mechanism = self.mechanism.clone()?;
-        let Some(fields) = self.sigs.mechanisms.get(&mechanism).and_then(|sig| sig.events.get(&event.text)).cloned() else {
-            let events = self.sigs.mechanisms.get(&mechanism).map(|sig| sig.events.keys().map(String::as_str).collect::<Vec<_>>()).unwrap_or_default();
-            let mut diagnostic = Diagnostic::error(Code::UNKNOWN_EVENT, event.span, format!("unknown event `{}`", event.text))
-                .with_label(format!("`{mechanism}` declares no such event"));
+        let Some(fields) = self
+            .sigs
+            .mechanisms
+            .get(&mechanism)
+            .and_then(|sig| sig.events.get(&event.text))
+            .cloned()
+        else {
+            let events = self
+                .sigs
+                .mechanisms
+                .get(&mechanism)
+                .map(|sig| sig.events.keys().map(String::as_str).collect::<Vec<_>>())
+                .unwrap_or_default();
+            let mut diagnostic = Diagnostic::error(
+                Code::UNKNOWN_EVENT,
+                event.span,
+                format!("unknown event `{}`", event.text),
+            )
+            .with_label(format!("`{mechanism}` declares no such event"));
             diagnostic = match did_you_mean(&event.text, events.iter().copied()) {
                 Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
                 None => diagnostic.with_help(format!("declare it: `event {}(...)`", event.text)),
@@ -1138,7 +1362,13 @@ impl<'a> Checker<'a> {
         })
     }
 
-    fn assign(&mut self, target: &ast::Expr, op: ast::AssignOp, value: &ast::Expr, span: Span) -> Option<hir::Stmt> {
+    fn assign(
+        &mut self,
+        target: &ast::Expr,
+        op: ast::AssignOp,
+        value: &ast::Expr,
+        span: Span,
+    ) -> Option<hir::Stmt> {
         let place = self.expr(target);
         let assignable = match &place.kind {
             hir::ExprKind::Local(_) => true,
@@ -1146,24 +1376,40 @@ impl<'a> Checker<'a> {
             hir::ExprKind::State { mechanism, .. } => {
                 if self.mechanism.as_ref() != Some(mechanism) {
                     self.report(
-                        Diagnostic::error(Code::FOREIGN_STATE_WRITE, target.span, format!("cannot write the state of `{mechanism}` from here"))
-                            .with_label("state belongs to its mechanism")
-                            .with_help(format!("call an action of `{mechanism}` that makes the change")),
+                        Diagnostic::error(
+                            Code::FOREIGN_STATE_WRITE,
+                            target.span,
+                            format!("cannot write the state of `{mechanism}` from here"),
+                        )
+                        .with_label("state belongs to its mechanism")
+                        .with_help(format!(
+                            "call an action of `{mechanism}` that makes the change"
+                        )),
                     );
                     return None;
                 }
                 true
             }
             hir::ExprKind::Index { base, .. } => match &base.kind {
-                hir::ExprKind::State { mechanism, .. } if self.mechanism.as_ref() != Some(mechanism) => {
+                hir::ExprKind::State { mechanism, .. }
+                    if self.mechanism.as_ref() != Some(mechanism) =>
+                {
                     self.report(
-                        Diagnostic::error(Code::FOREIGN_STATE_WRITE, target.span, format!("cannot write the state of `{mechanism}` from here"))
-                            .with_label("state belongs to its mechanism")
-                            .with_help(format!("call an action of `{mechanism}` that makes the change")),
+                        Diagnostic::error(
+                            Code::FOREIGN_STATE_WRITE,
+                            target.span,
+                            format!("cannot write the state of `{mechanism}` from here"),
+                        )
+                        .with_label("state belongs to its mechanism")
+                        .with_help(format!(
+                            "call an action of `{mechanism}` that makes the change"
+                        )),
                     );
                     return None;
                 }
-                hir::ExprKind::State { .. } | hir::ExprKind::AgentState { .. } | hir::ExprKind::Local(_) => true,
+                hir::ExprKind::State { .. }
+                | hir::ExprKind::AgentState { .. }
+                | hir::ExprKind::Local(_) => true,
                 _ => false,
             },
             hir::ExprKind::Error => return None,
@@ -1181,7 +1427,11 @@ impl<'a> Checker<'a> {
             );
             return None;
         }
-        if matches!(place.kind, hir::ExprKind::State { .. } | hir::ExprKind::Index { .. }) && !self.body.writes() {
+        if matches!(
+            place.kind,
+            hir::ExprKind::State { .. } | hir::ExprKind::Index { .. }
+        ) && !self.body.writes()
+        {
             self.report(write_in_read_only(span, "change state"));
         }
         let arith = match op {
@@ -1193,12 +1443,20 @@ impl<'a> Checker<'a> {
         };
         let Some(binary) = arith else {
             let value = self.expr_expect(value, &place.ty);
-            return Some(hir::Stmt::Assign { place, op: None, value });
+            return Some(hir::Stmt::Assign {
+                place,
+                op: None,
+                value,
+            });
         };
         let rhs = self.value(value);
         let rhs = self.adopt_zero(rhs, &place.ty);
         if place.ty.is_error() || rhs.ty.is_error() {
-            return Some(hir::Stmt::Assign { place, op: None, value: rhs });
+            return Some(hir::Stmt::Assign {
+                place,
+                op: None,
+                value: rhs,
+            });
         }
         match units::arithmetic(binary, &place.ty, &rhs.ty) {
             Ok((result, arith_op)) if result == place.ty => Some(hir::Stmt::Assign {
@@ -1208,9 +1466,16 @@ impl<'a> Checker<'a> {
             }),
             Ok((result, _)) => {
                 self.report(
-                    Diagnostic::error(Code::TYPE_MISMATCH, span, format!("`{}` would change the type of the target", op.as_str()))
-                        .with_label(format!("the result is `{result}`, the target is `{}`", place.ty))
-                        .with_help("compute the new value explicitly and convert it"),
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        span,
+                        format!("`{}` would change the type of the target", op.as_str()),
+                    )
+                    .with_label(format!(
+                        "the result is `{result}`, the target is `{}`",
+                        place.ty
+                    ))
+                    .with_help("compute the new value explicitly and convert it"),
                 );
                 None
             }
@@ -1226,9 +1491,13 @@ impl<'a> Checker<'a> {
         let value = self.value(condition);
         if value.ty != Ty::Bool && !value.ty.is_error() {
             self.report(
-                Diagnostic::error(Code::NOT_A_CONDITION, condition.span, "condition is not a `bool`")
-                    .with_label(format!("this is `{}`", value.ty))
-                    .with_help("compare it: `x > 0 EMB`"),
+                Diagnostic::error(
+                    Code::NOT_A_CONDITION,
+                    condition.span,
+                    "condition is not a `bool`",
+                )
+                .with_label(format!("this is `{}`", value.ty))
+                .with_help("compare it: `x > 0 EMB`"),
             );
         }
         value
@@ -1243,7 +1512,9 @@ impl<'a> Checker<'a> {
             self.report(
                 Diagnostic::error(Code::VOID_VALUE, expr.span, "this call returns nothing")
                     .with_label("used as a value")
-                    .with_help("actions change state and return nothing; read the result with a view"),
+                    .with_help(
+                        "actions change state and return nothing; read the result with a view",
+                    ),
             );
             return hir::Expr::error(expr.span);
         }
@@ -1253,7 +1524,10 @@ impl<'a> Checker<'a> {
     fn expr_expect(&mut self, expr: &ast::Expr, expected: &Ty) -> hir::Expr {
         let value = match (&expr.kind, expected) {
             (ast::ExprKind::List(items), Ty::List(element)) => {
-                let items = items.iter().map(|item| self.expr_expect(item, element)).collect();
+                let items = items
+                    .iter()
+                    .map(|item| self.expr_expect(item, element))
+                    .collect();
                 hir::Expr {
                     kind: hir::ExprKind::List(items),
                     ty: expected.clone(),
@@ -1264,14 +1538,24 @@ impl<'a> Checker<'a> {
         };
         let value = self.adopt_zero(value, expected);
         if value.ty != *expected && !value.ty.is_error() && !expected.is_error() {
-            let mut diagnostic = Diagnostic::error(Code::TYPE_MISMATCH, expr.span, format!("expected `{expected}`, found `{}`", value.ty))
-                .with_label(format!("this is `{}`", value.ty));
+            let mut diagnostic = Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                expr.span,
+                format!("expected `{expected}`, found `{}`", value.ty),
+            )
+            .with_label(format!("this is `{}`", value.ty));
             if value.ty == Ty::Uint && expected.is_numeric() {
-                diagnostic = Diagnostic::error(Code::MISSING_UNIT, expr.span, format!("expected `{expected}`, found a plain number"))
-                    .with_label("this number has no unit")
-                    .with_help(unit_hint(expected));
+                diagnostic = Diagnostic::error(
+                    Code::MISSING_UNIT,
+                    expr.span,
+                    format!("expected `{expected}`, found a plain number"),
+                )
+                .with_label("this number has no unit")
+                .with_help(unit_hint(expected));
             } else if let (Ty::Amount(a), Ty::Amount(b)) = (&value.ty, expected) {
-                diagnostic = diagnostic.with_help(format!("convert with a price: `x * price` where `price: {b} per {a}`"));
+                diagnostic = diagnostic.with_help(format!(
+                    "convert with a price: `x * price` where `price: {b} per {a}`"
+                ));
             }
             self.report(diagnostic);
             return hir::Expr::error(expr.span);
@@ -1281,9 +1565,13 @@ impl<'a> Checker<'a> {
 
     /// A literal `0` takes the unit of whatever it meets: `x > 0`.
     fn adopt_zero(&self, value: hir::Expr, target: &Ty) -> hir::Expr {
-        let is_zero = value.ty == Ty::Uint && matches!(value.kind, hir::ExprKind::Int(n) if n == U256::ZERO);
+        let is_zero =
+            value.ty == Ty::Uint && matches!(value.kind, hir::ExprKind::Int(n) if n == U256::ZERO);
         if is_zero && target.is_numeric() && *target != Ty::Float && *target != Ty::Timestamp {
-            hir::Expr { ty: target.clone(), ..value }
+            hir::Expr {
+                ty: target.clone(),
+                ..value
+            }
         } else {
             value
         }
@@ -1320,9 +1608,13 @@ impl<'a> Checker<'a> {
                 Err(offset) => {
                     let at = span.start + 1 + offset as u32;
                     self.report(
-                        Diagnostic::error(Code::INVALID_ESCAPE, Span::new(at, at + 2), "unknown escape sequence")
-                            .with_label("not an escape")
-                            .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
+                        Diagnostic::error(
+                            Code::INVALID_ESCAPE,
+                            Span::new(at, at + 2),
+                            "unknown escape sequence",
+                        )
+                        .with_label("not an escape")
+                        .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
                     );
                     hir::Expr::error(span)
                 }
@@ -1338,13 +1630,24 @@ impl<'a> Checker<'a> {
             }
             ast::ExprKind::List(items) => {
                 let items: Vec<hir::Expr> = items.iter().map(|item| self.value(item)).collect();
-                let element = items.iter().map(|item| item.ty.clone()).find(|ty| !ty.is_error()).unwrap_or(Ty::Error);
+                let element = items
+                    .iter()
+                    .map(|item| item.ty.clone())
+                    .find(|ty| !ty.is_error())
+                    .unwrap_or(Ty::Error);
                 for item in &items {
                     if item.ty != element && !item.ty.is_error() {
                         self.report(
-                            Diagnostic::error(Code::TYPE_MISMATCH, item.span, "list items have different types")
-                                .with_label(format!("this is `{}`, the first item is `{element}`", item.ty))
-                                .with_help("every item of a list has the same type"),
+                            Diagnostic::error(
+                                Code::TYPE_MISMATCH,
+                                item.span,
+                                "list items have different types",
+                            )
+                            .with_label(format!(
+                                "this is `{}`, the first item is `{element}`",
+                                item.ty
+                            ))
+                            .with_help("every item of a list has the same type"),
                         );
                     }
                 }
@@ -1364,7 +1667,9 @@ impl<'a> Checker<'a> {
             }
             ast::ExprKind::Binary { first, rest } => {
                 let first = self.value(first);
-                let logical = rest.first().is_some_and(|(op, _, _)| matches!(op, ast::BinaryOp::And | ast::BinaryOp::Or));
+                let logical = rest
+                    .first()
+                    .is_some_and(|(op, _, _)| matches!(op, ast::BinaryOp::And | ast::BinaryOp::Or));
                 if logical {
                     return self.logical(first, rest, span);
                 }
@@ -1375,25 +1680,51 @@ impl<'a> Checker<'a> {
                 }
                 value
             }
-            ast::ExprKind::Compare { left, op, op_span, right } => {
+            ast::ExprKind::Compare {
+                left,
+                op,
+                op_span,
+                right,
+            } => {
                 let lhs = self.value(left);
                 let rhs = self.value(right);
                 let rhs = self.adopt_zero(rhs, &lhs.ty);
                 let lhs = self.adopt_zero(lhs, &rhs.ty);
                 let ordering = !matches!(op, ast::CompareOp::Eq | ast::CompareOp::Ne);
-                if !lhs.ty.is_error() && !rhs.ty.is_error() && !units::comparable(&lhs.ty, &rhs.ty, ordering) {
+                if !lhs.ty.is_error()
+                    && !rhs.ty.is_error()
+                    && !units::comparable(&lhs.ty, &rhs.ty, ordering)
+                {
                     let diagnostic = match (&lhs.ty, &rhs.ty) {
-                        (Ty::Amount(a), Ty::Amount(b)) => self.token_mismatch(a, b, &lhs, &rhs, format!("cannot compare `{a}` with `{b}`")),
-                        (a, Ty::Uint) if a.is_numeric() => Diagnostic::error(Code::MISSING_UNIT, rhs.span, format!("cannot compare `{a}` with a plain number"))
-                            .with_label("this number has no unit")
-                            .with_help(unit_hint(a)),
-                        _ => Diagnostic::error(Code::INVALID_OPERANDS, *op_span, format!("cannot compare `{}` with `{}`", lhs.ty, rhs.ty))
-                            .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
-                            .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
-                            .with_help("compare values of the same type"),
+                        (Ty::Amount(a), Ty::Amount(b)) => self.token_mismatch(
+                            a,
+                            b,
+                            &lhs,
+                            &rhs,
+                            format!("cannot compare `{a}` with `{b}`"),
+                        ),
+                        (a, Ty::Uint) if a.is_numeric() => Diagnostic::error(
+                            Code::MISSING_UNIT,
+                            rhs.span,
+                            format!("cannot compare `{a}` with a plain number"),
+                        )
+                        .with_label("this number has no unit")
+                        .with_help(unit_hint(a)),
+                        _ => Diagnostic::error(
+                            Code::INVALID_OPERANDS,
+                            *op_span,
+                            format!("cannot compare `{}` with `{}`", lhs.ty, rhs.ty),
+                        )
+                        .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
+                        .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
+                        .with_help("compare values of the same type"),
                     };
                     self.report(diagnostic);
-                    return hir::Expr { kind: hir::ExprKind::Error, ty: Ty::Bool, span };
+                    return hir::Expr {
+                        kind: hir::ExprKind::Error,
+                        ty: Ty::Bool,
+                        span,
+                    };
                 }
                 hir::Expr {
                     kind: hir::ExprKind::Compare {
@@ -1422,7 +1753,11 @@ impl<'a> Checker<'a> {
                     }
                 };
                 hir::Expr {
-                    kind: hir::ExprKind::Arith { op, lhs: Box::new(base), rhs: Box::new(exponent) },
+                    kind: hir::ExprKind::Arith {
+                        op,
+                        lhs: Box::new(base),
+                        rhs: Box::new(exponent),
+                    },
                     ty,
                     span,
                 }
@@ -1471,7 +1806,10 @@ impl<'a> Checker<'a> {
     }
 
     fn quantity(&mut self, number: &str, unit: &ast::UnitSuffix, span: Span) -> hir::Expr {
-        let per_time = unit.per.as_ref().and_then(|per| TimeUnit::from_name(&per.text));
+        let per_time = unit
+            .per
+            .as_ref()
+            .and_then(|per| TimeUnit::from_name(&per.text));
         let (base_ty, decimals, multiplier) = match &unit.unit {
             None => (Ty::Ratio, 16, U256::ONE),
             Some(name) => {
@@ -1480,12 +1818,23 @@ impl<'a> Checker<'a> {
                 } else if let Some(time) = TimeUnit::from_name(&name.text) {
                     (Ty::Duration, 0, U256::from(time.seconds()))
                 } else {
-                    let candidates = TimeUnit::ALL_NAMES.iter().copied().chain(self.sigs.tokens.keys().map(String::as_str));
-                    let mut diagnostic = Diagnostic::error(Code::UNKNOWN_UNIT, name.span, format!("unknown unit `{}`", name.text))
-                        .with_label("not a token, a time unit or `%`");
+                    let candidates = TimeUnit::ALL_NAMES
+                        .iter()
+                        .copied()
+                        .chain(self.sigs.tokens.keys().map(String::as_str));
+                    let mut diagnostic = Diagnostic::error(
+                        Code::UNKNOWN_UNIT,
+                        name.span,
+                        format!("unknown unit `{}`", name.text),
+                    )
+                    .with_label("not a token, a time unit or `%`");
                     diagnostic = match did_you_mean(&name.text, candidates) {
-                        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
-                        None => diagnostic.with_help("units are declared tokens (`100 EMB`), time units (`30 days`) and `%`"),
+                        Some(suggestion) => {
+                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
+                        }
+                        None => diagnostic.with_help(
+                            "units are declared tokens (`100 EMB`), time units (`30 days`) and `%`",
+                        ),
                     };
                     self.report(diagnostic);
                     return hir::Expr::error(span);
@@ -1493,20 +1842,39 @@ impl<'a> Checker<'a> {
             }
         };
         // Price literals: `2 USDC per EMB` is WAD-scaled quote units per base unit.
-        let price_base = unit.per.as_ref().filter(|_| per_time.is_none()).and_then(|per| {
-            self.sigs.tokens.get(&per.text).map(|sig| (per.text.clone(), sig.decimals))
-        });
+        let price_base = unit
+            .per
+            .as_ref()
+            .filter(|_| per_time.is_none())
+            .and_then(|per| {
+                self.sigs
+                    .tokens
+                    .get(&per.text)
+                    .map(|sig| (per.text.clone(), sig.decimals))
+            });
         if let Some(per) = &unit.per
             && per_time.is_none()
             && price_base.is_none()
         {
             self.report(
-                Diagnostic::error(Code::UNKNOWN_UNIT, per.span, format!("unknown unit `{}`", per.text))
-                    .with_label("expected a time unit or a token after `per`")
-                    .with_help(match did_you_mean(&per.text, TimeUnit::ALL_NAMES.iter().copied().chain(self.sigs.tokens.keys().map(String::as_str))) {
+                Diagnostic::error(
+                    Code::UNKNOWN_UNIT,
+                    per.span,
+                    format!("unknown unit `{}`", per.text),
+                )
+                .with_label("expected a time unit or a token after `per`")
+                .with_help(
+                    match did_you_mean(
+                        &per.text,
+                        TimeUnit::ALL_NAMES
+                            .iter()
+                            .copied()
+                            .chain(self.sigs.tokens.keys().map(String::as_str)),
+                    ) {
                         Some(suggestion) => format!("did you mean `{suggestion}`?"),
                         None => "write for example `5% per year` or `2 USDC per EMB`".to_string(),
-                    }),
+                    },
+                ),
             );
             return hir::Expr::error(span);
         }
@@ -1537,9 +1905,13 @@ impl<'a> Checker<'a> {
             let divisor = U256::from(10u8).pow(divisor_digits);
             if value % divisor != U256::ZERO {
                 self.report(
-                    Diagnostic::error(Code::TOO_MANY_DECIMALS, span, "price is finer than the tokens' precision")
-                        .with_label("this price is not a whole number of WAD units")
-                        .with_help("round the price"),
+                    Diagnostic::error(
+                        Code::TOO_MANY_DECIMALS,
+                        span,
+                        "price is finer than the tokens' precision",
+                    )
+                    .with_label("this price is not a whole number of WAD units")
+                    .with_help("round the price"),
                 );
                 return hir::Expr::error(span);
             }
@@ -1572,7 +1944,13 @@ impl<'a> Checker<'a> {
         int_expr(value, ty, span)
     }
 
-    fn unary(&mut self, op: ast::UnaryOp, op_span: Span, value: hir::Expr, span: Span) -> hir::Expr {
+    fn unary(
+        &mut self,
+        op: ast::UnaryOp,
+        op_span: Span,
+        value: hir::Expr,
+        span: Span,
+    ) -> hir::Expr {
         if value.ty.is_error() {
             return value;
         }
@@ -1580,58 +1958,107 @@ impl<'a> Checker<'a> {
             ast::UnaryOp::Not => {
                 if value.ty != Ty::Bool {
                     self.report(
-                        Diagnostic::error(Code::INVALID_OPERANDS, op_span, format!("cannot apply `not` to `{}`", value.ty))
-                            .with_label("`not` takes a bool")
-                            .with_help("compare first: `not (x > 0 EMB)`"),
+                        Diagnostic::error(
+                            Code::INVALID_OPERANDS,
+                            op_span,
+                            format!("cannot apply `not` to `{}`", value.ty),
+                        )
+                        .with_label("`not` takes a bool")
+                        .with_help("compare first: `not (x > 0 EMB)`"),
                     );
                     return hir::Expr::error(span);
                 }
-                hir::Expr { kind: hir::ExprKind::Not(Box::new(value)), ty: Ty::Bool, span }
+                hir::Expr {
+                    kind: hir::ExprKind::Not(Box::new(value)),
+                    ty: Ty::Bool,
+                    span,
+                }
             }
             ast::UnaryOp::Neg => {
                 if value.ty != Ty::Float {
                     self.report(
-                        Diagnostic::error(Code::UNSIGNED_NEGATION, op_span, format!("cannot negate `{}`", value.ty))
-                            .with_label("chain values are unsigned")
-                            .with_help("subtract from a larger value instead: `a - b`"),
+                        Diagnostic::error(
+                            Code::UNSIGNED_NEGATION,
+                            op_span,
+                            format!("cannot negate `{}`", value.ty),
+                        )
+                        .with_label("chain values are unsigned")
+                        .with_help("subtract from a larger value instead: `a - b`"),
                     );
                     return hir::Expr::error(span);
                 }
-                hir::Expr { kind: hir::ExprKind::Neg(Box::new(value)), ty: Ty::Float, span }
+                hir::Expr {
+                    kind: hir::ExprKind::Neg(Box::new(value)),
+                    ty: Ty::Float,
+                    span,
+                }
             }
         }
     }
 
-    fn logical(&mut self, first: hir::Expr, rest: &[(ast::BinaryOp, Span, ast::Expr)], span: Span) -> hir::Expr {
-        let is_and = rest.first().is_some_and(|(op, _, _)| *op == ast::BinaryOp::And);
+    fn logical(
+        &mut self,
+        first: hir::Expr,
+        rest: &[(ast::BinaryOp, Span, ast::Expr)],
+        span: Span,
+    ) -> hir::Expr {
+        let is_and = rest
+            .first()
+            .is_some_and(|(op, _, _)| *op == ast::BinaryOp::And);
         let mut operands = vec![first];
         operands.extend(rest.iter().map(|(_, _, rhs)| self.value(rhs)));
         for operand in &operands {
             if operand.ty != Ty::Bool && !operand.ty.is_error() {
                 self.report(
-                    Diagnostic::error(Code::NOT_A_CONDITION, operand.span, format!("`{}` needs bools", if is_and { "and" } else { "or" }))
-                        .with_label(format!("this is `{}`", operand.ty))
-                        .with_help("compare it: `x > 0 EMB`"),
+                    Diagnostic::error(
+                        Code::NOT_A_CONDITION,
+                        operand.span,
+                        format!("`{}` needs bools", if is_and { "and" } else { "or" }),
+                    )
+                    .with_label(format!("this is `{}`", operand.ty))
+                    .with_help("compare it: `x > 0 EMB`"),
                 );
             }
         }
         hir::Expr {
-            kind: if is_and { hir::ExprKind::And(operands) } else { hir::ExprKind::Or(operands) },
+            kind: if is_and {
+                hir::ExprKind::And(operands)
+            } else {
+                hir::ExprKind::Or(operands)
+            },
             ty: Ty::Bool,
             span,
         }
     }
 
-    fn binary(&mut self, op: ast::BinaryOp, op_span: Span, lhs: hir::Expr, rhs: hir::Expr) -> hir::Expr {
+    fn binary(
+        &mut self,
+        op: ast::BinaryOp,
+        op_span: Span,
+        lhs: hir::Expr,
+        rhs: hir::Expr,
+    ) -> hir::Expr {
         let span = lhs.span.to(rhs.span);
         if lhs.ty.is_error() || rhs.ty.is_error() {
             return hir::Expr::error(span);
         }
-        let rhs = if matches!(op, ast::BinaryOp::Add | ast::BinaryOp::Sub) { self.adopt_zero(rhs, &lhs.ty) } else { rhs };
-        let lhs = if matches!(op, ast::BinaryOp::Add | ast::BinaryOp::Sub) { self.adopt_zero(lhs, &rhs.ty) } else { lhs };
+        let rhs = if matches!(op, ast::BinaryOp::Add | ast::BinaryOp::Sub) {
+            self.adopt_zero(rhs, &lhs.ty)
+        } else {
+            rhs
+        };
+        let lhs = if matches!(op, ast::BinaryOp::Add | ast::BinaryOp::Sub) {
+            self.adopt_zero(lhs, &rhs.ty)
+        } else {
+            lhs
+        };
         match units::arithmetic(op, &lhs.ty, &rhs.ty) {
             Ok((ty, arith)) => hir::Expr {
-                kind: hir::ExprKind::Arith { op: arith, lhs: Box::new(lhs), rhs: Box::new(rhs) },
+                kind: hir::ExprKind::Arith {
+                    op: arith,
+                    lhs: Box::new(lhs),
+                    rhs: Box::new(rhs),
+                },
                 ty,
                 span,
             },
@@ -1643,7 +2070,14 @@ impl<'a> Checker<'a> {
         }
     }
 
-    fn token_mismatch(&self, a: &str, b: &str, lhs: &hir::Expr, rhs: &hir::Expr, message: String) -> Diagnostic {
+    fn token_mismatch(
+        &self,
+        a: &str,
+        b: &str,
+        lhs: &hir::Expr,
+        rhs: &hir::Expr,
+        message: String,
+    ) -> Diagnostic {
         Diagnostic::error(Code::INCOMPATIBLE_TOKENS, lhs.span, message)
             .with_label(format!("this is `{a}`"))
             .with_secondary(rhs.span, format!("this is `{b}`"))
@@ -1652,7 +2086,14 @@ impl<'a> Checker<'a> {
             ))
     }
 
-    fn operand_error(&self, error: UnitError, op: ast::BinaryOp, lhs: &hir::Expr, rhs: &hir::Expr, op_span: Span) -> Diagnostic {
+    fn operand_error(
+        &self,
+        error: UnitError,
+        op: ast::BinaryOp,
+        lhs: &hir::Expr,
+        rhs: &hir::Expr,
+        op_span: Span,
+    ) -> Diagnostic {
         let verb = match op {
             ast::BinaryOp::Add => "add",
             ast::BinaryOp::Sub => "subtract",
@@ -1669,26 +2110,48 @@ impl<'a> Checker<'a> {
                 };
                 self.token_mismatch(&a, &b, lhs, rhs, message)
             }
-            UnitError::Periods => Diagnostic::error(Code::RATE_PERIOD_MISMATCH, op_span, format!("cannot {verb} `{}` and `{}`", lhs.ty, rhs.ty))
+            UnitError::Periods => Diagnostic::error(
+                Code::RATE_PERIOD_MISMATCH,
+                op_span,
+                format!("cannot {verb} `{}` and `{}`", lhs.ty, rhs.ty),
+            )
+            .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
+            .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
+            .with_help(
+                "multiply one rate by a duration first, or declare both over the same period",
+            ),
+            UnitError::Operands
+                if is_plain_number(rhs) && lhs.ty.is_numeric() && lhs.ty != Ty::Float =>
+            {
+                Diagnostic::error(
+                    Code::MISSING_UNIT,
+                    rhs.span,
+                    format!("cannot {verb} `{}` and a plain number", lhs.ty),
+                )
+                .with_label("this number has no unit")
                 .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
-                .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
-                .with_help("multiply one rate by a duration first, or declare both over the same period"),
-            UnitError::Operands if is_plain_number(rhs) && lhs.ty.is_numeric() && lhs.ty != Ty::Float => {
-                Diagnostic::error(Code::MISSING_UNIT, rhs.span, format!("cannot {verb} `{}` and a plain number", lhs.ty))
-                    .with_label("this number has no unit")
-                    .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
-                    .with_help(unit_hint(&lhs.ty))
+                .with_help(unit_hint(&lhs.ty))
             }
-            UnitError::Operands if is_plain_number(lhs) && rhs.ty.is_numeric() && rhs.ty != Ty::Float => {
-                Diagnostic::error(Code::MISSING_UNIT, lhs.span, format!("cannot {verb} a plain number and `{}`", rhs.ty))
-                    .with_label("this number has no unit")
-                    .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
-                    .with_help(unit_hint(&rhs.ty))
+            UnitError::Operands
+                if is_plain_number(lhs) && rhs.ty.is_numeric() && rhs.ty != Ty::Float =>
+            {
+                Diagnostic::error(
+                    Code::MISSING_UNIT,
+                    lhs.span,
+                    format!("cannot {verb} a plain number and `{}`", rhs.ty),
+                )
+                .with_label("this number has no unit")
+                .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
+                .with_help(unit_hint(&rhs.ty))
             }
             UnitError::Operands => {
-                let mut diagnostic = Diagnostic::error(Code::INVALID_OPERANDS, op_span, format!("cannot {verb} `{}` and `{}`", lhs.ty, rhs.ty))
-                    .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
-                    .with_secondary(rhs.span, format!("this is `{}`", rhs.ty));
+                let mut diagnostic = Diagnostic::error(
+                    Code::INVALID_OPERANDS,
+                    op_span,
+                    format!("cannot {verb} `{}` and `{}`", lhs.ty, rhs.ty),
+                )
+                .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
+                .with_secondary(rhs.span, format!("this is `{}`", rhs.ty));
                 diagnostic = match (&lhs.ty, &rhs.ty, op) {
                     (Ty::Amount(_), Ty::Amount(_), ast::BinaryOp::Mul) => diagnostic.with_help("to scale by a share use `mul_div(amount, part, whole)`"),
                     (a, Ty::Uint, _) | (Ty::Uint, a, _) if a.is_numeric() => diagnostic.with_help(unit_hint(a)),
@@ -1708,41 +2171,74 @@ impl<'a> Checker<'a> {
 
     fn resolve_name(&mut self, name: &str, span: Span) -> Head {
         if let Some(ty) = self.lookup_local(name) {
-            return Head::Value(hir::Expr { kind: hir::ExprKind::Local(name.to_string()), ty: ty.clone(), span });
-        }
-        if let Some(mechanism) = &self.mechanism
-            && let Some(ty) = self.sigs.mechanisms.get(mechanism).and_then(|sig| sig.state.get(name))
-        {
-            if self.body == Body::StateInit {
-                self.report(
-                    Diagnostic::error(Code::NOT_CONSTANT, span, "a state initial value cannot read state")
-                        .with_label("state is not yet initialised here")
-                        .with_help("use a literal or a `param`"),
-                );
-                return Head::Value(hir::Expr::error(span));
-            }
             return Head::Value(hir::Expr {
-                kind: hir::ExprKind::State { mechanism: mechanism.clone(), field: name.to_string() },
+                kind: hir::ExprKind::Local(name.to_string()),
                 ty: ty.clone(),
                 span,
             });
         }
         if let Some(mechanism) = &self.mechanism
-            && self.sigs.mechanisms.get(mechanism).is_some_and(|sig| sig.views.contains_key(name))
+            && let Some(ty) = self
+                .sigs
+                .mechanisms
+                .get(mechanism)
+                .and_then(|sig| sig.state.get(name))
         {
-            return Head::Pending { callee: Pending::View(mechanism.clone(), name.to_string()), name: name.to_string() };
+            if self.body == Body::StateInit {
+                self.report(
+                    Diagnostic::error(
+                        Code::NOT_CONSTANT,
+                        span,
+                        "a state initial value cannot read state",
+                    )
+                    .with_label("state is not yet initialised here")
+                    .with_help("use a literal or a `param`"),
+                );
+                return Head::Value(hir::Expr::error(span));
+            }
+            return Head::Value(hir::Expr {
+                kind: hir::ExprKind::State {
+                    mechanism: mechanism.clone(),
+                    field: name.to_string(),
+                },
+                ty: ty.clone(),
+                span,
+            });
+        }
+        if let Some(mechanism) = &self.mechanism
+            && self
+                .sigs
+                .mechanisms
+                .get(mechanism)
+                .is_some_and(|sig| sig.views.contains_key(name))
+        {
+            return Head::Pending {
+                callee: Pending::View(mechanism.clone(), name.to_string()),
+                name: name.to_string(),
+            };
         }
         if let Some(population) = &self.population
-            && let Some(ty) = self.scenario.populations.get(population).and_then(|state| state.get(name))
+            && let Some(ty) = self
+                .scenario
+                .populations
+                .get(population)
+                .and_then(|state| state.get(name))
         {
             return Head::Value(hir::Expr {
-                kind: hir::ExprKind::AgentState { population: population.clone(), field: name.to_string() },
+                kind: hir::ExprKind::AgentState {
+                    population: population.clone(),
+                    field: name.to_string(),
+                },
                 ty: ty.clone(),
                 span,
             });
         }
         if self.world == World::Scenario && self.scenario.series.contains(name) {
-            return Head::Value(hir::Expr { kind: hir::ExprKind::Series(name.to_string()), ty: Ty::Float, span });
+            return Head::Value(hir::Expr {
+                kind: hir::ExprKind::Series(name.to_string()),
+                ty: Ty::Float,
+                span,
+            });
         }
         if let Some(builtin) = self.builtin_value(name, span) {
             return builtin;
@@ -1750,13 +2246,21 @@ impl<'a> Checker<'a> {
         if let Some(ty) = self.sigs.params.get(name) {
             if self.world == World::Chain && ty.is_scenario_only() {
                 self.report(
-                    Diagnostic::error(Code::FLOAT_IN_CHAIN, span, format!("param `{name}` is a float and cannot be used in chain code"))
-                        .with_label(format!("this is `{ty}`"))
-                        .with_help("declare it as a `ratio` or an amount to use it on chain"),
+                    Diagnostic::error(
+                        Code::FLOAT_IN_CHAIN,
+                        span,
+                        format!("param `{name}` is a float and cannot be used in chain code"),
+                    )
+                    .with_label(format!("this is `{ty}`"))
+                    .with_help("declare it as a `ratio` or an amount to use it on chain"),
                 );
                 return Head::Value(hir::Expr::error(span));
             }
-            return Head::Value(hir::Expr { kind: hir::ExprKind::Param(name.to_string()), ty: ty.clone(), span });
+            return Head::Value(hir::Expr {
+                kind: hir::ExprKind::Param(name.to_string()),
+                ty: ty.clone(),
+                span,
+            });
         }
         if self.sigs.tokens.contains_key(name) {
             return Head::Token(name.to_string());
@@ -1777,7 +2281,10 @@ impl<'a> Checker<'a> {
             return Head::Module(name.to_string());
         }
         if let Some((_, function)) = BUILTIN_FUNCTIONS.iter().find(|(text, _)| *text == name) {
-            return Head::Pending { callee: Pending::Function(*function), name: name.to_string() };
+            return Head::Pending {
+                callee: Pending::Function(*function),
+                name: name.to_string(),
+            };
         }
         self.report(self.unknown_name(name, span));
         Head::Value(hir::Expr::error(span))
@@ -1789,13 +2296,23 @@ impl<'a> Checker<'a> {
             "caller" => {
                 if self.world == World::Scenario || self.body != Body::Action {
                     self.report(
-                        Diagnostic::error(Code::CALLER_OUTSIDE_ACTION, span, "`caller` is only defined in actions")
-                            .with_label(match self.body {
-                                Body::Hook => "hooks run on a schedule, not on a transaction",
-                                _ if self.world == World::Scenario => "scenario code is an account, not a transaction",
-                                _ => "no transaction sender here",
-                            })
-                            .with_help(if self.world == World::Scenario { "agents refer to themselves as `self`" } else { "pass the account as a parameter" }),
+                        Diagnostic::error(
+                            Code::CALLER_OUTSIDE_ACTION,
+                            span,
+                            "`caller` is only defined in actions",
+                        )
+                        .with_label(match self.body {
+                            Body::Hook => "hooks run on a schedule, not on a transaction",
+                            _ if self.world == World::Scenario => {
+                                "scenario code is an account, not a transaction"
+                            }
+                            _ => "no transaction sender here",
+                        })
+                        .with_help(if self.world == World::Scenario {
+                            "agents refer to themselves as `self`"
+                        } else {
+                            "pass the account as a parameter"
+                        }),
                     );
                     return Some(Head::Value(hir::Expr::error(span)));
                 }
@@ -1824,12 +2341,20 @@ impl<'a> Checker<'a> {
             );
             return Some(Head::Value(hir::Expr::error(span)));
         }
-        Some(Head::Value(hir::Expr { kind: hir::ExprKind::Builtin(builtin), ty, span }))
+        Some(Head::Value(hir::Expr {
+            kind: hir::ExprKind::Builtin(builtin),
+            ty,
+            span,
+        }))
     }
 
     fn unknown_name(&self, name: &str, span: Span) -> Diagnostic {
         let mut candidates: Vec<&str> = self.sigs.global_names().collect();
-        candidates.extend(self.locals.iter().flat_map(|scope| scope.keys().map(String::as_str)));
+        candidates.extend(
+            self.locals
+                .iter()
+                .flat_map(|scope| scope.keys().map(String::as_str)),
+        );
         if let Some(mechanism) = &self.mechanism
             && let Some(sig) = self.sigs.mechanisms.get(mechanism)
         {
@@ -1841,10 +2366,14 @@ impl<'a> Checker<'a> {
         }
         candidates.extend(BUILTIN_VALUES.iter().copied());
         candidates.extend(BUILTIN_FUNCTIONS.iter().map(|(text, _)| *text));
-        let mut diagnostic = Diagnostic::error(Code::UNKNOWN_NAME, span, format!("unknown name `{name}`")).with_label("not defined here");
+        let mut diagnostic =
+            Diagnostic::error(Code::UNKNOWN_NAME, span, format!("unknown name `{name}`"))
+                .with_label("not defined here");
         if let Some(suggestion) = did_you_mean(name, candidates) {
             diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
-        } else if self.world == World::Chain && (self.scenario.series.contains(name) || name == "index") {
+        } else if self.world == World::Chain
+            && (self.scenario.series.contains(name) || name == "index")
+        {
             diagnostic = diagnostic.with_help("scenario names are not visible in chain code");
         }
         diagnostic
@@ -1877,7 +2406,10 @@ impl<'a> Checker<'a> {
                 Head::Population(population) => {
                     let index = self.expr_expect(index, &Ty::Uint);
                     Head::Value(hir::Expr {
-                        kind: hir::ExprKind::Agent { population, index: Box::new(index) },
+                        kind: hir::ExprKind::Agent {
+                            population,
+                            index: Box::new(index),
+                        },
                         ty: Ty::Address,
                         span,
                     })
@@ -1888,7 +2420,10 @@ impl<'a> Checker<'a> {
                         Ty::Map(key, value) => {
                             let index = self.expr_expect(index, &key);
                             Head::Value(hir::Expr {
-                                kind: hir::ExprKind::Index { base: Box::new(base), index: Box::new(index) },
+                                kind: hir::ExprKind::Index {
+                                    base: Box::new(base),
+                                    index: Box::new(index),
+                                },
                                 ty: *value,
                                 span,
                             })
@@ -1896,7 +2431,10 @@ impl<'a> Checker<'a> {
                         Ty::List(element) => {
                             let index = self.expr_expect(index, &Ty::Uint);
                             Head::Value(hir::Expr {
-                                kind: hir::ExprKind::Index { base: Box::new(base), index: Box::new(index) },
+                                kind: hir::ExprKind::Index {
+                                    base: Box::new(base),
+                                    index: Box::new(index),
+                                },
                                 ty: *element,
                                 span,
                             })
@@ -1907,9 +2445,13 @@ impl<'a> Checker<'a> {
                         }
                         other => {
                             self.report(
-                                Diagnostic::error(Code::NOT_INDEXABLE, base.span, format!("cannot index `{other}`"))
-                                    .with_label("not a map or a list")
-                                    .with_help("only `map[K] V` and `list[T, n]` values take `[...]`"),
+                                Diagnostic::error(
+                                    Code::NOT_INDEXABLE,
+                                    base.span,
+                                    format!("cannot index `{other}`"),
+                                )
+                                .with_label("not a map or a list")
+                                .with_help("only `map[K] V` and `list[T, n]` values take `[...]`"),
                             );
                             self.expr(index);
                             Head::Value(hir::Expr::error(span))
@@ -1924,18 +2466,32 @@ impl<'a> Checker<'a> {
         let text = name.text.as_str();
         match head {
             Head::Token(token) => {
-                let Some((_, method)) = TOKEN_MEMBERS.iter().find(|(member, _)| *member == text) else {
-                    self.report(unknown_member(name, &format!("token `{token}`"), TOKEN_MEMBERS.iter().map(|(m, _)| *m)));
+                let Some((_, method)) = TOKEN_MEMBERS.iter().find(|(member, _)| *member == text)
+                else {
+                    self.report(unknown_member(
+                        name,
+                        &format!("token `{token}`"),
+                        TOKEN_MEMBERS.iter().map(|(m, _)| *m),
+                    ));
                     return Head::Value(hir::Expr::error(span));
                 };
                 if *method == TokenMethod::TotalSupply {
                     return Head::Value(hir::Expr {
-                        kind: hir::ExprKind::Call { callee: Callee::Token { token: token.clone(), method: *method }, args: Vec::new() },
+                        kind: hir::ExprKind::Call {
+                            callee: Callee::Token {
+                                token: token.clone(),
+                                method: *method,
+                            },
+                            args: Vec::new(),
+                        },
                         ty: Ty::Amount(token),
                         span,
                     });
                 }
-                Head::Pending { callee: Pending::Token(token, *method), name: text.to_string() }
+                Head::Pending {
+                    callee: Pending::Token(token, *method),
+                    name: text.to_string(),
+                }
             }
             Head::Mechanism(mechanism) => {
                 let Some(sig) = self.sigs.mechanisms.get(&mechanism) else {
@@ -1943,50 +2499,114 @@ impl<'a> Checker<'a> {
                 };
                 if let Some(ty) = sig.state.get(text) {
                     return Head::Value(hir::Expr {
-                        kind: hir::ExprKind::State { mechanism, field: text.to_string() },
+                        kind: hir::ExprKind::State {
+                            mechanism,
+                            field: text.to_string(),
+                        },
                         ty: ty.clone(),
                         span,
                     });
                 }
                 if sig.actions.contains_key(text) {
-                    return Head::Pending { callee: Pending::Action(mechanism, text.to_string()), name: text.to_string() };
+                    return Head::Pending {
+                        callee: Pending::Action(mechanism, text.to_string()),
+                        name: text.to_string(),
+                    };
                 }
                 if sig.views.contains_key(text) {
-                    return Head::Pending { callee: Pending::View(mechanism, text.to_string()), name: text.to_string() };
+                    return Head::Pending {
+                        callee: Pending::View(mechanism, text.to_string()),
+                        name: text.to_string(),
+                    };
                 }
-                let members: Vec<&str> = sig.state.keys().chain(sig.actions.keys()).chain(sig.views.keys()).map(String::as_str).collect();
-                self.report(unknown_member(name, &format!("mechanism `{mechanism}`"), members));
+                let members: Vec<&str> = sig
+                    .state
+                    .keys()
+                    .chain(sig.actions.keys())
+                    .chain(sig.views.keys())
+                    .map(String::as_str)
+                    .collect();
+                self.report(unknown_member(
+                    name,
+                    &format!("mechanism `{mechanism}`"),
+                    members,
+                ));
                 Head::Value(hir::Expr::error(span))
             }
             Head::Vesting(vesting) => {
-                let token = self.sigs.vestings.get(&vesting).cloned().unwrap_or_default();
-                let amount = if self.sigs.tokens.contains_key(&token) { Ty::Amount(token) } else { Ty::Error };
+                let token = self
+                    .sigs
+                    .vestings
+                    .get(&vesting)
+                    .cloned()
+                    .unwrap_or_default();
+                let amount = if self.sigs.tokens.contains_key(&token) {
+                    Ty::Amount(token)
+                } else {
+                    Ty::Error
+                };
                 let method = match text {
-                    "release" => return Head::Pending { callee: Pending::Vesting(vesting, VestingMethod::Release), name: text.to_string() },
+                    "release" => {
+                        return Head::Pending {
+                            callee: Pending::Vesting(vesting, VestingMethod::Release),
+                            name: text.to_string(),
+                        };
+                    }
                     "releasable" => VestingMethod::Releasable,
                     "released" => VestingMethod::Released,
                     _ => {
-                        self.report(unknown_member(name, &format!("vesting `{vesting}`"), ["release", "releasable", "released"]));
+                        self.report(unknown_member(
+                            name,
+                            &format!("vesting `{vesting}`"),
+                            ["release", "releasable", "released"],
+                        ));
                         return Head::Value(hir::Expr::error(span));
                     }
                 };
                 Head::Value(hir::Expr {
-                    kind: hir::ExprKind::Call { callee: Callee::Vesting { vesting, method }, args: Vec::new() },
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::Vesting { vesting, method },
+                        args: Vec::new(),
+                    },
                     ty: amount,
                     span,
                 })
             }
             Head::Governor(governor) => match text {
-                "propose" => Head::Pending { callee: Pending::Governor(governor, GovernorMethod::Propose { param: String::new() }), name: text.to_string() },
-                "vote" => Head::Pending { callee: Pending::Governor(governor, GovernorMethod::Vote), name: text.to_string() },
-                "execute" => Head::Pending { callee: Pending::Governor(governor, GovernorMethod::Execute), name: text.to_string() },
+                "propose" => Head::Pending {
+                    callee: Pending::Governor(
+                        governor,
+                        GovernorMethod::Propose {
+                            param: String::new(),
+                        },
+                    ),
+                    name: text.to_string(),
+                },
+                "vote" => Head::Pending {
+                    callee: Pending::Governor(governor, GovernorMethod::Vote),
+                    name: text.to_string(),
+                },
+                "execute" => Head::Pending {
+                    callee: Pending::Governor(governor, GovernorMethod::Execute),
+                    name: text.to_string(),
+                },
                 "proposals" => Head::Value(hir::Expr {
-                    kind: hir::ExprKind::Call { callee: Callee::Governor { governor, method: GovernorMethod::ProposalCount }, args: Vec::new() },
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::Governor {
+                            governor,
+                            method: GovernorMethod::ProposalCount,
+                        },
+                        args: Vec::new(),
+                    },
                     ty: Ty::Uint,
                     span,
                 }),
                 _ => {
-                    self.report(unknown_member(name, &format!("governor `{governor}`"), ["propose", "vote", "execute", "proposals"]));
+                    self.report(unknown_member(
+                        name,
+                        &format!("governor `{governor}`"),
+                        ["propose", "vote", "execute", "proposals"],
+                    ));
                     Head::Value(hir::Expr::error(span))
                 }
             },
@@ -2010,7 +2630,11 @@ impl<'a> Checker<'a> {
                         span,
                     });
                 }
-                self.report(unknown_member(name, &format!("agents `{population}`"), ["count"]));
+                self.report(unknown_member(
+                    name,
+                    &format!("agents `{population}`"),
+                    ["count"],
+                ));
                 Head::Value(hir::Expr::error(span))
             }
             Head::Pending { name: pending, .. } => {
@@ -2019,19 +2643,37 @@ impl<'a> Checker<'a> {
             }
             Head::Value(value) => match (&value.ty, text) {
                 (Ty::Error, _) => Head::Value(hir::Expr::error(span)),
-                (Ty::List(_), "length") => Head::Value(hir::Expr { kind: hir::ExprKind::Length(Box::new(value)), ty: Ty::Uint, span }),
-                (Ty::List(_), "push") => Head::Pending { callee: Pending::ListPush(value), name: "push".to_string() },
-                (Ty::List(_), "contains") => Head::Pending { callee: Pending::ListContains(value), name: "contains".to_string() },
+                (Ty::List(_), "length") => Head::Value(hir::Expr {
+                    kind: hir::ExprKind::Length(Box::new(value)),
+                    ty: Ty::Uint,
+                    span,
+                }),
+                (Ty::List(_), "push") => Head::Pending {
+                    callee: Pending::ListPush(value),
+                    name: "push".to_string(),
+                },
+                (Ty::List(_), "contains") => Head::Pending {
+                    callee: Pending::ListContains(value),
+                    name: "contains".to_string(),
+                },
                 (Ty::List(_), _) => {
-                    self.report(unknown_member(name, "a list", ["length", "push", "contains"]));
+                    self.report(unknown_member(
+                        name,
+                        "a list",
+                        ["length", "push", "contains"],
+                    ));
                     Head::Value(hir::Expr::error(span))
                 }
                 (ty, _) => {
                     let ty = ty.clone();
                     self.report(
-                        Diagnostic::error(Code::UNKNOWN_MEMBER, name.span, format!("`{ty}` has no member `{text}`"))
-                            .with_label("no such member")
-                            .with_help("members belong to tokens, mechanisms and lists"),
+                        Diagnostic::error(
+                            Code::UNKNOWN_MEMBER,
+                            name.span,
+                            format!("`{ty}` has no member `{text}`"),
+                        )
+                        .with_label("no such member")
+                        .with_help("members belong to tokens, mechanisms and lists"),
                     );
                     Head::Value(hir::Expr::error(span))
                 }
@@ -2043,9 +2685,14 @@ impl<'a> Checker<'a> {
     fn finish(&mut self, head: Head, span: Span) -> hir::Expr {
         match head {
             Head::Value(value) => value,
-            Head::Token(name) | Head::Mechanism(name) | Head::Vesting(name) | Head::Governor(name) => {
-                hir::Expr { kind: hir::ExprKind::Contract(name), ty: Ty::Address, span }
-            }
+            Head::Token(name)
+            | Head::Mechanism(name)
+            | Head::Vesting(name)
+            | Head::Governor(name) => hir::Expr {
+                kind: hir::ExprKind::Contract(name),
+                ty: Ty::Address,
+                span,
+            },
             Head::Population(name) | Head::Module(name) => {
                 self.report(
                     Diagnostic::error(Code::NOT_A_VALUE, span, format!("`{name}` is not a value"))
@@ -2068,14 +2715,50 @@ impl<'a> Checker<'a> {
                 if !self.body.writes() {
                     self.report(write_in_read_only(span, "call actions"));
                 }
-                let params = self.sigs.mechanisms.get(&mechanism).and_then(|sig| sig.actions.get(&action)).map(|sig| sig.params.clone()).unwrap_or_default();
-                let args = self.arguments(&params, args, span, &format!("action `{mechanism}.{action}`"));
-                hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Action { mechanism, action }, args }, ty: Ty::Void, span }
+                let params = self
+                    .sigs
+                    .mechanisms
+                    .get(&mechanism)
+                    .and_then(|sig| sig.actions.get(&action))
+                    .map(|sig| sig.params.clone())
+                    .unwrap_or_default();
+                let args = self.arguments(
+                    &params,
+                    args,
+                    span,
+                    &format!("action `{mechanism}.{action}`"),
+                );
+                hir::Expr {
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::Action { mechanism, action },
+                        args,
+                    },
+                    ty: Ty::Void,
+                    span,
+                }
             }
             Pending::View(mechanism, view) => {
-                let sig = self.sigs.mechanisms.get(&mechanism).and_then(|sig| sig.views.get(&view)).cloned().unwrap_or_default();
-                let args = self.arguments(&sig.params, args, span, &format!("view `{mechanism}.{view}`"));
-                hir::Expr { kind: hir::ExprKind::Call { callee: Callee::View { mechanism, view }, args }, ty: sig.returns.unwrap_or(Ty::Error), span }
+                let sig = self
+                    .sigs
+                    .mechanisms
+                    .get(&mechanism)
+                    .and_then(|sig| sig.views.get(&view))
+                    .cloned()
+                    .unwrap_or_default();
+                let args = self.arguments(
+                    &sig.params,
+                    args,
+                    span,
+                    &format!("view `{mechanism}.{view}`"),
+                );
+                hir::Expr {
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::View { mechanism, view },
+                        args,
+                    },
+                    ty: sig.returns.unwrap_or(Ty::Error),
+                    span,
+                }
             }
             Pending::ListPush(list) => {
                 if !self.body.writes() {
@@ -2085,18 +2768,34 @@ impl<'a> Checker<'a> {
                     Ty::List(element) => (**element).clone(),
                     _ => Ty::Error,
                 };
-                let mut args = self.arguments(&[("item".to_string(), element)], args, span, "`push`");
+                let mut args =
+                    self.arguments(&[("item".to_string(), element)], args, span, "`push`");
                 args.insert(0, list);
-                hir::Expr { kind: hir::ExprKind::Call { callee: Callee::ListPush, args }, ty: Ty::Void, span }
+                hir::Expr {
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::ListPush,
+                        args,
+                    },
+                    ty: Ty::Void,
+                    span,
+                }
             }
             Pending::ListContains(list) => {
                 let element = match &list.ty {
                     Ty::List(element) => (**element).clone(),
                     _ => Ty::Error,
                 };
-                let mut args = self.arguments(&[("item".to_string(), element)], args, span, "`contains`");
+                let mut args =
+                    self.arguments(&[("item".to_string(), element)], args, span, "`contains`");
                 args.insert(0, list);
-                hir::Expr { kind: hir::ExprKind::Call { callee: Callee::ListContains, args }, ty: Ty::Bool, span }
+                hir::Expr {
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::ListContains,
+                        args,
+                    },
+                    ty: Ty::Bool,
+                    span,
+                }
             }
             Pending::Function(function) => self.builtin_call(function, name, args, span),
             Pending::Vesting(vesting, method) => {
@@ -2104,37 +2803,69 @@ impl<'a> Checker<'a> {
                     self.report(write_in_read_only(span, "release vested tokens"));
                 }
                 let args = self.arguments(&[], args, span, &format!("`{vesting}.release`"));
-                hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Vesting { vesting, method }, args }, ty: Ty::Void, span }
+                hir::Expr {
+                    kind: hir::ExprKind::Call {
+                        callee: Callee::Vesting { vesting, method },
+                        args,
+                    },
+                    ty: Ty::Void,
+                    span,
+                }
             }
             Pending::Governor(governor, method) => self.governor_call(governor, method, args, span),
         }
     }
 
-    fn governor_call(&mut self, governor: String, method: GovernorMethod, args: &[ast::Arg], span: Span) -> hir::Expr {
+    fn governor_call(
+        &mut self,
+        governor: String,
+        method: GovernorMethod,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> hir::Expr {
         if !self.body.writes() {
             self.report(write_in_read_only(span, "take part in governance"));
         }
         if self.world == World::Chain {
             self.report(
-                Diagnostic::error(Code::SCENARIO_ONLY, span, "governance is driven by accounts, not by mechanisms")
-                    .with_label("proposals and votes come from scenario agents")
-                    .with_help("restrict the action that changes state with `only DAO` instead"),
+                Diagnostic::error(
+                    Code::SCENARIO_ONLY,
+                    span,
+                    "governance is driven by accounts, not by mechanisms",
+                )
+                .with_label("proposals and votes come from scenario agents")
+                .with_help("restrict the action that changes state with `only DAO` instead"),
             );
         }
         let (method, args) = match method {
             GovernorMethod::Propose { .. } => {
-                let governed = self.sigs.governors.get(&governor).cloned().unwrap_or_default();
+                let governed = self
+                    .sigs
+                    .governors
+                    .get(&governor)
+                    .cloned()
+                    .unwrap_or_default();
                 let [param_arg, value_arg] = args else {
-                    self.report(wrong_count(&format!("`{governor}.propose`"), 2, args.len(), span).with_note("write `propose(param, new_value)`"));
+                    self.report(
+                        wrong_count(&format!("`{governor}.propose`"), 2, args.len(), span)
+                            .with_note("write `propose(param, new_value)`"),
+                    );
                     return hir::Expr::error(span);
                 };
                 let param = match &param_arg.value.kind {
                     ast::ExprKind::Name(param) if governed.contains(param) => param.clone(),
                     _ => {
                         self.report(
-                            Diagnostic::error(Code::NOT_GOVERNABLE, param_arg.value.span, format!("`{governor}` does not govern this"))
-                                .with_label("not a governed param")
-                                .with_help(format!("`{governor}` governs: {}", governed.iter().cloned().collect::<Vec<_>>().join(", "))),
+                            Diagnostic::error(
+                                Code::NOT_GOVERNABLE,
+                                param_arg.value.span,
+                                format!("`{governor}` does not govern this"),
+                            )
+                            .with_label("not a governed param")
+                            .with_help(format!(
+                                "`{governor}` governs: {}",
+                                governed.iter().cloned().collect::<Vec<_>>().join(", ")
+                            )),
                         );
                         return hir::Expr::error(span);
                     }
@@ -2144,28 +2875,69 @@ impl<'a> Checker<'a> {
                 (GovernorMethod::Propose { param }, vec![value])
             }
             GovernorMethod::Vote => {
-                let params = [("proposal".to_string(), Ty::Uint), ("support".to_string(), Ty::Bool)];
-                (GovernorMethod::Vote, self.arguments(&params, args, span, &format!("`{governor}.vote`")))
+                let params = [
+                    ("proposal".to_string(), Ty::Uint),
+                    ("support".to_string(), Ty::Bool),
+                ];
+                (
+                    GovernorMethod::Vote,
+                    self.arguments(&params, args, span, &format!("`{governor}.vote`")),
+                )
             }
             other => {
                 let params = [("proposal".to_string(), Ty::Uint)];
-                (other, self.arguments(&params, args, span, &format!("`{governor}.execute`")))
+                (
+                    other,
+                    self.arguments(&params, args, span, &format!("`{governor}.execute`")),
+                )
             }
         };
-        hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Governor { governor, method }, args }, ty: Ty::Void, span }
+        hir::Expr {
+            kind: hir::ExprKind::Call {
+                callee: Callee::Governor { governor, method },
+                args,
+            },
+            ty: Ty::Void,
+            span,
+        }
     }
 
-    fn token_call(&mut self, token: String, method: TokenMethod, args: &[ast::Arg], span: Span) -> hir::Expr {
+    fn token_call(
+        &mut self,
+        token: String,
+        method: TokenMethod,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> hir::Expr {
         let amount = Ty::Amount(token.clone());
         let address = || Ty::Address;
         let (params, returns): (Vec<(&str, Ty)>, Ty) = match method {
             TokenMethod::TotalSupply => (vec![], amount.clone()),
             TokenMethod::Balance => (vec![("who", address())], amount.clone()),
-            TokenMethod::Allowance => (vec![("owner", address()), ("spender", address())], amount.clone()),
-            TokenMethod::Transfer => (vec![("to", address()), ("amount", amount.clone())], Ty::Void),
-            TokenMethod::TransferFrom => (vec![("from", address()), ("to", address()), ("amount", amount.clone())], Ty::Void),
-            TokenMethod::Approve => (vec![("spender", address()), ("amount", amount.clone())], Ty::Void),
-            TokenMethod::Mint => (vec![("to", address()), ("amount", amount.clone())], Ty::Void),
+            TokenMethod::Allowance => (
+                vec![("owner", address()), ("spender", address())],
+                amount.clone(),
+            ),
+            TokenMethod::Transfer => (
+                vec![("to", address()), ("amount", amount.clone())],
+                Ty::Void,
+            ),
+            TokenMethod::TransferFrom => (
+                vec![
+                    ("from", address()),
+                    ("to", address()),
+                    ("amount", amount.clone()),
+                ],
+                Ty::Void,
+            ),
+            TokenMethod::Approve => (
+                vec![("spender", address()), ("amount", amount.clone())],
+                Ty::Void,
+            ),
+            TokenMethod::Mint => (
+                vec![("to", address()), ("amount", amount.clone())],
+                Ty::Void,
+            ),
             TokenMethod::Burn => (vec![("amount", amount.clone())], Ty::Void),
             TokenMethod::Votes => (vec![("who", address())], amount.clone()),
             TokenMethod::Delegate => (vec![("to", address())], Ty::Void),
@@ -2176,61 +2948,116 @@ impl<'a> Checker<'a> {
         }
         if let Some(sig) = self.sigs.tokens.get(&token) {
             if method == TokenMethod::Mint {
-                let allowed = self.world == World::Chain && self.mechanism.as_ref().is_some_and(|m| sig.minters.contains(m));
+                let allowed = self.world == World::Chain
+                    && self
+                        .mechanism
+                        .as_ref()
+                        .is_some_and(|m| sig.minters.contains(m));
                 if !allowed {
-                    let who = self.mechanism.clone().unwrap_or_else(|| "scenario code".to_string());
+                    let who = self
+                        .mechanism
+                        .clone()
+                        .unwrap_or_else(|| "scenario code".to_string());
                     self.report(
-                        Diagnostic::error(Code::NOT_A_MINTER, span, format!("`{who}` may not mint `{token}`"))
-                            .with_label("minting is restricted")
-                            .with_help(match &self.mechanism {
-                                Some(mechanism) => format!("add `minters: [{mechanism}]` to `token {token}`"),
-                                None => "only mechanisms listed in the token's `minters` can mint".to_string(),
-                            }),
+                        Diagnostic::error(
+                            Code::NOT_A_MINTER,
+                            span,
+                            format!("`{who}` may not mint `{token}`"),
+                        )
+                        .with_label("minting is restricted")
+                        .with_help(match &self.mechanism {
+                            Some(mechanism) => {
+                                format!("add `minters: [{mechanism}]` to `token {token}`")
+                            }
+                            None => "only mechanisms listed in the token's `minters` can mint"
+                                .to_string(),
+                        }),
                     );
                 }
             }
             if matches!(method, TokenMethod::Votes | TokenMethod::Delegate) && !sig.votes {
                 self.report(
-                    Diagnostic::error(Code::UNKNOWN_MEMBER, span, format!("`{token}` has no voting power"))
-                        .with_label(format!("`{}` needs the `votes` flag", method.name()))
-                        .with_help(format!("add `votes` to `token {token}`")),
+                    Diagnostic::error(
+                        Code::UNKNOWN_MEMBER,
+                        span,
+                        format!("`{token}` has no voting power"),
+                    )
+                    .with_label(format!("`{}` needs the `votes` flag", method.name()))
+                    .with_help(format!("add `votes` to `token {token}`")),
                 );
             }
             if matches!(method, TokenMethod::Pause | TokenMethod::Unpause) && !sig.pausable {
                 self.report(
-                    Diagnostic::error(Code::UNKNOWN_MEMBER, span, format!("`{token}` is not pausable"))
-                        .with_label(format!("`{}` needs the `pausable` flag", method.name()))
-                        .with_help(format!("add `pausable` and an `owner` to `token {token}`")),
+                    Diagnostic::error(
+                        Code::UNKNOWN_MEMBER,
+                        span,
+                        format!("`{token}` is not pausable"),
+                    )
+                    .with_label(format!("`{}` needs the `pausable` flag", method.name()))
+                    .with_help(format!("add `pausable` and an `owner` to `token {token}`")),
                 );
             }
             if method == TokenMethod::Burn && !sig.burnable {
                 self.report(
-                    Diagnostic::error(Code::NOT_BURNABLE, span, format!("`{token}` is not burnable"))
-                        .with_label("`burn` needs the `burnable` flag")
-                        .with_help(format!("add `burnable` to `token {token}`")),
+                    Diagnostic::error(
+                        Code::NOT_BURNABLE,
+                        span,
+                        format!("`{token}` is not burnable"),
+                    )
+                    .with_label("`burn` needs the `burnable` flag")
+                    .with_help(format!("add `burnable` to `token {token}`")),
                 );
             }
         }
-        let params: Vec<(String, Ty)> = params.into_iter().map(|(name, ty)| (name.to_string(), ty)).collect();
+        let params: Vec<(String, Ty)> = params
+            .into_iter()
+            .map(|(name, ty)| (name.to_string(), ty))
+            .collect();
         let args = self.arguments(&params, args, span, &format!("`{token}.{}`", method.name()));
-        hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Token { token, method }, args }, ty: returns, span }
+        hir::Expr {
+            kind: hir::ExprKind::Call {
+                callee: Callee::Token { token, method },
+                args,
+            },
+            ty: returns,
+            span,
+        }
     }
 
-    fn builtin_call(&mut self, function: BuiltinFunction, name: &str, args: &[ast::Arg], span: Span) -> hir::Expr {
-        let random = matches!(function, BuiltinFunction::Uniform | BuiltinFunction::Normal | BuiltinFunction::Bernoulli | BuiltinFunction::Gbm | BuiltinFunction::RandomWalk);
+    fn builtin_call(
+        &mut self,
+        function: BuiltinFunction,
+        name: &str,
+        args: &[ast::Arg],
+        span: Span,
+    ) -> hir::Expr {
+        let random = matches!(
+            function,
+            BuiltinFunction::Uniform
+                | BuiltinFunction::Normal
+                | BuiltinFunction::Bernoulli
+                | BuiltinFunction::Gbm
+                | BuiltinFunction::RandomWalk
+        );
         if random && self.world == World::Chain {
+            // The arguments are not checked: the call itself is the problem.
             self.report(
                 Diagnostic::error(Code::RANDOM_IN_CHAIN, span, format!("`{name}` draws randomness, which chain code cannot use"))
                     .with_label("random draws exist only in scenarios")
                     .with_note("A mechanism must behave the same on every node; randomness belongs to the agents that use it.")
                     .with_help("draw in the scenario and pass the result to an action as an argument"),
             );
+            return hir::Expr::error(span);
         }
         if function == BuiltinFunction::ToFloat && self.world == World::Chain {
             self.report(
-                Diagnostic::error(Code::FLOAT_IN_CHAIN, span, "floats are not allowed in chain code")
-                    .with_label("`float` converts to a float")
-                    .with_help("keep chain arithmetic in amounts and ratios"),
+                Diagnostic::error(
+                    Code::FLOAT_IN_CHAIN,
+                    span,
+                    "floats are not allowed in chain code",
+                )
+                .with_label("`float` converts to a float")
+                .with_help("keep chain arithmetic in amounts and ratios"),
             );
         }
         if function == BuiltinFunction::Sum && self.body != Body::Invariant {
@@ -2247,7 +3074,9 @@ impl<'a> Checker<'a> {
             }
             args.iter().map(|arg| this.value(&arg.value)).collect()
         };
-        let float_params = |names: &[&str]| -> Vec<(String, Ty)> { names.iter().map(|n| (n.to_string(), Ty::Float)).collect() };
+        let float_params = |names: &[&str]| -> Vec<(String, Ty)> {
+            names.iter().map(|n| (n.to_string(), Ty::Float)).collect()
+        };
         let (args, ty) = match function {
             BuiltinFunction::Min | BuiltinFunction::Max => {
                 let values = generic(self, 2);
@@ -2258,7 +3087,15 @@ impl<'a> Checker<'a> {
                 let values = generic(self, 3);
                 let ty = match values.as_slice() {
                     [a, b, c] if [a, b, c].iter().any(|v| v.ty.is_error()) => Ty::Error,
-                    [a, b, c] if b.ty == c.ty && a.ty.is_numeric() && a.ty != Ty::Float && b.ty.is_numeric() && b.ty != Ty::Float => a.ty.clone(),
+                    [a, b, c]
+                        if b.ty == c.ty
+                            && a.ty.is_numeric()
+                            && a.ty != Ty::Float
+                            && b.ty.is_numeric()
+                            && b.ty != Ty::Float =>
+                    {
+                        a.ty.clone()
+                    }
                     [a, b, c] => {
                         self.report(
                             Diagnostic::error(Code::INVALID_OPERANDS, span, "`mul_div(a, b, c)` needs `b` and `c` of one type")
@@ -2278,9 +3115,13 @@ impl<'a> Checker<'a> {
                     Some(Ty::Error) | None => Ty::Error,
                     Some(other) => {
                         self.report(
-                            Diagnostic::error(Code::TYPE_MISMATCH, span, format!("cannot sum `{other}`"))
-                                .with_label("`sum` takes a map of numbers")
-                                .with_help("write `sum(stake)` for `stake: map[address] EMB`"),
+                            Diagnostic::error(
+                                Code::TYPE_MISMATCH,
+                                span,
+                                format!("cannot sum `{other}`"),
+                            )
+                            .with_label("`sum` takes a map of numbers")
+                            .with_help("write `sum(stake)` for `stake: map[address] EMB`"),
                         );
                         Ty::Error
                     }
@@ -2294,20 +3135,53 @@ impl<'a> Checker<'a> {
                     && !value.ty.is_error()
                 {
                     self.report(
-                        Diagnostic::error(Code::TYPE_MISMATCH, value.span, format!("cannot convert `{}` to a float", value.ty))
-                            .with_label("not a number")
-                            .with_help("`float` takes amounts, ratios, durations and counts"),
+                        Diagnostic::error(
+                            Code::TYPE_MISMATCH,
+                            value.span,
+                            format!("cannot convert `{}` to a float", value.ty),
+                        )
+                        .with_label("not a number")
+                        .with_help("`float` takes amounts, ratios, durations and counts"),
                     );
                 }
                 (values, Ty::Float)
             }
             BuiltinFunction::Uniform => (self.arguments(&[], args, span, "`uniform`"), Ty::Float),
-            BuiltinFunction::Normal => (self.arguments(&float_params(&["mean", "sd"]), args, span, "`normal`"), Ty::Float),
-            BuiltinFunction::Bernoulli => (self.arguments(&float_params(&["p"]), args, span, "`bernoulli`"), Ty::Bool),
-            BuiltinFunction::Gbm => (self.arguments(&float_params(&["start", "drift", "volatility"]), args, span, "`gbm`"), Ty::Float),
-            BuiltinFunction::RandomWalk => (self.arguments(&float_params(&["start", "step"]), args, span, "`random_walk`"), Ty::Float),
+            BuiltinFunction::Normal => (
+                self.arguments(&float_params(&["mean", "sd"]), args, span, "`normal`"),
+                Ty::Float,
+            ),
+            BuiltinFunction::Bernoulli => (
+                self.arguments(&float_params(&["p"]), args, span, "`bernoulli`"),
+                Ty::Bool,
+            ),
+            BuiltinFunction::Gbm => (
+                self.arguments(
+                    &float_params(&["start", "drift", "volatility"]),
+                    args,
+                    span,
+                    "`gbm`",
+                ),
+                Ty::Float,
+            ),
+            BuiltinFunction::RandomWalk => (
+                self.arguments(
+                    &float_params(&["start", "step"]),
+                    args,
+                    span,
+                    "`random_walk`",
+                ),
+                Ty::Float,
+            ),
         };
-        hir::Expr { kind: hir::ExprKind::Call { callee: Callee::Function(function), args }, ty, span }
+        hir::Expr {
+            kind: hir::ExprKind::Call {
+                callee: Callee::Function(function),
+                args,
+            },
+            ty,
+            span,
+        }
     }
 
     fn same_numeric(&mut self, values: &[hir::Expr], name: &str) -> Ty {
@@ -2316,10 +3190,14 @@ impl<'a> Checker<'a> {
             [a, b] if a.ty == b.ty && a.ty.is_numeric() => a.ty.clone(),
             [a, b] => {
                 self.report(
-                    Diagnostic::error(Code::INVALID_OPERANDS, a.span.to(b.span), format!("`{name}` needs two numbers of one type"))
-                        .with_secondary(a.span, format!("this is `{}`", a.ty))
-                        .with_secondary(b.span, format!("this is `{}`", b.ty))
-                        .with_help("convert one side first"),
+                    Diagnostic::error(
+                        Code::INVALID_OPERANDS,
+                        a.span.to(b.span),
+                        format!("`{name}` needs two numbers of one type"),
+                    )
+                    .with_secondary(a.span, format!("this is `{}`", a.ty))
+                    .with_secondary(b.span, format!("this is `{}`", b.ty))
+                    .with_help("convert one side first"),
                 );
                 Ty::Error
             }
@@ -2328,21 +3206,45 @@ impl<'a> Checker<'a> {
     }
 
     /// Matches call arguments (positional, then named) to parameters.
-    fn arguments(&mut self, params: &[(String, Ty)], args: &[ast::Arg], span: Span, what: &str) -> Vec<hir::Expr> {
+    fn arguments(
+        &mut self,
+        params: &[(String, Ty)],
+        args: &[ast::Arg],
+        span: Span,
+        what: &str,
+    ) -> Vec<hir::Expr> {
+        if args.iter().all(|arg| arg.name.is_none()) && args.len() != params.len() {
+            // Positional arguments that do not line up: type errors against
+            // the wrong parameters would only confuse.
+            self.report(wrong_count(what, params.len(), args.len(), span));
+            for arg in args {
+                self.expr(&arg.value);
+            }
+            return Vec::new();
+        }
         let mut slots: Vec<Option<hir::Expr>> = vec![None; params.len()];
         let mut position = 0;
+        let mut reported = false;
         for arg in args {
             let index = match &arg.name {
                 Some(name) => match params.iter().position(|(param, _)| *param == name.text) {
                     Some(index) => index,
                     None => {
-                        let mut diagnostic = Diagnostic::error(Code::UNKNOWN_ARGUMENT, name.span, format!("{what} has no parameter `{}`", name.text))
-                            .with_label("unknown parameter name");
-                        if let Some(suggestion) = did_you_mean(&name.text, params.iter().map(|(p, _)| p.as_str())) {
-                            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                        let mut diagnostic = Diagnostic::error(
+                            Code::UNKNOWN_ARGUMENT,
+                            name.span,
+                            format!("{what} has no parameter `{}`", name.text),
+                        )
+                        .with_label("unknown parameter name");
+                        if let Some(suggestion) =
+                            did_you_mean(&name.text, params.iter().map(|(p, _)| p.as_str()))
+                        {
+                            diagnostic =
+                                diagnostic.with_help(format!("did you mean `{suggestion}`?"));
                         }
                         self.report(diagnostic);
                         self.expr(&arg.value);
+                        reported = true;
                         continue;
                     }
                 },
@@ -2360,17 +3262,30 @@ impl<'a> Checker<'a> {
             let value = self.expr_expect(&arg.value, &ty);
             if slots[index].is_some() {
                 self.report(
-                    Diagnostic::error(Code::UNKNOWN_ARGUMENT, arg.value.span, format!("parameter `{}` is given twice", params[index].0))
-                        .with_label("second value")
-                        .with_help("give each parameter once"),
+                    Diagnostic::error(
+                        Code::UNKNOWN_ARGUMENT,
+                        arg.value.span,
+                        format!("parameter `{}` is given twice", params[index].0),
+                    )
+                    .with_label("second value")
+                    .with_help("give each parameter once"),
                 );
             }
             slots[index] = Some(value);
         }
         if slots.iter().any(Option::is_none) {
-            let missing: Vec<String> = params.iter().zip(&slots).filter(|(_, slot)| slot.is_none()).map(|((name, _), _)| format!("`{name}`")).collect();
+            if reported {
+                return Vec::new();
+            }
+            let missing: Vec<String> = params
+                .iter()
+                .zip(&slots)
+                .filter(|(_, slot)| slot.is_none())
+                .map(|((name, _), _)| format!("`{name}`"))
+                .collect();
             self.report(
-                wrong_count(what, params.len(), args.len(), span).with_note(format!("missing: {}", missing.join(", "))),
+                wrong_count(what, params.len(), args.len(), span)
+                    .with_note(format!("missing: {}", missing.join(", "))),
             );
             return Vec::new();
         }
@@ -2381,10 +3296,28 @@ impl<'a> Checker<'a> {
 use hir::ExprKind::Int as ExprInt;
 
 /// Token and declaration settings.
-const TOKEN_VALUES: &[&str] = &["name", "symbol", "decimals", "cap", "owner", "minters", "transfer_fee", "fee_to", "fee_exempt"];
+const TOKEN_VALUES: &[&str] = &[
+    "name",
+    "symbol",
+    "decimals",
+    "cap",
+    "owner",
+    "minters",
+    "transfer_fee",
+    "fee_to",
+    "fee_exempt",
+];
 const TOKEN_FLAGS: &[&str] = &["burnable", "pausable", "votes", "permit"];
 const VESTING_VALUES: &[&str] = &["token", "beneficiary", "start", "cliff", "duration", "tge"];
-const GOVERNOR_VALUES: &[&str] = &["token", "voting_delay", "voting_period", "quorum", "proposal_threshold", "timelock", "governs"];
+const GOVERNOR_VALUES: &[&str] = &[
+    "token",
+    "voting_delay",
+    "voting_period",
+    "quorum",
+    "proposal_threshold",
+    "timelock",
+    "governs",
+];
 const SCENARIO_VALUES: &[&str] = &["steps", "period", "runs", "seed", "order"];
 
 /// The settings of a declaration block, checked for unknown and repeated names.
@@ -2395,11 +3328,24 @@ struct Settings<'s> {
 }
 
 impl<'s> Settings<'s> {
-    fn collect(checker: &mut Checker<'_>, decl: &'s ast::Decl, values: &[&str], flags: &[&str]) -> Settings<'s> {
-        let mut settings = Settings { values: BTreeMap::new(), flags: BTreeSet::new(), mints: Vec::new() };
+    fn collect(
+        checker: &mut Checker<'_>,
+        decl: &'s ast::Decl,
+        values: &[&str],
+        flags: &[&str],
+    ) -> Settings<'s> {
+        let mut settings = Settings {
+            values: BTreeMap::new(),
+            flags: BTreeSet::new(),
+            mints: Vec::new(),
+        };
         let mut seen: BTreeMap<&str, Span> = BTreeMap::new();
         let allowed: Vec<&str> = values.iter().chain(flags).copied().collect();
-        let kind = if flags.is_empty() { "this declaration" } else { "a token" };
+        let kind = if flags.is_empty() {
+            "this declaration"
+        } else {
+            "a token"
+        };
         for setting in &decl.settings {
             match &setting.kind {
                 ast::SettingKind::Value { name, value } => {
@@ -2410,9 +3356,13 @@ impl<'s> Settings<'s> {
                         settings.values.insert(&name.text, value);
                     } else if flags.contains(&name.text.as_str()) {
                         checker.report(
-                            Diagnostic::error(Code::UNKNOWN_SETTING, setting.span, format!("`{}` is a flag and takes no value", name.text))
-                                .with_label("remove the value")
-                                .with_help(format!("write just `{}`", name.text)),
+                            Diagnostic::error(
+                                Code::UNKNOWN_SETTING,
+                                setting.span,
+                                format!("`{}` is a flag and takes no value", name.text),
+                            )
+                            .with_label("remove the value")
+                            .with_help(format!("write just `{}`", name.text)),
                         );
                     } else {
                         checker.report(unknown_setting(name, &allowed, kind));
@@ -2426,9 +3376,13 @@ impl<'s> Settings<'s> {
                         settings.flags.insert(&name.text);
                     } else if values.contains(&name.text.as_str()) {
                         checker.report(
-                            Diagnostic::error(Code::MISSING_SETTING, name.span, format!("`{}` needs a value", name.text))
-                                .with_label("no value given")
-                                .with_help(format!("write `{}: <value>`", name.text)),
+                            Diagnostic::error(
+                                Code::MISSING_SETTING,
+                                name.span,
+                                format!("`{}` needs a value", name.text),
+                            )
+                            .with_label("no value given")
+                            .with_help(format!("write `{}: <value>`", name.text)),
                         );
                     } else {
                         checker.report(unknown_setting(name, &allowed, kind));
@@ -2437,9 +3391,13 @@ impl<'s> Settings<'s> {
                 ast::SettingKind::Mint { amount, to } => {
                     if flags.is_empty() {
                         checker.report(
-                            Diagnostic::error(Code::MISPLACED_ITEM, setting.span, "`mint` belongs in a token declaration")
-                                .with_label("not allowed here")
-                                .with_help("premint in the token: `mint 1_000 EMB to treasury`"),
+                            Diagnostic::error(
+                                Code::MISPLACED_ITEM,
+                                setting.span,
+                                "`mint` belongs in a token declaration",
+                            )
+                            .with_label("not allowed here")
+                            .with_help("premint in the token: `mint 1_000 EMB to treasury`"),
                         );
                     } else {
                         settings.mints.push((amount, to));
@@ -2461,25 +3419,41 @@ impl<'s> Settings<'s> {
 }
 
 fn duplicate_setting(name: &ast::Name, first: Span) -> Diagnostic {
-    Diagnostic::error(Code::DUPLICATE_SETTING, name.span, format!("`{}` is set twice", name.text))
-        .with_label("second setting")
-        .with_secondary(first, "first set here")
-        .with_help("keep one of them")
+    Diagnostic::error(
+        Code::DUPLICATE_SETTING,
+        name.span,
+        format!("`{}` is set twice", name.text),
+    )
+    .with_label("second setting")
+    .with_secondary(first, "first set here")
+    .with_help("keep one of them")
 }
 
 fn unknown_setting(name: &ast::Name, allowed: &[&str], kind: &str) -> Diagnostic {
-    let diagnostic = Diagnostic::error(Code::UNKNOWN_SETTING, name.span, format!("unknown setting `{}`", name.text))
-        .with_label(format!("{kind} has no such setting"));
+    let diagnostic = Diagnostic::error(
+        Code::UNKNOWN_SETTING,
+        name.span,
+        format!("unknown setting `{}`", name.text),
+    )
+    .with_label(format!("{kind} has no such setting"));
     match did_you_mean(&name.text, allowed.iter().copied()) {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None => diagnostic.with_help(format!("accepted: {}", allowed.join(", "))),
     }
 }
 
-fn unknown_member<'n>(name: &ast::Name, owner: &str, members: impl IntoIterator<Item = &'n str>) -> Diagnostic {
+fn unknown_member<'n>(
+    name: &ast::Name,
+    owner: &str,
+    members: impl IntoIterator<Item = &'n str>,
+) -> Diagnostic {
     let members: Vec<&str> = members.into_iter().collect();
-    let diagnostic = Diagnostic::error(Code::UNKNOWN_MEMBER, name.span, format!("{owner} has no member `{}`", name.text))
-        .with_label("no such member");
+    let diagnostic = Diagnostic::error(
+        Code::UNKNOWN_MEMBER,
+        name.span,
+        format!("{owner} has no member `{}`", name.text),
+    )
+    .with_label("no such member");
     match did_you_mean(&name.text, members.iter().copied()) {
         Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
         None if members.is_empty() => diagnostic,
@@ -2488,15 +3462,26 @@ fn unknown_member<'n>(name: &ast::Name, owner: &str, members: impl IntoIterator<
 }
 
 fn method_not_called(name: &str, span: Span) -> Diagnostic {
-    Diagnostic::error(Code::METHOD_NOT_CALLED, span, format!("`{name}` must be called"))
-        .with_label("named but not called")
-        .with_help(format!("add the arguments: `{name}(...)`"))
+    Diagnostic::error(
+        Code::METHOD_NOT_CALLED,
+        span,
+        format!("`{name}` must be called"),
+    )
+    .with_label("named but not called")
+    .with_help(format!("add the arguments: `{name}(...)`"))
 }
 
 fn wrong_count(what: &str, expected: usize, found: usize, span: Span) -> Diagnostic {
-    Diagnostic::error(Code::WRONG_ARGUMENT_COUNT, span, format!("{what} takes {expected} argument{}, found {found}", if expected == 1 { "" } else { "s" }))
-        .with_label("wrong number of arguments")
-        .with_help("check the declaration of what is called")
+    Diagnostic::error(
+        Code::WRONG_ARGUMENT_COUNT,
+        span,
+        format!(
+            "{what} takes {expected} argument{}, found {found}",
+            if expected == 1 { "" } else { "s" }
+        ),
+    )
+    .with_label("wrong number of arguments")
+    .with_help("check the declaration of what is called")
 }
 
 fn write_in_read_only(span: Span, what: &str) -> Diagnostic {
@@ -2518,7 +3503,14 @@ fn unit_hint(expected: &Ty) -> String {
         Ty::Amount(token) => format!("write the amount with its token: `100 {token}`"),
         Ty::Duration => "write a duration with its unit: `30 days`".to_string(),
         Ty::Ratio => "write a ratio as a percentage: `5%`".to_string(),
-        Ty::Rate(inner, unit) => format!("write a rate with its unit: `1 {} per {}`", match &**inner { Ty::Amount(t) => t.as_str(), _ => "%" }, unit.name()),
+        Ty::Rate(inner, unit) => format!(
+            "write a rate with its unit: `1 {} per {}`",
+            match &**inner {
+                Ty::Amount(t) => t.as_str(),
+                _ => "%",
+            },
+            unit.name()
+        ),
         Ty::Price { quote, base } => format!("write a price: `1 {quote} per {base}`"),
         Ty::Timestamp => "timestamps come from `now`; add a duration: `now + 7 days`".to_string(),
         other => format!("a `{other}` is expected"),
@@ -2537,7 +3529,11 @@ fn is_plain_number(expr: &hir::Expr) -> bool {
 }
 
 fn int_expr(value: U256, ty: Ty, span: Span) -> hir::Expr {
-    hir::Expr { kind: hir::ExprKind::Int(value), ty, span }
+    hir::Expr {
+        kind: hir::ExprKind::Int(value),
+        ty,
+        span,
+    }
 }
 
 fn compare_op(op: ast::CompareOp) -> hir::CompareOp {
@@ -2553,7 +3549,11 @@ fn compare_op(op: ast::CompareOp) -> hir::CompareOp {
 
 fn is_literal(expr: &hir::Expr) -> bool {
     match &expr.kind {
-        hir::ExprKind::Int(_) | hir::ExprKind::Float(_) | hir::ExprKind::Bool(_) | hir::ExprKind::Str(_) | hir::ExprKind::Address(_) => true,
+        hir::ExprKind::Int(_)
+        | hir::ExprKind::Float(_)
+        | hir::ExprKind::Bool(_)
+        | hir::ExprKind::Str(_)
+        | hir::ExprKind::Address(_) => true,
         hir::ExprKind::List(items) => items.iter().all(is_literal),
         hir::ExprKind::Error => true,
         _ => false,
@@ -2573,7 +3573,10 @@ fn is_constant(expr: &hir::Expr) -> bool {
 fn always_returns(block: &hir::Block) -> bool {
     block.stmts.iter().any(|stmt| match stmt {
         hir::Stmt::Return(_) | hir::Stmt::Revert { .. } => true,
-        hir::Stmt::If { arms, otherwise: Some(otherwise) } => arms.iter().all(|(_, body)| always_returns(body)) && always_returns(otherwise),
+        hir::Stmt::If {
+            arms,
+            otherwise: Some(otherwise),
+        } => arms.iter().all(|(_, body)| always_returns(body)) && always_returns(otherwise),
         _ => false,
     })
 }

@@ -206,17 +206,47 @@ pub struct Block {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Stmt {
-    Let { name: String, value: Expr },
-    Assign { place: Expr, op: Option<ArithOp>, value: Expr },
+    Let {
+        name: String,
+        value: Expr,
+    },
+    Assign {
+        place: Expr,
+        op: Option<ArithOp>,
+        value: Expr,
+    },
     Call(Expr),
-    Require { condition: Expr, reason: String },
-    Revert { reason: String },
-    Emit { event: String, args: Vec<Expr> },
-    If { arms: Vec<(Expr, Block)>, otherwise: Option<Block> },
-    ForRange { var: String, start: Expr, end: Expr, body: Block },
-    ForEach { var: String, collection: Expr, body: Block },
+    Require {
+        condition: Expr,
+        reason: String,
+    },
+    Revert {
+        reason: String,
+    },
+    Emit {
+        event: String,
+        args: Vec<Expr>,
+    },
+    If {
+        arms: Vec<(Expr, Block)>,
+        otherwise: Option<Block>,
+    },
+    ForRange {
+        var: String,
+        start: Expr,
+        end: Expr,
+        body: Block,
+    },
+    ForEach {
+        var: String,
+        collection: Expr,
+        body: Block,
+    },
     Return(Expr),
-    As { account: Expr, body: Block },
+    As {
+        account: Expr,
+        body: Block,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
@@ -294,15 +324,30 @@ pub enum Builtin {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Callee {
     /// `EMB.transfer(...)` and friends.
-    Token { token: String, method: TokenMethod },
-    Action { mechanism: String, action: String },
-    View { mechanism: String, view: String },
+    Token {
+        token: String,
+        method: TokenMethod,
+    },
+    Action {
+        mechanism: String,
+        action: String,
+    },
+    View {
+        mechanism: String,
+        view: String,
+    },
     /// `min`, `max`, `mul_div`, `uniform`, ...
     Function(BuiltinFunction),
     /// `team.release()` and the vesting views.
-    Vesting { vesting: String, method: VestingMethod },
+    Vesting {
+        vesting: String,
+        method: VestingMethod,
+    },
     /// `DAO.propose(param, value)` and the other governor operations.
-    Governor { governor: String, method: GovernorMethod },
+    Governor {
+        governor: String,
+        method: GovernorMethod,
+    },
     /// `list.push(x)`
     ListPush,
     /// `list.contains(x)`
@@ -370,7 +415,10 @@ impl TokenMethod {
     pub fn writes(self) -> bool {
         !matches!(
             self,
-            TokenMethod::TotalSupply | TokenMethod::Balance | TokenMethod::Allowance | TokenMethod::Votes
+            TokenMethod::TotalSupply
+                | TokenMethod::Balance
+                | TokenMethod::Allowance
+                | TokenMethod::Votes
         )
     }
 }
@@ -405,25 +453,48 @@ pub enum ExprKind {
     Param(String),
     Local(String),
     /// A state field of a mechanism.
-    State { mechanism: String, field: String },
+    State {
+        mechanism: String,
+        field: String,
+    },
     /// A state field of the current agent.
-    AgentState { population: String, field: String },
+    AgentState {
+        population: String,
+        field: String,
+    },
     /// The value of an exogenous series at the current step.
     Series(String),
     Builtin(Builtin),
     /// The address of a declared contract (token, mechanism, vesting, governor).
     Contract(String),
     /// The address of agent `index` of a population.
-    Agent { population: String, index: Box<Expr> },
-    Index { base: Box<Expr>, index: Box<Expr> },
+    Agent {
+        population: String,
+        index: Box<Expr>,
+    },
+    Index {
+        base: Box<Expr>,
+        index: Box<Expr>,
+    },
     Length(Box<Expr>),
     List(Vec<Expr>),
-    Arith { op: ArithOp, lhs: Box<Expr>, rhs: Box<Expr> },
-    Compare { op: CompareOp, lhs: Box<Expr>, rhs: Box<Expr> },
+    Arith {
+        op: ArithOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
+    Compare {
+        op: CompareOp,
+        lhs: Box<Expr>,
+        rhs: Box<Expr>,
+    },
     And(Vec<Expr>),
     Or(Vec<Expr>),
     Not(Box<Expr>),
     Neg(Box<Expr>),
-    Call { callee: Callee, args: Vec<Expr> },
+    Call {
+        callee: Callee,
+        args: Vec<Expr>,
+    },
     Error,
 }

@@ -39,17 +39,29 @@ impl Printer {
         match item {
             Item::Use(path) => self.line(format!("use {}", path.join("."))),
             Item::Param(param) => {
-                let default = param.default.as_ref().map(|d| format!(" = {}", expr(d))).unwrap_or_default();
+                let default = param
+                    .default
+                    .as_ref()
+                    .map(|d| format!(" = {}", expr(d)))
+                    .unwrap_or_default();
                 self.line(format!("param {}: {}{default}", param.name, param.ty));
             }
             Item::Token(token) => {
-                self.line(format!("token {} name={:?} symbol={:?} decimals={}", token.name, token.display_name, token.symbol, token.decimals));
+                self.line(format!(
+                    "token {} name={:?} symbol={:?} decimals={}",
+                    token.name, token.display_name, token.symbol, token.decimals
+                ));
                 self.nested(|p| {
-                    let flags: Vec<&str> = [("burnable", token.burnable), ("pausable", token.pausable), ("votes", token.votes), ("permit", token.permit)]
-                        .iter()
-                        .filter(|(_, on)| *on)
-                        .map(|(name, _)| *name)
-                        .collect();
+                    let flags: Vec<&str> = [
+                        ("burnable", token.burnable),
+                        ("pausable", token.pausable),
+                        ("votes", token.votes),
+                        ("permit", token.permit),
+                    ]
+                    .iter()
+                    .filter(|(_, on)| *on)
+                    .map(|(name, _)| *name)
+                    .collect();
                     if !flags.is_empty() {
                         p.line(format!("flags {}", flags.join(" ")));
                     }
@@ -64,7 +76,11 @@ impl Printer {
                     }
                     if let Some(fee) = &token.transfer_fee {
                         let to = token.fee_to.as_ref().map_or("burn".to_string(), expr);
-                        p.line(format!("transfer_fee {} to {to} exempt {}", expr(fee), list(&token.fee_exempt)));
+                        p.line(format!(
+                            "transfer_fee {} to {to} exempt {}",
+                            expr(fee),
+                            list(&token.fee_exempt)
+                        ));
                     }
                     for mint in &token.mints {
                         p.line(format!("mint {} to {}", expr(&mint.amount), expr(&mint.to)));
@@ -75,7 +91,11 @@ impl Printer {
                 self.line(format!("mechanism {}", mechanism.name));
                 self.nested(|p| {
                     for field in &mechanism.state {
-                        let init = field.init.as_ref().map(|i| format!(" = {}", expr(i))).unwrap_or_default();
+                        let init = field
+                            .init
+                            .as_ref()
+                            .map(|i| format!(" = {}", expr(i)))
+                            .unwrap_or_default();
                         p.line(format!("state {}: {}{init}", field.name, field.ty));
                     }
                     for event in &mechanism.events {
@@ -92,7 +112,11 @@ impl Printer {
                         p.nested(|p| p.block(&hook.body));
                     }
                     for invariant in &mechanism.invariants {
-                        let message = invariant.message.as_ref().map(|m| format!(" else {m:?}")).unwrap_or_default();
+                        let message = invariant
+                            .message
+                            .as_ref()
+                            .map(|m| format!(" else {m:?}"))
+                            .unwrap_or_default();
                         p.line(format!("invariant {}{message}", expr(&invariant.condition)));
                     }
                 });
@@ -101,7 +125,11 @@ impl Printer {
                 self.line(format!("vesting {} token={}", vesting.name, vesting.token));
                 self.nested(|p| {
                     p.line(format!("beneficiary {}", expr(&vesting.beneficiary)));
-                    for (name, value) in [("start", &vesting.start), ("cliff", &vesting.cliff), ("tge", &vesting.tge)] {
+                    for (name, value) in [
+                        ("start", &vesting.start),
+                        ("cliff", &vesting.cliff),
+                        ("tge", &vesting.tge),
+                    ] {
                         if let Some(value) = value {
                             p.line(format!("{name} {}", expr(value)));
                         }
@@ -110,7 +138,10 @@ impl Printer {
                 });
             }
             Item::Governor(governor) => {
-                self.line(format!("governor {} token={}", governor.name, governor.token));
+                self.line(format!(
+                    "governor {} token={}",
+                    governor.name, governor.token
+                ));
                 self.nested(|p| {
                     p.line(format!("voting_delay {}", expr(&governor.voting_delay)));
                     p.line(format!("voting_period {}", expr(&governor.voting_period)));
@@ -123,14 +154,21 @@ impl Printer {
                 });
             }
             Item::Scenario(scenario) => {
-                self.line(format!("scenario {} order={:?}", scenario.name, scenario.order));
+                self.line(format!(
+                    "scenario {} order={:?}",
+                    scenario.name, scenario.order
+                ));
                 self.nested(|p| {
                     p.line(format!("steps {}", expr(&scenario.steps)));
                     p.line(format!("period {}", expr(&scenario.period)));
                     p.line(format!("runs {}", expr(&scenario.runs)));
                     p.line(format!("seed {}", expr(&scenario.seed)));
                     for series in &scenario.series {
-                        p.line(format!("series {} = {}", series.name, expr(&series.process)));
+                        p.line(format!(
+                            "series {} = {}",
+                            series.name,
+                            expr(&series.process)
+                        ));
                     }
                     if let Some(setup) = &scenario.setup {
                         p.line("setup");
@@ -140,7 +178,11 @@ impl Printer {
                         p.line(format!("agents {}[{}]", agents.name, expr(&agents.count)));
                         p.nested(|p| {
                             for field in &agents.state {
-                                let init = field.init.as_ref().map(|i| format!(" = {}", expr(i))).unwrap_or_default();
+                                let init = field
+                                    .init
+                                    .as_ref()
+                                    .map(|i| format!(" = {}", expr(i)))
+                                    .unwrap_or_default();
                                 p.line(format!("state {}: {}{init}", field.name, field.ty));
                             }
                             if let Some(start) = &agents.start {
@@ -183,8 +225,16 @@ impl Printer {
                 .collect();
             format!(" only {}", names.join(", "))
         };
-        let returns = function.returns.as_ref().map(|ty| format!(" -> {ty}")).unwrap_or_default();
-        self.line(format!("{keyword} {}({}){returns}{access}", function.name, fields(&function.params)));
+        let returns = function
+            .returns
+            .as_ref()
+            .map(|ty| format!(" -> {ty}"))
+            .unwrap_or_default();
+        self.line(format!(
+            "{keyword} {}({}){returns}{access}",
+            function.name,
+            fields(&function.params)
+        ));
         self.nested(|p| p.block(&function.body));
     }
 
@@ -198,11 +248,15 @@ impl Printer {
         match stmt {
             Stmt::Let { name, value } => self.line(format!("let {name} = {}", expr(value))),
             Stmt::Assign { place, op, value } => {
-                let op = op.map(|op| format!("{op:?}")).unwrap_or_else(|| "Set".to_string());
+                let op = op
+                    .map(|op| format!("{op:?}"))
+                    .unwrap_or_else(|| "Set".to_string());
                 self.line(format!("assign {op} {} {}", expr(place), expr(value)));
             }
             Stmt::Call(call) => self.line(format!("do {}", expr(call))),
-            Stmt::Require { condition, reason } => self.line(format!("require {} else {reason:?}", expr(condition))),
+            Stmt::Require { condition, reason } => {
+                self.line(format!("require {} else {reason:?}", expr(condition)))
+            }
             Stmt::Revert { reason } => self.line(format!("revert {reason:?}")),
             Stmt::Emit { event, args } => self.line(format!("emit {event}{}", tuple(args))),
             Stmt::If { arms, otherwise } => {
@@ -216,11 +270,20 @@ impl Printer {
                     self.nested(|p| p.block(otherwise));
                 }
             }
-            Stmt::ForRange { var, start, end, body } => {
+            Stmt::ForRange {
+                var,
+                start,
+                end,
+                body,
+            } => {
                 self.line(format!("for {var} in {} .. {}", expr(start), expr(end)));
                 self.nested(|p| p.block(body));
             }
-            Stmt::ForEach { var, collection, body } => {
+            Stmt::ForEach {
+                var,
+                collection,
+                body,
+            } => {
                 self.line(format!("for {var} in {}", expr(collection)));
                 self.nested(|p| p.block(body));
             }
@@ -234,15 +297,25 @@ impl Printer {
 }
 
 fn fields(fields: &[(String, crate::types::Ty)]) -> String {
-    fields.iter().map(|(name, ty)| format!("{name}: {ty}")).collect::<Vec<_>>().join(", ")
+    fields
+        .iter()
+        .map(|(name, ty)| format!("{name}: {ty}"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 fn list(items: &[Expr]) -> String {
-    format!("[{}]", items.iter().map(expr).collect::<Vec<_>>().join(", "))
+    format!(
+        "[{}]",
+        items.iter().map(expr).collect::<Vec<_>>().join(", ")
+    )
 }
 
 fn tuple(items: &[Expr]) -> String {
-    format!("({})", items.iter().map(expr).collect::<Vec<_>>().join(", "))
+    format!(
+        "({})",
+        items.iter().map(expr).collect::<Vec<_>>().join(", ")
+    )
 }
 
 /// `(operation operands...): type`
@@ -267,8 +340,14 @@ fn expr(e: &Expr) -> String {
         ExprKind::List(items) => list(items),
         ExprKind::Arith { op, lhs, rhs } => format!("({op:?} {} {})", expr(lhs), expr(rhs)),
         ExprKind::Compare { op, lhs, rhs } => format!("({op:?} {} {})", expr(lhs), expr(rhs)),
-        ExprKind::And(items) => format!("(and {})", items.iter().map(expr).collect::<Vec<_>>().join(" ")),
-        ExprKind::Or(items) => format!("(or {})", items.iter().map(expr).collect::<Vec<_>>().join(" ")),
+        ExprKind::And(items) => format!(
+            "(and {})",
+            items.iter().map(expr).collect::<Vec<_>>().join(" ")
+        ),
+        ExprKind::Or(items) => format!(
+            "(or {})",
+            items.iter().map(expr).collect::<Vec<_>>().join(" ")
+        ),
         ExprKind::Not(inner) => format!("(not {})", expr(inner)),
         ExprKind::Neg(inner) => format!("(neg {})", expr(inner)),
         ExprKind::Call { callee, args } => {
@@ -277,7 +356,9 @@ fn expr(e: &Expr) -> String {
                 Callee::Action { mechanism, action } => format!("action {mechanism}.{action}"),
                 Callee::View { mechanism, view } => format!("view {mechanism}.{view}"),
                 Callee::Function(function) => format!("{function:?}").to_lowercase(),
-                Callee::Vesting { vesting, method } => format!("{vesting}.{method:?}").to_lowercase(),
+                Callee::Vesting { vesting, method } => {
+                    format!("{vesting}.{method:?}").to_lowercase()
+                }
                 Callee::Governor { governor, method } => match method {
                     GovernorMethod::Propose { param } => format!("{governor}.propose {param}"),
                     other => format!("{governor}.{other:?}").to_lowercase(),
@@ -285,7 +366,14 @@ fn expr(e: &Expr) -> String {
                 Callee::ListPush => "push".to_string(),
                 Callee::ListContains => "contains".to_string(),
             };
-            format!("(call {callee}{})", if args.is_empty() { String::new() } else { format!(" {}", args.iter().map(expr).collect::<Vec<_>>().join(" ")) })
+            format!(
+                "(call {callee}{})",
+                if args.is_empty() {
+                    String::new()
+                } else {
+                    format!(" {}", args.iter().map(expr).collect::<Vec<_>>().join(" "))
+                }
+            )
         }
         ExprKind::Error => "<error>".to_string(),
     };

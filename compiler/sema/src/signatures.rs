@@ -60,7 +60,9 @@ impl Signatures {
         let mut sigs = Signatures::default();
         for item in &module.items {
             if let ast::ItemKind::Token(decl) = &item.kind {
-                sigs.tokens.entry(decl.name.text.clone()).or_insert_with(|| token_sig(decl));
+                sigs.tokens
+                    .entry(decl.name.text.clone())
+                    .or_insert_with(|| token_sig(decl));
             }
         }
         for item in &module.items {
@@ -77,7 +79,9 @@ impl Signatures {
                 }
                 ast::ItemKind::Mechanism(mechanism) => {
                     let sig = sigs.mechanism_sig(mechanism);
-                    sigs.mechanisms.entry(mechanism.name.text.clone()).or_insert(sig);
+                    sigs.mechanisms
+                        .entry(mechanism.name.text.clone())
+                        .or_insert(sig);
                 }
                 ast::ItemKind::Vesting(decl) => {
                     let token = decl
@@ -114,7 +118,9 @@ impl Signatures {
                             _ => None,
                         })
                         .collect();
-                    sigs.governors.entry(decl.name.text.clone()).or_insert(governs);
+                    sigs.governors
+                        .entry(decl.name.text.clone())
+                        .or_insert(governs);
                 }
                 ast::ItemKind::Scenario(scenario) => {
                     sigs.scenarios.insert(scenario.name.text.clone());
@@ -195,7 +201,9 @@ impl Signatures {
                     )
                     .with_label("not a built-in type or a declared token");
                     diagnostic = match did_you_mean(other, candidates) {
-                        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                        Some(suggestion) => {
+                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
+                        }
                         None => diagnostic.with_help(format!(
                             "built-in types are {}; token names are types of their amounts",
                             BUILTIN_TYPES.join(", ")
@@ -209,7 +217,9 @@ impl Signatures {
                 Box::new(self.resolve_type(key, diagnostics)),
                 Box::new(self.resolve_type(value, diagnostics)),
             ),
-            ast::TypeKind::List(element, _) => Ty::List(Box::new(self.resolve_type(element, diagnostics))),
+            ast::TypeKind::List(element, _) => {
+                Ty::List(Box::new(self.resolve_type(element, diagnostics)))
+            }
             ast::TypeKind::Per(base, unit) => {
                 let base_ty = self.resolve_type(base, diagnostics);
                 if base_ty.is_error() {
@@ -217,7 +227,9 @@ impl Signatures {
                 }
                 if let Some(time) = TimeUnit::from_name(&unit.text) {
                     return match base_ty {
-                        Ty::Amount(_) | Ty::Ratio | Ty::Uint | Ty::Float => Ty::Rate(Box::new(base_ty), time),
+                        Ty::Amount(_) | Ty::Ratio | Ty::Uint | Ty::Float => {
+                            Ty::Rate(Box::new(base_ty), time)
+                        }
                         other => {
                             diagnostics.push(
                                 Diagnostic::error(
@@ -286,7 +298,14 @@ impl Signatures {
 }
 
 pub const BUILTIN_TYPES: &[&str] = &[
-    "uint", "bool", "address", "duration", "timestamp", "ratio", "float", "string",
+    "uint",
+    "bool",
+    "address",
+    "duration",
+    "timestamp",
+    "ratio",
+    "float",
+    "string",
 ];
 
 fn token_sig(decl: &ast::Decl) -> TokenSig {

@@ -85,7 +85,10 @@ pub enum Ty {
     /// A quantity per period: `EMB per day`, `ratio per year`.
     Rate(Box<Ty>, TimeUnit),
     /// A WAD price of one token in another: `USDC per EMB`.
-    Price { quote: String, base: String },
+    Price {
+        quote: String,
+        base: String,
+    },
     Map(Box<Ty>, Box<Ty>),
     List(Box<Ty>),
 }

@@ -21,7 +21,11 @@ pub enum UnitError {
 pub fn arithmetic(op: BinaryOp, lhs: &Ty, rhs: &Ty) -> Result<(Ty, ArithOp), UnitError> {
     use Ty::*;
     let same = |result: Ty, integer: ArithOp, float: ArithOp| {
-        Ok(if result == Float { (result, float) } else { (result, integer) })
+        Ok(if result == Float {
+            (result, float)
+        } else {
+            (result, integer)
+        })
     };
     match op {
         BinaryOp::Add | BinaryOp::Sub => {
@@ -54,7 +58,9 @@ pub fn arithmetic(op: BinaryOp, lhs: &Ty, rhs: &Ty) -> Result<(Ty, ArithOp), Uni
             (Rate(quantity, period), Duration) | (Duration, Rate(quantity, period)) => {
                 Ok(((**quantity).clone(), ArithOp::MulPer(*period)))
             }
-            (Amount(_), Rate(inner, period)) | (Rate(inner, period), Amount(_)) if **inner == Ratio => {
+            (Amount(_), Rate(inner, period)) | (Rate(inner, period), Amount(_))
+                if **inner == Ratio =>
+            {
                 let amount = if matches!(lhs, Amount(_)) { lhs } else { rhs };
                 Ok((Rate(Box::new(amount.clone()), *period), ArithOp::MulWad))
             }
@@ -89,7 +95,9 @@ pub fn arithmetic(op: BinaryOp, lhs: &Ty, rhs: &Ty) -> Result<(Ty, ArithOp), Uni
                 }
             }
             (Ratio, Ratio) => Ok((Ratio, ArithOp::DivWad)),
-            (Amount(_) | Duration | Rate(..) | Price { .. }, Ratio) => Ok((lhs.clone(), ArithOp::DivWad)),
+            (Amount(_) | Duration | Rate(..) | Price { .. }, Ratio) => {
+                Ok((lhs.clone(), ArithOp::DivWad))
+            }
             (Duration, Duration) => Ok((Uint, ArithOp::Div)),
             _ => Err(UnitError::Operands),
         },
@@ -133,13 +141,22 @@ mod tests {
 
     #[test]
     fn amounts_and_ratios() {
-        assert_eq!(arithmetic(BinaryOp::Mul, &emb(), &Ty::Ratio), Ok((emb(), ArithOp::MulWad)));
-        assert_eq!(arithmetic(BinaryOp::Div, &emb(), &emb()), Ok((Ty::Ratio, ArithOp::DivWad)));
+        assert_eq!(
+            arithmetic(BinaryOp::Mul, &emb(), &Ty::Ratio),
+            Ok((emb(), ArithOp::MulWad))
+        );
+        assert_eq!(
+            arithmetic(BinaryOp::Div, &emb(), &emb()),
+            Ok((Ty::Ratio, ArithOp::DivWad))
+        );
         assert_eq!(
             arithmetic(BinaryOp::Add, &emb(), &Ty::Amount("USDC".into())),
             Err(UnitError::Tokens("EMB".into(), "USDC".into()))
         );
-        assert_eq!(arithmetic(BinaryOp::Add, &Ty::Duration, &emb()), Err(UnitError::Operands));
+        assert_eq!(
+            arithmetic(BinaryOp::Add, &Ty::Duration, &emb()),
+            Err(UnitError::Operands)
+        );
     }
 
     #[test]
