@@ -75,10 +75,10 @@ pub fn parse(source: &str) -> Parsed {
     for recovery in recovered {
         let start = error_start(&recovery.error, end);
         let line = line_of(start);
-        if last_end.is_some_and(|last| start <= last)
-            || last_line == Some(line)
-            || lexer_lines.contains(&line)
-        {
+        // A file that ends too early is always worth saying.
+        let at_end = matches!(recovery.error, ParseError::UnrecognizedEof { .. });
+        let same_line = last_line == Some(line) || lexer_lines.contains(&line);
+        if last_end.is_some_and(|last| start <= last) || (same_line && !at_end) {
             continue;
         }
         last_line = Some(line);

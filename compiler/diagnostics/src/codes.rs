@@ -53,6 +53,7 @@ codes! {
     MALFORMED_NUMBER = "E0007": "A numeric literal is malformed (misplaced `_` or `.`).",
     INVALID_ESCAPE = "E0008": "A string literal contains an unknown escape sequence.",
     FILE_TOO_LARGE = "E0009": "The file is larger than the compiler accepts (4 GiB).",
+    EXPRESSION_TOO_LONG = "E0010": "One expression chains more operators than the compiler accepts.",
 
     // Names.
     UNKNOWN_NAME = "E0100": "A name that is not defined in scope.",

@@ -176,6 +176,10 @@ const TOKEN_MEMBERS: &[(&str, TokenMethod)] = &[
     ("unpause", TokenMethod::Unpause),
 ];
 
+/// Longest chain of one precedence level (`a + b + ...`) accepted; typed
+/// trees nest once per operator.
+const MAX_CHAIN: usize = 512;
+
 const BUILTIN_VALUES: &[&str] = &[
     "now",
     "caller",
@@ -1659,11 +1663,19 @@ impl<'a> Checker<'a> {
             }
             ast::ExprKind::Paren(inner) => self.expr(inner),
             ast::ExprKind::Unary { ops, operand } => {
-                let mut value = self.value(operand);
-                for (op, op_span) in ops.iter().rev() {
-                    value = self.unary(*op, *op_span, value, span);
+                let value = self.value(operand);
+                // The grammar gives a run of one operator. `not not x` is `x`
+                // and `--x` is `x` (float negation is exact), so only the
+                // run's parity matters; this keeps the typed tree shallow.
+                let Some((op, op_span)) = ops.first().copied() else {
+                    return value;
+                };
+                let applied = self.unary(op, op_span, value.clone(), span);
+                if ops.len() % 2 == 0 && !applied.ty.is_error() {
+                    value
+                } else {
+                    applied
                 }
-                value
             }
             ast::ExprKind::Binary { first, rest } => {
                 let first = self.value(first);
@@ -1672,6 +1684,15 @@ impl<'a> Checker<'a> {
                     .is_some_and(|(op, _, _)| matches!(op, ast::BinaryOp::And | ast::BinaryOp::Or));
                 if logical {
                     return self.logical(first, rest, span);
+                }
+                if rest.len() > MAX_CHAIN {
+                    self.report(
+                        Diagnostic::error(Code::EXPRESSION_TOO_LONG, span, "expression too long")
+                            .with_label(format!("{} operators in one chain", rest.len()))
+                            .with_note(format!("Tok accepts at most {MAX_CHAIN} operators of one precedence in a row."))
+                            .with_help("split the expression with `let` bindings"),
+                    );
+                    return hir::Expr::error(span);
                 }
                 let mut value = first;
                 for (op, op_span, rhs) in rest {
