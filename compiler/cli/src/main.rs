@@ -113,10 +113,10 @@ fn load(path: &Path, format: Format) -> Result<String, ExitCode> {
     match tok_driver::decode_source(&bytes) {
         Ok(text) => Ok(text.to_string()),
         Err(diagnostic) => {
-            let lossy =
-                String::from_utf8_lossy(&bytes[..bytes.len().min(tok_driver::MAX_FILE_BYTES)])
-                    .into_owned();
-            report(&shown, &lossy, &[*diagnostic], format);
+            // Show the text up to the first invalid byte; the span points there.
+            let valid = (diagnostic.primary.span.start as usize).min(bytes.len());
+            let prefix = String::from_utf8_lossy(&bytes[..valid]).into_owned();
+            report(&shown, &prefix, &[*diagnostic], format);
             Err(ExitCode::from(EXIT_PROBLEMS))
         }
     }

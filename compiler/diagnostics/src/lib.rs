@@ -144,20 +144,30 @@ pub fn sort(diagnostics: &mut [Diagnostic]) {
     });
 }
 
-/// Edit distance used for "did you mean" hints.
+/// Edit distance used for "did you mean" hints: insertions, deletions,
+/// substitutions and swaps of neighbours (`unit` for `uint`) each cost one.
 pub fn edit_distance(a: &str, b: &str) -> usize {
+    let a: Vec<char> = a.chars().collect();
     let b: Vec<char> = b.chars().collect();
-    let mut previous: Vec<usize> = (0..=b.len()).collect();
-    let mut current = vec![0; b.len() + 1];
-    for (i, ca) in a.chars().enumerate() {
-        current[0] = i + 1;
-        for (j, cb) in b.iter().enumerate() {
-            let substitution = previous[j] + usize::from(ca != *cb);
-            current[j + 1] = substitution.min(previous[j + 1] + 1).min(current[j] + 1);
+    let width = b.len() + 1;
+    let mut table = vec![0usize; (a.len() + 1) * width];
+    for i in 0..=a.len() {
+        for j in 0..=b.len() {
+            table[i * width + j] = if i == 0 || j == 0 {
+                i + j
+            } else {
+                let substitution = table[(i - 1) * width + j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                let mut best = substitution
+                    .min(table[(i - 1) * width + j] + 1)
+                    .min(table[i * width + j - 1] + 1);
+                if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                    best = best.min(table[(i - 2) * width + j - 2] + 1);
+                }
+                best
+            };
         }
-        std::mem::swap(&mut previous, &mut current);
     }
-    previous[b.len()]
+    table[a.len() * width + b.len()]
 }
 
 /// The closest candidate to `name`, if one is close enough to be a typo.
@@ -209,5 +219,7 @@ mod tests {
         );
         assert_eq!(did_you_mean("xyz", ["balance", "total"]), None);
         assert_eq!(edit_distance("kitten", "sitting"), 3);
+        assert_eq!(edit_distance("unit", "uint"), 1);
+        assert_eq!(did_you_mean("unit", ["uint", "bool"]), Some("uint"));
     }
 }

@@ -8,9 +8,18 @@ use tok_diagnostics::{Diagnostic, Severity, Span};
 pub fn render_text(path: &str, source: &str, diagnostics: &[Diagnostic], color: bool) -> String {
     let mut out = Vec::new();
     let source_cache = (path, Source::from(source));
+    // Spans are clamped to the text and to character boundaries, so a
+    // diagnostic can never make rendering fail.
+    let boundary = |offset: u32| {
+        let mut offset = (offset as usize).min(source.len());
+        while !source.is_char_boundary(offset) {
+            offset -= 1;
+        }
+        offset
+    };
     let clamp = |span: Span| {
-        let end = (span.end as usize).min(source.len());
-        let start = (span.start as usize).min(end);
+        let end = boundary(span.end);
+        let start = boundary(span.start).min(end);
         start..end
     };
     for diagnostic in diagnostics {
