@@ -4,11 +4,18 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 fn tok(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tok")).args(args).output().expect("tok runs")
+    Command::new(env!("CARGO_BIN_EXE_tok"))
+        .args(args)
+        .output()
+        .expect("tok runs")
 }
 
 fn repo(path: &str) -> String {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..").join(path).display().to_string()
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../..")
+        .join(path)
+        .display()
+        .to_string()
 }
 
 fn scratch(name: &str, contents: &[u8]) -> String {
@@ -21,18 +28,33 @@ fn scratch(name: &str, contents: &[u8]) -> String {
 
 #[test]
 fn check_succeeds_on_examples() {
-    let output = tok(&["check", &repo("examples/staking_economy.tok"), &repo("examples/amm_pool.tok")]);
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+    let output = tok(&[
+        "check",
+        &repo("examples/staking_economy.tok"),
+        &repo("examples/amm_pool.tok"),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
 }
 
 #[test]
 fn check_reports_problems_with_exit_1() {
-    let file = scratch("bad.tok", b"token EMB {\n    decimals: 18\n}\nparam fee: EMB = 5\n");
+    let file = scratch(
+        "bad.tok",
+        b"token EMB {\n    decimals: 18\n}\nparam fee: EMB = 5\n",
+    );
     let output = tok(&["check", &file]);
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("E0204"), "{stderr}");
-    assert!(!stderr.contains('\u{1b}'), "no colour when not a terminal: {stderr}");
+    assert!(
+        !stderr.contains('\u{1b}'),
+        "no colour when not a terminal: {stderr}"
+    );
 }
 
 #[test]
@@ -61,7 +83,10 @@ fn invalid_utf8_is_a_diagnostic_not_a_crash() {
 fn usage_errors_exit_2() {
     assert_eq!(tok(&["check"]).status.code(), Some(2));
     assert_eq!(tok(&["frobnicate"]).status.code(), Some(2));
-    assert_eq!(tok(&["check", "/nonexistent/file.tok"]).status.code(), Some(2));
+    assert_eq!(
+        tok(&["check", "/nonexistent/file.tok"]).status.code(),
+        Some(2)
+    );
 }
 
 #[test]
@@ -69,13 +94,23 @@ fn fmt_check_and_rewrite() {
     let messy = scratch("messy.tok", b"param   x :uint=1\n");
     let check = tok(&["fmt", "--check", &messy]);
     assert_eq!(check.status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&messy).expect("unchanged"), "param   x :uint=1\n");
+    assert_eq!(
+        std::fs::read_to_string(&messy).expect("unchanged"),
+        "param   x :uint=1\n"
+    );
     assert_eq!(tok(&["fmt", &messy]).status.code(), Some(0));
-    assert_eq!(std::fs::read_to_string(&messy).expect("rewritten"), "param x: uint = 1\n");
+    assert_eq!(
+        std::fs::read_to_string(&messy).expect("rewritten"),
+        "param x: uint = 1\n"
+    );
     assert_eq!(tok(&["fmt", "--check", &messy]).status.code(), Some(0));
     let broken = scratch("broken.tok", b"mechanism {\n");
     assert_eq!(tok(&["fmt", &broken]).status.code(), Some(1));
-    assert_eq!(std::fs::read_to_string(&broken).expect("untouched"), "mechanism {\n", "never rewrite a broken file");
+    assert_eq!(
+        std::fs::read_to_string(&broken).expect("untouched"),
+        "mechanism {\n",
+        "never rewrite a broken file"
+    );
 }
 
 #[test]
@@ -88,8 +123,14 @@ fn build_emits_ast_and_hir() {
     assert_eq!(hir.status.code(), Some(0));
     let text = String::from_utf8_lossy(&hir.stdout);
     // 3% as a WAD ratio, the fee going to the buyback contract.
-    assert!(text.contains("transfer_fee param tax:ratio to address-of Buyback:address"), "{text}");
-    assert!(text.contains("param tax: ratio = 30000000000000000:ratio"), "{text}");
+    assert!(
+        text.contains("transfer_fee param tax:ratio to address-of Buyback:address"),
+        "{text}"
+    );
+    assert!(
+        text.contains("param tax: ratio = 30000000000000000:ratio"),
+        "{text}"
+    );
 }
 
 #[test]

@@ -109,3 +109,19 @@ codes! {
     NOT_BURNABLE = "E0412": "`burn` is called on a token that is not declared `burnable`.",
     NOT_CONSTANT = "E0413": "A setting needs a value known at deployment (a literal or a param).",
 }
+
+/// The registry as the Markdown page `docs/diagnostics.md`.
+pub fn markdown() -> String {
+    let mut out = String::from(
+        "# Diagnostic codes\n\nGenerated from the compiler's registry (`tok codes` prints the same list);\na test fails when this page and the registry disagree. Codes are stable:\na published code keeps its meaning and a retired one is never reused.\n\n| code | name | meaning |\n|---|---|---|\n",
+    );
+    for info in ALL_CODES {
+        out.push_str(&format!(
+            "| `{}` | {} | {} |\n",
+            info.code.as_str(),
+            info.name.to_lowercase(),
+            info.summary
+        ));
+    }
+    out
+}

@@ -6,7 +6,7 @@
 
 mod codes;
 
-pub use codes::{ALL_CODES, Code, CodeInfo};
+pub use codes::{ALL_CODES, Code, CodeInfo, markdown};
 use serde::Serialize;
 
 /// A half-open byte range `[start, end)` into one source text.
@@ -156,7 +156,8 @@ pub fn edit_distance(a: &str, b: &str) -> usize {
             table[i * width + j] = if i == 0 || j == 0 {
                 i + j
             } else {
-                let substitution = table[(i - 1) * width + j - 1] + usize::from(a[i - 1] != b[j - 1]);
+                let substitution =
+                    table[(i - 1) * width + j - 1] + usize::from(a[i - 1] != b[j - 1]);
                 let mut best = substitution
                     .min(table[(i - 1) * width + j] + 1)
                     .min(table[i * width + j - 1] + 1);

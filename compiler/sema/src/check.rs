@@ -879,6 +879,7 @@ impl<'a> Checker<'a> {
             records: Vec::new(),
         };
         let mut names: BTreeMap<&str, Span> = BTreeMap::new();
+        let mut column_names: BTreeMap<&str, Span> = BTreeMap::new();
         for entry in &scenario.entries {
             match &entry.kind {
                 ast::ScenarioEntryKind::Setting(setting) => match &setting.kind {
@@ -969,7 +970,8 @@ impl<'a> Checker<'a> {
                 }
                 ast::ScenarioEntryKind::Record(columns) => {
                     for (name, value) in columns {
-                        duplicate(&mut names, name, &mut self.diagnostics);
+                        // Column names are output names, a namespace of their own.
+                        duplicate(&mut column_names, name, &mut self.diagnostics);
                         let value = self.expr(value);
                         if !(value.ty.is_numeric() || value.ty == Ty::Bool || value.ty.is_error()) {
                             self.report(
