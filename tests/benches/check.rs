@@ -13,7 +13,9 @@ use tok_driver::{Database, SourceFile};
 /// A realistic program of about `lines` lines: tokens, mechanisms with
 /// state, events, actions, views, hooks and invariants, and a scenario.
 fn program(lines: usize) -> String {
-    let mut text = String::from("param treasury: address\nparam rate: ratio per year = 5% per year\n\ntoken EMB {\n    decimals: 18\n    burnable\n    minters: [M0]\n    mint 1_000_000 EMB to treasury\n}\n\n");
+    let mut text = String::from(
+        "param treasury: address\nparam rate: ratio per year = 5% per year\n\ntoken EMB {\n    decimals: 18\n    burnable\n    minters: [M0]\n    mint 1_000_000 EMB to treasury\n}\n\n",
+    );
     let mut index = 0;
     while text.lines().count() < lines {
         let _ = write!(
@@ -81,7 +83,11 @@ fn time_check(text: &str) -> Duration {
             let start = Instant::now();
             let diagnostics = tok_driver::check_text("bench.tok", text);
             let elapsed = start.elapsed();
-            assert!(diagnostics.is_empty(), "generated program must check: {:?}", diagnostics.first());
+            assert!(
+                diagnostics.is_empty(),
+                "generated program must check: {:?}",
+                diagnostics.first()
+            );
             elapsed
         })
         .collect();
@@ -90,7 +96,10 @@ fn time_check(text: &str) -> Duration {
 
 fn main() {
     println!("tok check throughput (median of 7, fresh database each)");
-    println!("{:>8} {:>12} {:>14} {:>18}", "lines", "median ms", "lines/s", "µs/line vs 2.5k");
+    println!(
+        "{:>8} {:>12} {:>14} {:>18}",
+        "lines", "median ms", "lines/s", "µs/line vs 2.5k"
+    );
     let mut base_per_line = None;
     for lines in [2_500, 5_000, 10_000, 20_000] {
         let text = program(lines);
