@@ -1,0 +1,220 @@
+//! 256-bit checked arithmetic with Solidity 0.8 semantics, WAD fixed point,
+//! and OpenZeppelin `Math.mulDiv` (full-width product, rounding down).
+//!
+//! Every operation either returns the exact EVM result or an
+//! [`ArithmeticError`], which the executors turn into a revert (Solidity's
+//! `Panic(0x11)` for overflow, `Panic(0x12)` for division by zero).
+
+use ethnum::U256;
+
+/// 1e18: a ratio of one (100%).
+pub const WAD: U256 = U256::new(1_000_000_000_000_000_000);
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ArithmeticError {
+    /// The result does not fit in 256 bits, or a subtraction went below zero.
+    Overflow,
+    DivisionByZero,
+}
+
+impl ArithmeticError {
+    /// The revert reason both backends report.
+    pub fn reason(self) -> &'static str {
+        match self {
+            ArithmeticError::Overflow => "arithmetic overflow or underflow",
+            ArithmeticError::DivisionByZero => "division or modulo by zero",
+        }
+    }
+}
+
+pub type Checked = Result<U256, ArithmeticError>;
+
+pub fn add(a: U256, b: U256) -> Checked {
+    a.checked_add(b).ok_or(ArithmeticError::Overflow)
+}
+
+pub fn sub(a: U256, b: U256) -> Checked {
+    a.checked_sub(b).ok_or(ArithmeticError::Overflow)
+}
+
+pub fn mul(a: U256, b: U256) -> Checked {
+    a.checked_mul(b).ok_or(ArithmeticError::Overflow)
+}
+
+/// Division rounding toward zero.
+pub fn div(a: U256, b: U256) -> Checked {
+    if b == U256::ZERO {
+        return Err(ArithmeticError::DivisionByZero);
+    }
+    Ok(a / b)
+}
+
+pub fn rem(a: U256, b: U256) -> Checked {
+    if b == U256::ZERO {
+        return Err(ArithmeticError::DivisionByZero);
+    }
+    Ok(a % b)
+}
+
+/// `a ** b`, reverting on overflow like Solidity's checked exponentiation.
+pub fn pow(a: U256, b: U256) -> Checked {
+    let mut base = a;
+    let mut exponent = b;
+    let mut result = U256::ONE;
+    while exponent > U256::ZERO {
+        if exponent & U256::ONE == U256::ONE {
+            result = mul(result, base)?;
+        }
+        exponent >>= 1;
+        if exponent > U256::ZERO {
+            base = mul(base, base)?;
+        }
+    }
+    Ok(result)
+}
+
+/// `floor(a * b / c)` with a 512-bit intermediate product; reverts when
+/// `c` is zero or the quotient does not fit in 256 bits (`Math.mulDiv`).
+pub fn mul_div(a: U256, b: U256, c: U256) -> Checked {
+    if c == U256::ZERO {
+        return Err(ArithmeticError::DivisionByZero);
+    }
+    // Fast paths: the product fits in 128 or 256 bits.
+    if let (Ok(a128), Ok(b128), Ok(c128)) =
+        (u128::try_from(a), u128::try_from(b), u128::try_from(c))
+        && let Some(product) = a128.checked_mul(b128)
+    {
+        return Ok(U256::from(product / c128));
+    }
+    if let Some(product) = a.checked_mul(b) {
+        return Ok(product / c);
+    }
+    let (high, low) = wide_mul(a, b);
+    if high >= c {
+        return Err(ArithmeticError::Overflow);
+    }
+    Ok(wide_div(high, low, c))
+}
+
+/// `a * b / 1e18`, rounding down.
+pub fn mul_wad(a: U256, b: U256) -> Checked {
+    mul_div(a, b, WAD)
+}
+
+/// `a * 1e18 / b`, rounding down.
+pub fn div_wad(a: U256, b: U256) -> Checked {
+    mul_div(a, WAD, b)
+}
+
+/// The full 512-bit product as (high, low) 256-bit halves.
+fn wide_mul(a: U256, b: U256) -> (U256, U256) {
+    let (a_high, a_low) = (a >> 128, a & U256::from(u128::MAX));
+    let (b_high, b_low) = (b >> 128, b & U256::from(u128::MAX));
+    let low_low: U256 = a_low * b_low;
+    let low_high: U256 = a_low * b_high;
+    let high_low: U256 = a_high * b_low;
+    let high_high: U256 = a_high * b_high;
+    let (middle, middle_carry) = low_high.overflowing_add(high_low);
+    let (low, low_carry) = low_low.overflowing_add(middle << 128);
+    let mut high = high_high + (middle >> 128) + U256::from(low_carry as u8);
+    if middle_carry {
+        high += U256::ONE << 128;
+    }
+    (high, low)
+}
+
+/// `(high * 2^256 + low) / divisor` given `high < divisor` (so the quotient
+/// fits in 256 bits): restoring binary long division over the low half.
+fn wide_div(high: U256, low: U256, divisor: U256) -> U256 {
+    let mut remainder = high;
+    let mut quotient = U256::ZERO;
+    for bit in (0..256).rev() {
+        // remainder = remainder * 2 + next bit, tracking the bit shifted out.
+        let carry = remainder >> 255 == U256::ONE;
+        remainder = (remainder << 1) | ((low >> bit) & U256::ONE);
+        if carry || remainder >= divisor {
+            remainder = remainder.wrapping_sub(divisor);
+            quotient |= U256::ONE << bit;
+        }
+    }
+    quotient
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use num_bigint::BigUint;
+    use proptest::prelude::*;
+
+    fn big(value: U256) -> BigUint {
+        BigUint::from_bytes_be(&value.to_be_bytes())
+    }
+
+    fn limit() -> BigUint {
+        BigUint::from(1u8) << 256
+    }
+
+    fn u256() -> impl Strategy<Value = U256> {
+        prop_oneof![
+            any::<[u8; 32]>().prop_map(U256::from_be_bytes),
+            any::<u128>().prop_map(U256::from),
+            any::<u64>().prop_map(U256::from),
+            Just(U256::ZERO),
+            Just(U256::ONE),
+            Just(U256::MAX),
+            Just(WAD),
+            (0u32..256).prop_map(|bits| U256::ONE << bits),
+        ]
+    }
+
+    fn oracle(result: Option<BigUint>) -> Option<U256> {
+        result.filter(|value| *value < limit()).map(|value| {
+            let bytes = value.to_bytes_be();
+            let mut padded = [0u8; 32];
+            padded[32 - bytes.len()..].copy_from_slice(&bytes);
+            U256::from_be_bytes(padded)
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2048, ..ProptestConfig::default() })]
+
+        #[test]
+        fn mul_div_matches_big_integers(a in u256(), b in u256(), c in u256()) {
+            let expected = if c == U256::ZERO { None } else { oracle(Some(big(a) * big(b) / big(c))) };
+            prop_assert_eq!(mul_div(a, b, c).ok(), expected);
+        }
+
+        #[test]
+        fn checked_ops_match_big_integers(a in u256(), b in u256()) {
+            prop_assert_eq!(add(a, b).ok(), oracle(Some(big(a) + big(b))));
+            prop_assert_eq!(sub(a, b).ok(), if a >= b { Some(a - b) } else { None });
+            prop_assert_eq!(mul(a, b).ok(), oracle(Some(big(a) * big(b))));
+            prop_assert_eq!(div(a, b).ok(), if b == U256::ZERO { None } else { oracle(Some(big(a) / big(b))) });
+            prop_assert_eq!(rem(a, b).ok(), if b == U256::ZERO { None } else { oracle(Some(big(a) % big(b))) });
+        }
+
+        #[test]
+        fn pow_matches_big_integers(a in 0u64..1000, b in 0u32..300) {
+            let expected = if a > 1 && b > 256 { None } else { oracle(Some(BigUint::from(a).pow(b))) };
+            prop_assert_eq!(pow(U256::from(a), U256::from(b)).ok(), expected);
+        }
+    }
+
+    #[test]
+    fn wad_rounding_is_down() {
+        // 1 wei * 0.5 rounds down to zero; 3 * 1/3 in WAD is 0.999... WAD.
+        assert_eq!(mul_wad(U256::ONE, WAD / 2), Ok(U256::ZERO));
+        let third = div_wad(U256::ONE, U256::new(3)).expect("nonzero");
+        assert_eq!(third, U256::new(333_333_333_333_333_333));
+        assert_eq!(mul_div(U256::MAX, U256::MAX, U256::MAX), Ok(U256::MAX));
+        assert_eq!(
+            mul_div(U256::MAX, U256::new(2), U256::ONE),
+            Err(ArithmeticError::Overflow)
+        );
+        assert_eq!(
+            div(U256::ONE, U256::ZERO),
+            Err(ArithmeticError::DivisionByZero)
+        );
+    }
+}
