@@ -30,6 +30,7 @@ enum Format {
 enum Emit {
     Ast,
     Hir,
+    Mir,
 }
 
 #[derive(Subcommand)]
@@ -203,6 +204,15 @@ fn build(path: &Path, emit: Emit, format: Format) -> ExitCode {
     match emit {
         Emit::Ast => println!("{:#?}", tok_driver::parse(&db, file).module),
         Emit::Hir => print!("{}", tok_sema::hir::print(tok_driver::program(&db, file))),
+        Emit::Mir => match tok_driver::mir(&db, file) {
+            Ok(program) => print!("{}", tok_mir::print(program)),
+            Err(errors) => {
+                for error in errors {
+                    eprintln!("error: {error}");
+                }
+                return ExitCode::from(EXIT_PROBLEMS);
+            }
+        },
     }
     ExitCode::SUCCESS
 }

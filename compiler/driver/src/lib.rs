@@ -164,6 +164,15 @@ pub fn program(db: &dyn Db, file: SourceFile) -> hir::Program {
     hir::Program { items }
 }
 
+/// The program lowered to MIR and verified. `Err` lists constructs the MIR
+/// cannot express yet, or verifier failures (compiler bugs).
+#[salsa::tracked(returns(ref))]
+pub fn mir(db: &dyn Db, file: SourceFile) -> Result<tok_mir::Program, Vec<String>> {
+    let program = tok_mir::lower(program(db, file))?;
+    tok_mir::verify(&program)?;
+    Ok(program)
+}
+
 /// Checks a text outside any database: the one-shot entry point for tools.
 pub fn check_text(path: &str, text: &str) -> Vec<Diagnostic> {
     let db = Database::default();
