@@ -9,6 +9,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile, render};
 
+mod sim;
+
 #[derive(Parser)]
 #[command(
     name = "tok",
@@ -21,7 +23,7 @@ struct Cli {
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Text,
     Json,
 }
@@ -59,14 +61,39 @@ enum Command {
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
+    /// Simulate a scenario and write its recorded rows as CSV.
+    Sim {
+        file: PathBuf,
+        /// The scenario to run (default: the first one).
+        #[arg(long)]
+        scenario: Option<String>,
+        /// The executor.
+        #[arg(long, value_enum, default_value = "interp")]
+        engine: Engine,
+        /// Override the scenario's number of runs.
+        #[arg(long)]
+        runs: Option<u64>,
+        /// Set a param: `--param fee=3%` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Write the CSV here instead of standard output.
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
     /// List every diagnostic code with its meaning.
     Codes,
 }
 
+#[derive(Clone, Copy, ValueEnum)]
+enum Engine {
+    /// The reference interpreter: the executable specification.
+    Interp,
+}
+
 /// Exit statuses: 0 success, 1 problems in the programs, 2 usage errors
 /// (clap exits with 2 for bad arguments itself).
-const EXIT_PROBLEMS: u8 = 1;
-const EXIT_USAGE: u8 = 2;
+pub(crate) const EXIT_PROBLEMS: u8 = 1;
+pub(crate) const EXIT_USAGE: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -74,6 +101,14 @@ fn main() -> ExitCode {
         Command::Check { files, format } => check(&files, format),
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Build { file, emit, format } => build(&file, emit, format),
+        Command::Sim {
+            file,
+            scenario,
+            engine: Engine::Interp,
+            runs,
+            params,
+            out,
+        } => sim::run(&file, scenario.as_deref(), runs, &params, out.as_deref()),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
                 println!(
@@ -96,7 +131,7 @@ fn read(path: &Path) -> Result<Vec<u8>, ExitCode> {
     })
 }
 
-fn report(path: &str, source: &str, diagnostics: &[Diagnostic], format: Format) {
+pub(crate) fn report(path: &str, source: &str, diagnostics: &[Diagnostic], format: Format) {
     match format {
         Format::Text => {
             let text =
@@ -108,7 +143,7 @@ fn report(path: &str, source: &str, diagnostics: &[Diagnostic], format: Format) 
 }
 
 /// Loads and decodes a file; invalid UTF-8 is reported as a diagnostic.
-fn load(path: &Path, format: Format) -> Result<String, ExitCode> {
+pub(crate) fn load(path: &Path, format: Format) -> Result<String, ExitCode> {
     let bytes = read(path)?;
     let shown = path.display().to_string();
     match tok_driver::decode_source(&bytes) {

@@ -1,1 +1,615 @@
-//! The reference interpreter.
+//! The reference interpreter: the executable specification of Tok's
+//! semantics (see `docs/semantics.md`), and the oracle the Solidity backend
+//! and the JIT are tested against. Correctness over speed, every rule
+//! written down.
+//!
+//! A [`Simulation`] holds a program, a scenario and param values; each call
+//! to [`Simulation::run`] builds a fresh [`World`] for one Monte Carlo run
+//! and streams its recorded rows to a sink.
+
+mod exec;
+pub mod state;
+
+use std::collections::BTreeMap;
+
+use tok_mir::*;
+use tok_runtime::U256;
+use tok_runtime::random::SplitMix64;
+
+pub use exec::{Frame, PendingCall};
+use state::{Address, ChainState, GovernorState, Ledger, Slot, Value, VestingState, ZERO_ADDRESS};
+
+/// The genesis time of every simulation: 2024-01-01T00:00:00Z.
+pub const GENESIS: u64 = 1_704_067_200;
+
+/// Why execution stopped.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Fault {
+    /// The transaction reverts with this reason and leaves no trace.
+    Revert(String),
+    /// The run stops (an invariant failed, a hook reverted).
+    Stop(String),
+}
+
+/// An emitted event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EventRecord {
+    pub mechanism: MechanismId,
+    pub event: EventId,
+    pub args: Vec<Value>,
+}
+
+/// Counters over a run.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Stats {
+    pub transactions: u64,
+    /// Reverted transactions by reason.
+    pub reverts: BTreeMap<String, u64>,
+    pub hooks: u64,
+    pub events: u64,
+    pub agent_steps: u64,
+    /// Agent decisions that failed while being computed (the agent skipped).
+    pub failed_decisions: u64,
+}
+
+/// Deployment facts of a token, resolved to accounts.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TokenInfo {
+    pub cap: Option<U256>,
+    pub fee: Option<U256>,
+    pub fee_to: Option<Address>,
+    pub fee_exempt: Vec<Address>,
+    pub minters: Vec<Address>,
+    pub owner: Option<Address>,
+    pub votes: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct VestingInfo {
+    pub token: TokenId,
+    pub beneficiary: Address,
+    pub start: u64,
+    pub cliff_end: u64,
+    pub duration: u64,
+    pub tge: U256,
+}
+
+#[derive(Clone, Debug, Default)]
+pub(crate) struct GovernorInfo {
+    pub token: TokenId,
+    pub voting_delay: u64,
+    pub voting_period: u64,
+    pub quorum: U256,
+    pub threshold: U256,
+    pub timelock: u64,
+}
+
+struct HookSchedule {
+    mechanism: MechanismId,
+    hook: usize,
+    period: u64,
+    next: u64,
+}
+
+/// The state of one run.
+pub struct World<'p> {
+    pub program: &'p Program,
+    pub state: ChainState,
+    pub now: u64,
+    pub step: u64,
+    pub events: Vec<EventRecord>,
+    pub record_events: bool,
+    pub stats: Stats,
+    pub(crate) strings: Vec<String>,
+    pub(crate) agents: Vec<Vec<Vec<Value>>>,
+    pub(crate) agent_base: Vec<Address>,
+    pub(crate) agent_counts: Vec<u32>,
+    pub(crate) rng: SplitMix64,
+    pub(crate) series_values: Vec<f64>,
+    pub(crate) tokens: Vec<TokenInfo>,
+    pub(crate) vestings: Vec<VestingInfo>,
+    pub(crate) governors: Vec<GovernorInfo>,
+    pub(crate) list_bounds: BTreeMap<(MechanismId, FieldId), U256>,
+    literal_addresses: BTreeMap<String, Address>,
+    next_account: Address,
+    entity_base: [Address; 4],
+    hooks: Vec<HookSchedule>,
+    /// Calls deferred by the simultaneous step order.
+    queue: Vec<(Address, PendingCall)>,
+    deferring: bool,
+    /// A stop raised inside scenario code, reported when the agent's turn ends.
+    pending_stop: Option<Fault>,
+    population_names: Vec<String>,
+}
+
+/// The largest `u64`, as the saturating conversion of a huge integer.
+fn to_u64(value: U256) -> u64 {
+    u64::try_from(value).unwrap_or(u64::MAX)
+}
+
+impl<'p> World<'p> {
+    /// Deploys the program's chain code. `settings` give param values that
+    /// replace the defaults; an `address` param without one gets an account
+    /// of its own.
+    pub fn deploy(program: &'p Program, settings: &[(ParamId, Expr)]) -> Result<World<'p>, Fault> {
+        let entity_base = [
+            1,
+            1 + program.tokens.len() as Address,
+            1 + (program.tokens.len() + program.mechanisms.len()) as Address,
+            1 + (program.tokens.len() + program.mechanisms.len() + program.vestings.len())
+                as Address,
+        ];
+        let next_account = entity_base[3] + program.governors.len() as Address;
+        let mut world = World {
+            program,
+            state: ChainState {
+                ledgers: vec![Ledger::default(); program.tokens.len()],
+                fields: program
+                    .mechanisms
+                    .iter()
+                    .map(|m| m.fields.iter().map(|f| Slot::new(&f.shape)).collect())
+                    .collect(),
+                vestings: vec![VestingState::default(); program.vestings.len()],
+                governors: vec![GovernorState::default(); program.governors.len()],
+                params: vec![Value::Int(U256::ZERO); program.params.len()],
+                journal: Vec::new(),
+            },
+            now: GENESIS,
+            step: 0,
+            events: Vec::new(),
+            record_events: false,
+            stats: Stats::default(),
+            strings: vec![String::new()],
+            agents: Vec::new(),
+            agent_base: Vec::new(),
+            agent_counts: Vec::new(),
+            rng: SplitMix64::new(0),
+            series_values: Vec::new(),
+            tokens: Vec::new(),
+            vestings: Vec::new(),
+            governors: Vec::new(),
+            list_bounds: BTreeMap::new(),
+            literal_addresses: BTreeMap::new(),
+            next_account,
+            entity_base,
+            hooks: Vec::new(),
+            queue: Vec::new(),
+            deferring: false,
+            pending_stop: None,
+            population_names: Vec::new(),
+        };
+        for (id, param) in program.params.iter().enumerate() {
+            let setting = settings
+                .iter()
+                .rev()
+                .find(|(p, _)| *p as usize == id)
+                .map(|(_, e)| e);
+            let value = match (setting, &param.default) {
+                (Some(expr), _) | (None, Some(expr)) => world.constant(expr)?,
+                (None, None) if param.repr == Repr::Address => Value::Address(world.new_account()),
+                (None, None) => {
+                    return Err(Fault::Stop(format!(
+                        "param `{}` has no value: give one with `--param {}=...`",
+                        param.name, param.name
+                    )));
+                }
+            };
+            world.state.params[id] = value;
+        }
+        world.configure()?;
+        world.state.journal.clear();
+        Ok(world)
+    }
+
+    /// Evaluates a deployment-time expression (params, literals, addresses).
+    fn constant(&mut self, expr: &Expr) -> Result<Value, Fault> {
+        let body = Body::default();
+        let mut frame = Frame::new(&body, ZERO_ADDRESS);
+        self.expr(expr, &mut frame)
+    }
+
+    fn configure(&mut self) -> Result<(), Fault> {
+        let program = self.program;
+        for token in &program.tokens {
+            let mut info = TokenInfo {
+                votes: token.votes,
+                ..TokenInfo::default()
+            };
+            info.cap = token
+                .cap
+                .as_ref()
+                .map(|e| self.constant(e))
+                .transpose()?
+                .map(Value::int);
+            info.fee = token
+                .transfer_fee
+                .as_ref()
+                .map(|e| self.constant(e))
+                .transpose()?
+                .map(Value::int);
+            info.fee_to = token
+                .fee_to
+                .as_ref()
+                .map(|e| self.constant(e))
+                .transpose()?
+                .map(Value::address);
+            info.owner = token
+                .owner
+                .as_ref()
+                .map(|e| self.constant(e))
+                .transpose()?
+                .map(Value::address);
+            for expr in &token.fee_exempt {
+                let address = self.constant(expr)?.address();
+                info.fee_exempt.push(address);
+            }
+            for expr in &token.minters {
+                let address = self.constant(expr)?.address();
+                info.minters.push(address);
+            }
+            self.tokens.push(info);
+        }
+        for (id, mechanism) in program.mechanisms.iter().enumerate() {
+            for (field_id, field) in mechanism.fields.iter().enumerate() {
+                if let Some(init) = &field.init {
+                    let value = self.constant(init)?;
+                    self.state
+                        .store(id as MechanismId, field_id as FieldId, &[], value);
+                }
+                if let Some(bound) = &field.bound {
+                    let bound = self.constant(bound)?.int();
+                    self.list_bounds
+                        .insert((id as MechanismId, field_id as FieldId), bound);
+                }
+            }
+            for (hook_id, hook) in mechanism.hooks.iter().enumerate() {
+                let period = to_u64(self.constant(&hook.period)?.int()).max(1);
+                self.hooks.push(HookSchedule {
+                    mechanism: id as MechanismId,
+                    hook: hook_id,
+                    period,
+                    next: GENESIS + period,
+                });
+            }
+        }
+        for vesting in &program.vestings {
+            let seconds = |this: &mut Self, expr: &Option<Expr>| -> Result<u64, Fault> {
+                Ok(match expr {
+                    Some(expr) => to_u64(this.constant(expr)?.int()),
+                    None => 0,
+                })
+            };
+            let start = GENESIS + seconds(self, &vesting.start)?;
+            let cliff = seconds(self, &vesting.cliff)?;
+            let duration = to_u64(self.constant(&vesting.duration)?.int());
+            let beneficiary = self.constant(&vesting.beneficiary)?.address();
+            let tge = match &vesting.tge {
+                Some(expr) => self.constant(expr)?.int(),
+                None => U256::ZERO,
+            };
+            self.vestings.push(VestingInfo {
+                token: vesting.token,
+                beneficiary,
+                start,
+                cliff_end: start + cliff,
+                duration,
+                tge,
+            });
+        }
+        for governor in &program.governors {
+            let info = GovernorInfo {
+                token: governor.token,
+                voting_delay: to_u64(self.constant(&governor.voting_delay)?.int()),
+                voting_period: to_u64(self.constant(&governor.voting_period)?.int()),
+                quorum: self.constant(&governor.quorum)?.int(),
+                threshold: match &governor.proposal_threshold {
+                    Some(expr) => self.constant(expr)?.int(),
+                    None => U256::ZERO,
+                },
+                timelock: to_u64(self.constant(&governor.timelock)?.int()),
+            };
+            self.governors.push(info);
+        }
+        // Premints happen at deployment, in declaration order.
+        for (id, token) in program.tokens.iter().enumerate() {
+            for (amount, to) in &token.mints {
+                let amount = self.constant(amount)?.int();
+                let to = self.constant(to)?.address();
+                let minter = self.entity_address(Entity::Token(id as TokenId));
+                self.tokens[id].minters.push(minter);
+                let result = self.execute(
+                    minter,
+                    &PendingCall::Token {
+                        token: id as TokenId,
+                        op: TokenOp::Mint,
+                        args: vec![Value::Address(to), Value::Int(amount)],
+                    },
+                );
+                self.tokens[id].minters.pop();
+                if let Err(Fault::Revert(reason)) = result {
+                    return Err(Fault::Stop(format!(
+                        "deployment failed: premint of {} reverted: {reason}",
+                        token.name
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn entity_address(&self, entity: Entity) -> Address {
+        match entity {
+            Entity::Token(id) => self.entity_base[0] + id,
+            Entity::Mechanism(id) => self.entity_base[1] + id,
+            Entity::Vesting(id) => self.entity_base[2] + id,
+            Entity::Governor(id) => self.entity_base[3] + id,
+        }
+    }
+
+    /// A fresh account.
+    pub fn new_account(&mut self) -> Address {
+        let account = self.next_account;
+        self.next_account += 1;
+        account
+    }
+
+    pub(crate) fn literal_address(&mut self, text: &str) -> Address {
+        if let Some(address) = self.literal_addresses.get(text) {
+            return *address;
+        }
+        let address = self.new_account();
+        self.literal_addresses.insert(text.to_string(), address);
+        address
+    }
+
+    pub(crate) fn intern(&mut self, text: &str) -> u32 {
+        match self.strings.iter().position(|s| s == text) {
+            Some(index) => index as u32,
+            None => {
+                self.strings.push(text.to_string());
+                (self.strings.len() - 1) as u32
+            }
+        }
+    }
+
+    /// Runs one transaction from scenario code: a revert rolls back every
+    /// write and is counted (its reason is returned); success is followed by
+    /// the invariant checks.
+    pub fn transact(
+        &mut self,
+        caller: Address,
+        call: &PendingCall,
+    ) -> Result<Option<String>, Fault> {
+        let mark = self.state.mark();
+        self.stats.transactions += 1;
+        match self.execute(caller, call) {
+            Ok(()) => {
+                self.check_invariants(&format!("{}", self.describe_call(caller, call)))?;
+                self.state.forget(mark);
+                Ok(None)
+            }
+            Err(Fault::Revert(reason)) => {
+                let mut events = std::mem::take(&mut self.events);
+                self.state.rollback(mark, &mut events);
+                self.events = events;
+                *self.stats.reverts.entry(reason.clone()).or_default() += 1;
+                Ok(Some(reason))
+            }
+            Err(stop) => Err(stop),
+        }
+    }
+
+    /// A call made by scenario code: run now, or queue it in the decision
+    /// phase of a simultaneous step.
+    pub(crate) fn scenario_call(&mut self, caller: Address, call: PendingCall) {
+        if self.deferring {
+            self.queue.push((caller, call));
+        } else if let Err(fault) = self.transact(caller, &call) {
+            self.pending_stop.get_or_insert(fault);
+        }
+    }
+
+    fn describe_call(&self, caller: Address, call: &PendingCall) -> String {
+        let program = self.program;
+        let what = match call {
+            PendingCall::Action {
+                mechanism,
+                action,
+                args,
+            } => {
+                let m = &program.mechanisms[*mechanism as usize];
+                format!(
+                    "{}.{}({})",
+                    m.name,
+                    m.actions[*action as usize].name,
+                    self.show_values(args)
+                )
+            }
+            PendingCall::Token { token, op, args } => format!(
+                "{}.{op:?}({})",
+                program.tokens[*token as usize].name,
+                self.show_values(args)
+            ),
+            PendingCall::VestingRelease { vesting } => {
+                format!("{}.release()", program.vestings[*vesting as usize].name)
+            }
+            PendingCall::Propose { governor, .. } => format!(
+                "{}.propose(...)",
+                program.governors[*governor as usize].name
+            ),
+            PendingCall::Vote { governor, .. } => {
+                format!("{}.vote(...)", program.governors[*governor as usize].name)
+            }
+            PendingCall::Execute { governor, .. } => format!(
+                "{}.execute(...)",
+                program.governors[*governor as usize].name
+            ),
+        };
+        format!("{} calling {what}", self.describe_account(caller))
+    }
+
+    /// A readable name for an account.
+    pub fn describe_account(&self, account: Address) -> String {
+        if account == ZERO_ADDRESS {
+            return "address(0)".to_string();
+        }
+        let program = self.program;
+        for (population, base) in self.agent_base.iter().enumerate() {
+            let count = self.agent_counts[population];
+            if account >= *base && account < base + count {
+                return format!("{}[{}]", self.population_names[population], account - base);
+            }
+        }
+        for (index, param) in program.params.iter().enumerate() {
+            if param.repr == Repr::Address
+                && self.state.params.get(index).map(|v| v.address()) == Some(account)
+            {
+                return param.name.clone();
+            }
+        }
+        let names = program
+            .tokens
+            .iter()
+            .map(|t| &t.name)
+            .chain(program.mechanisms.iter().map(|m| &m.name))
+            .chain(program.vestings.iter().map(|v| &v.name))
+            .chain(program.governors.iter().map(|g| &g.name));
+        for (offset, name) in names.enumerate() {
+            if account == 1 + offset as Address {
+                return name.clone();
+            }
+        }
+        format!("account {account}")
+    }
+
+    fn show_values(&self, values: &[Value]) -> String {
+        values
+            .iter()
+            .map(|v| self.show(*v))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    pub fn show(&self, value: Value) -> String {
+        match value {
+            Value::Int(v) => v.to_string(),
+            Value::Float(v) => format!("{v:?}"),
+            Value::Bool(v) => v.to_string(),
+            Value::Address(a) => self.describe_account(a),
+            Value::Str(i) => format!(
+                "{:?}",
+                self.strings.get(i as usize).map_or("", String::as_str)
+            ),
+        }
+    }
+
+    /// Checks every invariant; the first violation stops the run.
+    fn check_invariants(&mut self, after: &str) -> Result<(), Fault> {
+        let program = self.program;
+        for (id, mechanism) in program.mechanisms.iter().enumerate() {
+            for invariant in &mechanism.invariants {
+                let this = self.entity_address(Entity::Mechanism(id as MechanismId));
+                let body = Body::default();
+                let mut frame = Frame::new(&body, this);
+                frame.mechanism = Some(id as MechanismId);
+                let holds = match self.expr(&invariant.condition, &mut frame) {
+                    Ok(value) => value.bool(),
+                    Err(_) => false,
+                };
+                if !holds {
+                    let values = match &invariant.condition.kind {
+                        ExprKind::Compare { lhs, rhs, .. } => {
+                            let l = self
+                                .expr(lhs, &mut frame)
+                                .map(|v| self.show(v))
+                                .unwrap_or_else(|_| "reverts".into());
+                            let r = self
+                                .expr(rhs, &mut frame)
+                                .map(|v| self.show(v))
+                                .unwrap_or_else(|_| "reverts".into());
+                            format!(" (left side {l}, right side {r})")
+                        }
+                        _ => String::new(),
+                    };
+                    let message = invariant
+                        .message
+                        .clone()
+                        .unwrap_or_else(|| "invariant".to_string());
+                    return Err(Fault::Stop(format!(
+                        "invariant of {} violated: {message:?}{values}, at step {}, after {after}",
+                        mechanism.name, self.step
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Advances the clock to `time`, running every hook due on the way, in
+    /// boundary order (ties in declaration order). A reverting hook stops
+    /// the run: it is a bug in the mechanism.
+    pub fn advance_to(&mut self, time: u64) -> Result<(), Fault> {
+        loop {
+            let due = self
+                .hooks
+                .iter()
+                .enumerate()
+                .filter(|(_, hook)| hook.next <= time)
+                .min_by_key(|(index, hook)| (hook.next, *index))
+                .map(|(index, _)| index);
+            let Some(index) = due else { break };
+            let (mechanism, hook_id, at) = {
+                let hook = &self.hooks[index];
+                (hook.mechanism, hook.hook, hook.next)
+            };
+            self.now = at;
+            self.hooks[index].next += self.hooks[index].period;
+            let program = self.program;
+            let hook = &program.mechanisms[mechanism as usize].hooks[hook_id];
+            let this = self.entity_address(Entity::Mechanism(mechanism));
+            let mut frame = Frame::new(&hook.body, this);
+            frame.mechanism = Some(mechanism);
+            let mark = self.state.mark();
+            self.stats.hooks += 1;
+            if let Err(fault) = self.run_body(&hook.body, &mut frame) {
+                let reason = match fault {
+                    Fault::Revert(reason) | Fault::Stop(reason) => reason,
+                };
+                return Err(Fault::Stop(format!(
+                    "hook `every` of {} reverted at step {}: {reason}",
+                    program.mechanisms[mechanism as usize].name, self.step
+                )));
+            }
+            let name = &program.mechanisms[mechanism as usize].name;
+            self.check_invariants(&format!("the `every` hook of {name}"))?;
+            self.state.forget(mark);
+        }
+        self.now = time;
+        Ok(())
+    }
+}
+
+/// One recorded row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub run: u64,
+    pub step: u64,
+    pub values: Vec<Option<Value>>,
+}
+
+/// How a recorded value prints: integers exactly (amounts in the token's
+/// smallest unit, ratios in WAD, durations in seconds), floats in the
+/// shortest form that reads back the same, bools as `true`/`false`.
+pub fn format_value(value: Option<Value>) -> String {
+    match value {
+        None => String::new(),
+        Some(Value::Int(v)) => v.to_string(),
+        Some(Value::Float(v)) => format!("{v:?}"),
+        Some(Value::Bool(v)) => v.to_string(),
+        Some(Value::Address(a)) => a.to_string(),
+        Some(Value::Str(i)) => i.to_string(),
+    }
+}
+
+mod scenario;
+pub use scenario::{Simulation, SimulationError, int_to_f64};

@@ -13,7 +13,7 @@ mod lower;
 mod print;
 mod verify;
 
-pub use lower::lower;
+pub use lower::{lower, lower_constant};
 pub use print::print;
 pub use tok_runtime::U256;
 pub use verify::verify;
@@ -116,6 +116,8 @@ pub struct Field {
     pub name: String,
     pub shape: Shape,
     pub init: Option<Expr>,
+    /// The maximum length of a list field; a push beyond it reverts.
+    pub bound: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -11,6 +11,11 @@ use tok_sema::hir::{
 
 use crate::*;
 
+/// Lowers a deployment-time constant (a literal given on the command line).
+pub fn lower_constant(expr: &hir::Expr) -> Expr {
+    Lowerer::default().expr(expr)
+}
+
 /// Lowers a checked program. A construct the MIR cannot express yet is
 /// reported by name instead of being lowered wrongly.
 pub fn lower(program: &hir::Program) -> Result<Program, Vec<String>> {
@@ -271,6 +276,7 @@ impl Lowerer {
                 name: field.name.clone(),
                 shape: shape(&field.ty),
                 init: field.init.as_ref().map(|e| self.expr(e)),
+                bound: field.bound.as_ref().map(|e| self.expr(e)),
             })
             .collect();
         let events = mechanism
@@ -420,6 +426,7 @@ impl Lowerer {
                         name: f.name.clone(),
                         shape: shape(&f.ty),
                         init: f.init.as_ref().map(|e| self.expr(e)),
+                        bound: None,
                     })
                     .collect();
                 Population {

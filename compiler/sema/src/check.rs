@@ -208,8 +208,13 @@ impl<'a> Checker<'a> {
     }
 
     fn resolve_type(&mut self, ty: &ast::Type) -> Ty {
+        self.resolve_type_with_bound(ty).0
+    }
+
+    /// Resolves a type; for a list type also returns its checked bound.
+    fn resolve_type_with_bound(&mut self, ty: &ast::Type) -> (Ty, Option<hir::Expr>) {
         let resolved = self.sigs.resolve_type(ty, &mut self.diagnostics);
-        self.check_type_bounds(ty);
+        let bound = self.check_type_bounds(ty);
         if self.world == World::Chain && resolved.is_scenario_only() {
             self.report(
                 Diagnostic::error(Code::FLOAT_IN_CHAIN, ty.span, "floats are not allowed in chain code")
@@ -217,13 +222,14 @@ impl<'a> Checker<'a> {
                     .with_note("Chain code has exact EVM arithmetic only, so it behaves identically when deployed.")
                     .with_help("use `ratio` for fractions and token amounts for quantities"),
             );
-            return Ty::Error;
+            return (Ty::Error, None);
         }
-        resolved
+        (resolved, bound)
     }
 
-    /// `list[T, bound]`: the bound must be a constant count.
-    fn check_type_bounds(&mut self, ty: &ast::Type) {
+    /// `list[T, bound]`: the bound must be a constant count. Returns the
+    /// bound of a list type itself.
+    fn check_type_bounds(&mut self, ty: &ast::Type) -> Option<hir::Expr> {
         match &ty.kind {
             ast::TypeKind::List(element, bound) => {
                 self.check_type_bounds(element);
@@ -231,13 +237,18 @@ impl<'a> Checker<'a> {
                 let bound = self.expr_expect(bound, &Ty::Uint);
                 self.body = saved;
                 self.require_constant(&bound, "a list bound");
+                Some(bound)
             }
             ast::TypeKind::Map(key, value) => {
                 self.check_type_bounds(key);
                 self.check_type_bounds(value);
+                None
             }
-            ast::TypeKind::Per(base, _) => self.check_type_bounds(base),
-            ast::TypeKind::Named(_) | ast::TypeKind::Error => {}
+            ast::TypeKind::Per(base, _) => {
+                self.check_type_bounds(base);
+                None
+            }
+            ast::TypeKind::Named(_) | ast::TypeKind::Error => None,
         }
     }
 
@@ -473,7 +484,7 @@ impl<'a> Checker<'a> {
                 ast::MemberKind::State(fields) => {
                     self.body = Body::StateInit;
                     for field in fields {
-                        let ty = self.resolve_type(&field.ty);
+                        let (ty, bound) = self.resolve_type_with_bound(&field.ty);
                         let init = field.default.as_ref().map(|value| {
                             let value = self.expr_expect(value, &ty);
                             self.require_constant(&value, "a state initial value");
@@ -483,6 +494,7 @@ impl<'a> Checker<'a> {
                             name: field.name.text.clone(),
                             ty,
                             init,
+                            bound,
                         });
                     }
                 }
@@ -1055,6 +1067,7 @@ impl<'a> Checker<'a> {
                             name: field.name.text.clone(),
                             ty,
                             init,
+                            bound: None,
                         });
                     }
                 }
@@ -3602,4 +3615,33 @@ fn always_returns(block: &hir::Block) -> bool {
         } => arms.iter().all(|(_, body)| always_returns(body)) && always_returns(otherwise),
         _ => false,
     })
+}
+
+/// Checks a literal given outside a program (`tok sim --param fee=3%`)
+/// against the type it must have.
+pub fn check_literal(sigs: &Signatures, text: &str, ty: &Ty) -> Result<hir::Expr, Vec<Diagnostic>> {
+    let expr = tok_syntax::parse_expr(text)?;
+    let mut checker = Checker::new(sigs);
+    checker.world = if ty.is_scenario_only() {
+        World::Scenario
+    } else {
+        World::Chain
+    };
+    let value = checker.expr_expect(&expr, ty);
+    if !is_literal(&value) && checker.diagnostics.is_empty() {
+        checker.report(
+            Diagnostic::error(
+                Code::NOT_CONSTANT,
+                value.span,
+                "a param value must be a literal",
+            )
+            .with_label("not a literal")
+            .with_help("write the value itself, e.g. `5%` or `1_000 EMB`"),
+        );
+    }
+    if checker.diagnostics.is_empty() {
+        Ok(value)
+    } else {
+        Err(checker.diagnostics)
+    }
 }

@@ -88,6 +88,8 @@ pub struct StateField {
     pub name: String,
     pub ty: Ty,
     pub init: Option<Expr>,
+    /// For `list[T, bound]` fields: the bound.
+    pub bound: Option<Expr>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -8,6 +8,6 @@ pub mod signatures;
 pub mod types;
 pub mod units;
 
-pub use check::{ItemResult, check_item, check_module};
+pub use check::{ItemResult, check_item, check_literal, check_module};
 pub use signatures::Signatures;
 pub use types::{TimeUnit, Ty};

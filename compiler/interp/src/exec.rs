@@ -1,0 +1,921 @@
+//! Evaluation of MIR bodies: expressions, statements, calls, and the token,
+//! vesting and governor models.
+
+use tok_mir::*;
+use tok_runtime::numeric::{self, ArithmeticError};
+use tok_runtime::{U256, WAD};
+
+use crate::state::{Address, Key, Proposal, Undo, Value, ZERO_ADDRESS};
+use crate::{EventRecord, Fault, World};
+
+pub type Exec<T> = Result<T, Fault>;
+
+impl From<ArithmeticError> for Fault {
+    fn from(error: ArithmeticError) -> Self {
+        Fault::Revert(error.reason().to_string())
+    }
+}
+
+fn revert<T>(reason: &str) -> Exec<T> {
+    Err(Fault::Revert(reason.to_string()))
+}
+
+/// A call with its arguments evaluated, ready to run (now or, in the
+/// simultaneous step order, after every agent has decided).
+#[derive(Clone, Debug)]
+pub enum PendingCall {
+    Action {
+        mechanism: MechanismId,
+        action: FunctionId,
+        args: Vec<Value>,
+    },
+    Token {
+        token: TokenId,
+        op: TokenOp,
+        args: Vec<Value>,
+    },
+    VestingRelease {
+        vesting: VestingId,
+    },
+    Propose {
+        governor: GovernorId,
+        param: ParamId,
+        value: Value,
+    },
+    Vote {
+        governor: GovernorId,
+        proposal: U256,
+        support: bool,
+    },
+    Execute {
+        governor: GovernorId,
+        proposal: U256,
+    },
+}
+
+/// Where a body runs.
+#[derive(Clone, Debug)]
+pub struct Frame {
+    pub locals: Vec<Value>,
+    pub this: Address,
+    pub caller: Address,
+    pub mechanism: Option<MechanismId>,
+    pub agent: Option<(PopulationId, u32)>,
+    /// The account scenario calls are made as (`self`, or an `as` account).
+    pub actor: Address,
+}
+
+impl Frame {
+    pub fn new(body: &Body, this: Address) -> Frame {
+        Frame {
+            locals: body
+                .locals
+                .iter()
+                .map(|(_, repr)| Value::zero(*repr))
+                .collect(),
+            this,
+            caller: ZERO_ADDRESS,
+            mechanism: None,
+            agent: None,
+            actor: this,
+        }
+    }
+}
+
+enum Flow {
+    Next,
+    Return(Value),
+}
+
+impl World<'_> {
+    // ---- Statements ---------------------------------------------------------------
+
+    pub(crate) fn run_body(&mut self, body: &Body, frame: &mut Frame) -> Exec<Option<Value>> {
+        match self.block(&body.block, frame)? {
+            Flow::Next => Ok(None),
+            Flow::Return(value) => Ok(Some(value)),
+        }
+    }
+
+    fn block(&mut self, block: &Block, frame: &mut Frame) -> Exec<Flow> {
+        for stmt in block {
+            if let Flow::Return(value) = self.stmt(stmt, frame)? {
+                return Ok(Flow::Return(value));
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn keys(&mut self, keys: &[Expr], frame: &mut Frame) -> Exec<Vec<Key>> {
+        keys.iter()
+            .map(|key| Ok(self.expr(key, frame)?.key()))
+            .collect()
+    }
+
+    fn stmt(&mut self, stmt: &Stmt, frame: &mut Frame) -> Exec<Flow> {
+        match stmt {
+            Stmt::Set { local, value } => {
+                let value = self.expr(value, frame)?;
+                frame.locals[*local as usize] = value;
+            }
+            Stmt::Store {
+                mechanism,
+                field,
+                keys,
+                value,
+            } => {
+                let keys = self.keys(keys, frame)?;
+                let value = self.expr(value, frame)?;
+                self.state.store(*mechanism, *field, &keys, value);
+            }
+            Stmt::StoreAgent {
+                population,
+                field,
+                value,
+            } => {
+                let value = self.expr(value, frame)?;
+                // Agent state is the agent's own memory, outside any
+                // transaction: it is not journaled.
+                if let Some((_, agent)) = frame.agent {
+                    self.agents[*population as usize][agent as usize][*field as usize] = value;
+                }
+            }
+            Stmt::Push {
+                mechanism,
+                field,
+                keys,
+                value,
+            } => {
+                let value = self.expr(value, frame)?;
+                let bound = self.list_bound(*mechanism, *field);
+                let keys = self.keys(keys, frame)?;
+                let length = self.list_length(*mechanism, *field, &keys);
+                if bound.is_some_and(|bound| U256::from(length as u64) >= bound) {
+                    return revert("list full");
+                }
+                self.state.push(*mechanism, *field, value);
+            }
+            Stmt::Require { condition, reason } => {
+                if !self.expr(condition, frame)?.bool() {
+                    return revert(reason);
+                }
+            }
+            Stmt::Revert { reason } => return revert(reason),
+            Stmt::Emit { event, args } => {
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(a, frame))
+                    .collect::<Exec<Vec<_>>>()?;
+                if self.record_events {
+                    let len = self.events.len();
+                    self.state.journal.push(Undo::Events { len });
+                    self.events.push(EventRecord {
+                        mechanism: frame.mechanism.unwrap_or(0),
+                        event: *event,
+                        args,
+                    });
+                }
+                self.stats.events += 1;
+            }
+            Stmt::If { arms, otherwise } => {
+                for (condition, body) in arms {
+                    if self.expr(condition, frame)?.bool() {
+                        return self.block(body, frame);
+                    }
+                }
+                return self.block(otherwise, frame);
+            }
+            Stmt::ForRange {
+                local,
+                start,
+                end,
+                body,
+            } => {
+                let start = self.expr(start, frame)?.int();
+                let end = self.expr(end, frame)?.int();
+                let mut index = start;
+                while index < end {
+                    frame.locals[*local as usize] = Value::Int(index);
+                    if let Flow::Return(value) = self.block(body, frame)? {
+                        return Ok(Flow::Return(value));
+                    }
+                    index += U256::ONE;
+                }
+            }
+            Stmt::ForEach {
+                local,
+                mechanism,
+                field,
+                keys,
+                body,
+            } => {
+                let keys = self.keys(keys, frame)?;
+                // Iterate over the list as it was when the loop started.
+                let items = match self.state.fields[*mechanism as usize][*field as usize].clone() {
+                    crate::state::Slot::List(items) if keys.is_empty() => items,
+                    _ => Vec::new(),
+                };
+                for item in items {
+                    frame.locals[*local as usize] = item;
+                    if let Flow::Return(value) = self.block(body, frame)? {
+                        return Ok(Flow::Return(value));
+                    }
+                }
+            }
+            Stmt::ForAgents {
+                local,
+                population,
+                body,
+            } => {
+                let base = self.agent_base[*population as usize];
+                for index in 0..self.agent_counts[*population as usize] {
+                    frame.locals[*local as usize] = Value::Address(base + index);
+                    if let Flow::Return(value) = self.block(body, frame)? {
+                        return Ok(Flow::Return(value));
+                    }
+                }
+            }
+            Stmt::Return(value) => return Ok(Flow::Return(self.expr(value, frame)?)),
+            Stmt::Call(call) => {
+                let pending = self.pending(call, frame)?;
+                if frame.mechanism.is_some() {
+                    // Chain code: part of the current transaction, as the mechanism.
+                    self.execute(frame.this, &pending)?;
+                } else {
+                    self.scenario_call(frame.actor, pending);
+                }
+            }
+            Stmt::As { account, body } => {
+                let account = self.expr(account, frame)?.address();
+                let saved = std::mem::replace(&mut frame.actor, account);
+                let flow = self.block(body, frame);
+                frame.actor = saved;
+                return flow;
+            }
+        }
+        Ok(Flow::Next)
+    }
+
+    fn pending(&mut self, call: &Call, frame: &mut Frame) -> Exec<PendingCall> {
+        let mut values = |this: &mut Self, args: &[Expr]| {
+            args.iter()
+                .map(|a| this.expr(a, frame))
+                .collect::<Exec<Vec<_>>>()
+        };
+        Ok(match call {
+            Call::Action {
+                mechanism,
+                action,
+                args,
+            } => PendingCall::Action {
+                mechanism: *mechanism,
+                action: *action,
+                args: values(self, args)?,
+            },
+            Call::Token { token, op, args } => PendingCall::Token {
+                token: *token,
+                op: *op,
+                args: values(self, args)?,
+            },
+            Call::VestingRelease { vesting } => PendingCall::VestingRelease { vesting: *vesting },
+            Call::Propose {
+                governor,
+                param,
+                value,
+            } => PendingCall::Propose {
+                governor: *governor,
+                param: *param,
+                value: self.expr(value, frame)?,
+            },
+            Call::Vote {
+                governor,
+                proposal,
+                support,
+            } => PendingCall::Vote {
+                governor: *governor,
+                proposal: self.expr(proposal, frame)?.int(),
+                support: self.expr(support, frame)?.bool(),
+            },
+            Call::Execute { governor, proposal } => PendingCall::Execute {
+                governor: *governor,
+                proposal: self.expr(proposal, frame)?.int(),
+            },
+        })
+    }
+
+    // ---- Calls --------------------------------------------------------------------
+
+    /// Runs a call inside the current transaction.
+    pub(crate) fn execute(&mut self, caller: Address, call: &PendingCall) -> Exec<()> {
+        match call {
+            PendingCall::Action {
+                mechanism,
+                action,
+                args,
+            } => {
+                let program = self.program;
+                let function = &program.mechanisms[*mechanism as usize].actions[*action as usize];
+                self.check_access(&function.access, caller)?;
+                let this = self.entity_address(Entity::Mechanism(*mechanism));
+                let mut frame = Frame::new(&function.body, this);
+                frame.caller = caller;
+                frame.mechanism = Some(*mechanism);
+                for (index, arg) in args.iter().enumerate() {
+                    frame.locals[index] = *arg;
+                }
+                self.run_body(&function.body, &mut frame)?;
+            }
+            PendingCall::Token { token, op, args } => self.token_op(caller, *token, *op, args)?,
+            PendingCall::VestingRelease { vesting } => self.release(*vesting)?,
+            PendingCall::Propose {
+                governor,
+                param,
+                value,
+            } => self.propose(caller, *governor, *param, *value)?,
+            PendingCall::Vote {
+                governor,
+                proposal,
+                support,
+            } => self.vote(caller, *governor, *proposal, *support)?,
+            PendingCall::Execute { governor, proposal } => {
+                self.execute_proposal(*governor, *proposal)?
+            }
+        }
+        Ok(())
+    }
+
+    fn check_access(&mut self, access: &[Access], caller: Address) -> Exec<()> {
+        if access.is_empty() {
+            return Ok(());
+        }
+        let allowed = access.iter().any(|rule| match rule {
+            Access::Param(param) => self.state.params[*param as usize].address() == caller,
+            Access::Governor(governor) => {
+                self.entity_address(Entity::Governor(*governor)) == caller
+            }
+            Access::Mechanism(mechanism) => {
+                self.entity_address(Entity::Mechanism(*mechanism)) == caller
+            }
+        });
+        if allowed {
+            Ok(())
+        } else {
+            revert("unauthorized")
+        }
+    }
+
+    pub(crate) fn call_view(
+        &mut self,
+        mechanism: MechanismId,
+        view: FunctionId,
+        args: &[Value],
+    ) -> Exec<Value> {
+        let program = self.program;
+        let function = &program.mechanisms[mechanism as usize].views[view as usize];
+        let this = self.entity_address(Entity::Mechanism(mechanism));
+        let mut frame = Frame::new(&function.body, this);
+        frame.mechanism = Some(mechanism);
+        for (index, arg) in args.iter().enumerate() {
+            frame.locals[index] = *arg;
+        }
+        match self.run_body(&function.body, &mut frame)? {
+            Some(value) => Ok(value),
+            None => revert("view returned nothing"),
+        }
+    }
+
+    // ---- The ERC-20 model (OpenZeppelin 5 semantics) ---------------------------------
+
+    fn token_op(
+        &mut self,
+        caller: Address,
+        token: TokenId,
+        op: TokenOp,
+        args: &[Value],
+    ) -> Exec<()> {
+        let arg = |index: usize| args.get(index).copied().unwrap_or(Value::Int(U256::ZERO));
+        match op {
+            TokenOp::Transfer => self.transfer(token, caller, arg(0).address(), arg(1).int()),
+            TokenOp::TransferFrom => {
+                let (from, to, amount) = (arg(0).address(), arg(1).address(), arg(2).int());
+                self.spend_allowance(token, from, caller, amount)?;
+                self.transfer(token, from, to, amount)
+            }
+            TokenOp::Approve => {
+                let spender = arg(0).address();
+                if spender == ZERO_ADDRESS {
+                    return revert("ERC20InvalidSpender");
+                }
+                self.state
+                    .set_allowance(token, caller, spender, arg(1).int());
+                Ok(())
+            }
+            TokenOp::Mint => {
+                let to = arg(0).address();
+                if to == ZERO_ADDRESS {
+                    return revert("ERC20InvalidReceiver");
+                }
+                if !self.tokens[token as usize].minters.contains(&caller) {
+                    return revert("unauthorized");
+                }
+                self.update(token, ZERO_ADDRESS, to, arg(1).int())
+            }
+            TokenOp::Burn => self.update(token, caller, ZERO_ADDRESS, arg(0).int()),
+            TokenOp::Delegate => self.delegate(token, caller, arg(0).address()),
+            TokenOp::Pause | TokenOp::Unpause => {
+                if self.tokens[token as usize].owner != Some(caller) {
+                    return revert("OwnableUnauthorizedAccount");
+                }
+                let paused = self.state.ledgers[token as usize].paused;
+                match (op, paused) {
+                    (TokenOp::Pause, true) => revert("EnforcedPause"),
+                    (TokenOp::Unpause, false) => revert("ExpectedPause"),
+                    _ => {
+                        self.state.set_paused(token, op == TokenOp::Pause);
+                        Ok(())
+                    }
+                }
+            }
+        }
+    }
+
+    fn spend_allowance(
+        &mut self,
+        token: TokenId,
+        owner: Address,
+        spender: Address,
+        amount: U256,
+    ) -> Exec<()> {
+        let current = self.state.ledgers[token as usize]
+            .allowances
+            .get(&(owner, spender))
+            .copied()
+            .unwrap_or(U256::ZERO);
+        if current == U256::MAX {
+            return Ok(());
+        }
+        if current < amount {
+            return revert("ERC20InsufficientAllowance");
+        }
+        self.state
+            .set_allowance(token, owner, spender, current - amount);
+        Ok(())
+    }
+
+    /// `_transfer`: validates the parties, then takes the transfer fee
+    /// unless either party is exempt.
+    pub(crate) fn transfer(
+        &mut self,
+        token: TokenId,
+        from: Address,
+        to: Address,
+        amount: U256,
+    ) -> Exec<()> {
+        if from == ZERO_ADDRESS {
+            return revert("ERC20InvalidSender");
+        }
+        if to == ZERO_ADDRESS {
+            return revert("ERC20InvalidReceiver");
+        }
+        let info = &self.tokens[token as usize];
+        let exempt = info.fee_exempt.contains(&from) || info.fee_exempt.contains(&to);
+        let fee = match info.fee {
+            Some(ratio) if !exempt => numeric::mul_div(amount, ratio, WAD)?,
+            _ => U256::ZERO,
+        };
+        let fee_to = info.fee_to;
+        if fee > U256::ZERO {
+            // The full amount must be there; the fee leaves first.
+            if self.state.ledgers[token as usize].balance(from) < amount {
+                return revert("ERC20InsufficientBalance");
+            }
+            self.update(token, from, fee_to.unwrap_or(ZERO_ADDRESS), fee)?;
+        }
+        self.update(token, from, to, amount - fee)
+    }
+
+    /// `_update`: moves, mints (from zero) or burns (to zero), with the cap,
+    /// the pause and vote bookkeeping.
+    fn update(&mut self, token: TokenId, from: Address, to: Address, amount: U256) -> Exec<()> {
+        if self.state.ledgers[token as usize].paused {
+            return revert("EnforcedPause");
+        }
+        if from == ZERO_ADDRESS {
+            let supply = numeric::add(self.state.ledgers[token as usize].total_supply, amount)?;
+            if let Some(cap) = self.tokens[token as usize].cap
+                && supply > cap
+            {
+                return revert("ERC20ExceededCap");
+            }
+            self.state.set_total_supply(token, supply);
+        } else {
+            let balance = self.state.ledgers[token as usize].balance(from);
+            if balance < amount {
+                return revert("ERC20InsufficientBalance");
+            }
+            self.state.set_balance(token, from, balance - amount);
+        }
+        if to == ZERO_ADDRESS {
+            let supply = self.state.ledgers[token as usize].total_supply - amount;
+            self.state.set_total_supply(token, supply);
+        } else {
+            let balance = self.state.ledgers[token as usize].balance(to);
+            self.state.set_balance(token, to, balance + amount);
+        }
+        if self.tokens[token as usize].votes {
+            let now = self.now;
+            if from == ZERO_ADDRESS || to == ZERO_ADDRESS {
+                let supply = self.state.ledgers[token as usize].total_supply;
+                self.state.supply_checkpoint(token, now, supply);
+            }
+            let ledger = &self.state.ledgers[token as usize];
+            let from_delegate = ledger.delegates.get(&from).copied();
+            let to_delegate = ledger.delegates.get(&to).copied();
+            self.move_votes(token, from_delegate, to_delegate, amount);
+        }
+        Ok(())
+    }
+
+    fn move_votes(
+        &mut self,
+        token: TokenId,
+        from: Option<Address>,
+        to: Option<Address>,
+        amount: U256,
+    ) {
+        if from == to || amount == U256::ZERO {
+            return;
+        }
+        let now = self.now;
+        if let Some(from) = from {
+            let votes = self.state.ledgers[token as usize].votes(from);
+            self.state
+                .checkpoint(token, from, now, votes.saturating_sub(amount));
+        }
+        if let Some(to) = to {
+            let votes = self.state.ledgers[token as usize].votes(to);
+            self.state
+                .checkpoint(token, to, now, votes.saturating_add(amount));
+        }
+    }
+
+    fn delegate(&mut self, token: TokenId, account: Address, to: Address) -> Exec<()> {
+        let ledger = &self.state.ledgers[token as usize];
+        let old = ledger.delegates.get(&account).copied();
+        let balance = ledger.balance(account);
+        self.state.set_delegate(token, account, to);
+        self.move_votes(token, old, Some(to), balance);
+        Ok(())
+    }
+
+    // ---- Vesting (OpenZeppelin VestingWallet, with cliff and TGE) ---------------------
+
+    /// Vested amount at `time` of `total` ever held.
+    fn vested(&self, vesting: VestingId, total: U256, time: u64) -> Exec<U256> {
+        let info = &self.vestings[vesting as usize];
+        if time < info.start {
+            return Ok(U256::ZERO);
+        }
+        let at_start = numeric::mul_div(total, info.tge, WAD)?;
+        if time < info.cliff_end {
+            return Ok(at_start);
+        }
+        let end = info.start.saturating_add(info.duration);
+        if time >= end || info.duration == 0 {
+            return Ok(total);
+        }
+        let linear = numeric::mul_div(
+            total - at_start,
+            U256::from(time - info.start),
+            U256::from(info.duration),
+        )?;
+        Ok(at_start + linear)
+    }
+
+    pub(crate) fn releasable(&self, vesting: VestingId) -> Exec<U256> {
+        let info = &self.vestings[vesting as usize];
+        let address = self.entity_address(Entity::Vesting(vesting));
+        let released = self.state.vestings[vesting as usize].released;
+        let total = numeric::add(
+            self.state.ledgers[info.token as usize].balance(address),
+            released,
+        )?;
+        Ok(self.vested(vesting, total, self.now)? - released)
+    }
+
+    fn release(&mut self, vesting: VestingId) -> Exec<()> {
+        let amount = self.releasable(vesting)?;
+        let info = &self.vestings[vesting as usize];
+        let (token, beneficiary) = (info.token, info.beneficiary);
+        let released = numeric::add(self.state.vestings[vesting as usize].released, amount)?;
+        self.state.set_released(vesting, released);
+        let address = self.entity_address(Entity::Vesting(vesting));
+        self.transfer(token, address, beneficiary, amount)
+    }
+
+    // ---- Governance (proposal, vote, quorum, timelock) ---------------------------------
+
+    fn propose(
+        &mut self,
+        caller: Address,
+        governor: GovernorId,
+        param: ParamId,
+        value: Value,
+    ) -> Exec<()> {
+        let info = self.governors[governor as usize].clone();
+        let votes =
+            self.state.ledgers[info.token as usize].past_votes(caller, self.now.saturating_sub(1));
+        if votes < info.threshold {
+            return revert("GovernorInsufficientProposerVotes");
+        }
+        let snapshot = self.now + info.voting_delay;
+        let proposal = Proposal {
+            param,
+            value,
+            snapshot,
+            deadline: snapshot + info.voting_period,
+            votes_for: U256::ZERO,
+            votes_against: U256::ZERO,
+            voters: Vec::new(),
+            executed: false,
+        };
+        self.state.add_proposal(governor, proposal);
+        Ok(())
+    }
+
+    fn proposal(&self, governor: GovernorId, id: U256) -> Exec<(usize, Proposal)> {
+        let index = usize::try_from(id).unwrap_or(usize::MAX);
+        match self.state.governors[governor as usize].proposals.get(index) {
+            Some(proposal) => Ok((index, proposal.clone())),
+            None => revert("GovernorNonexistentProposal"),
+        }
+    }
+
+    fn vote(&mut self, caller: Address, governor: GovernorId, id: U256, support: bool) -> Exec<()> {
+        let (index, proposal) = self.proposal(governor, id)?;
+        if self.now <= proposal.snapshot || self.now > proposal.deadline {
+            return revert("GovernorUnexpectedProposalState");
+        }
+        if proposal.voters.contains(&caller) {
+            return revert("GovernorAlreadyCastVote");
+        }
+        let token = self.governors[governor as usize].token;
+        let weight = self.state.ledgers[token as usize].past_votes(caller, proposal.snapshot);
+        self.state.update_proposal(governor, index, |p| {
+            p.voters.push(caller);
+            if support {
+                p.votes_for = p.votes_for.saturating_add(weight);
+            } else {
+                p.votes_against = p.votes_against.saturating_add(weight);
+            }
+        });
+        Ok(())
+    }
+
+    /// Executes a succeeded proposal once its timelock has passed since the
+    /// end of voting (queueing is implicit at the deadline).
+    fn execute_proposal(&mut self, governor: GovernorId, id: U256) -> Exec<()> {
+        let (index, proposal) = self.proposal(governor, id)?;
+        let info = self.governors[governor as usize].clone();
+        let supply = self.state.ledgers[info.token as usize].past_total_supply(proposal.snapshot);
+        let quorum = numeric::mul_div(supply, info.quorum, WAD)?;
+        let succeeded = proposal.votes_for > proposal.votes_against && proposal.votes_for >= quorum;
+        if proposal.executed || !succeeded || self.now < proposal.deadline + info.timelock {
+            return revert("GovernorUnexpectedProposalState");
+        }
+        self.state
+            .update_proposal(governor, index, |p| p.executed = true);
+        self.state.set_param(proposal.param, proposal.value);
+        Ok(())
+    }
+
+    // ---- Expressions --------------------------------------------------------------
+
+    pub(crate) fn expr(&mut self, expr: &Expr, frame: &mut Frame) -> Exec<Value> {
+        Ok(match &expr.kind {
+            ExprKind::Int(value) => Value::Int(*value),
+            ExprKind::Float(value) => Value::Float(*value),
+            ExprKind::Bool(value) => Value::Bool(*value),
+            ExprKind::Str(text) => Value::Str(self.intern(text)),
+            ExprKind::AddressLiteral(text) => Value::Address(self.literal_address(text)),
+            ExprKind::Param(id) => self.state.params[*id as usize],
+            ExprKind::Local(id) => frame.locals[*id as usize],
+            ExprKind::Load {
+                mechanism,
+                field,
+                keys,
+            } => {
+                let keys = self.keys(keys, frame)?;
+                match self.state.fields[*mechanism as usize][*field as usize].get(&keys) {
+                    Some(value) => value,
+                    None => return revert("index out of bounds"),
+                }
+            }
+            ExprKind::AgentField { population, field } => match frame.agent {
+                Some((_, agent)) => {
+                    self.agents[*population as usize][agent as usize][*field as usize]
+                }
+                None => Value::zero(expr.repr),
+            },
+            ExprKind::Series(id) => Value::Float(self.series_values[*id as usize]),
+            ExprKind::Env(env) => match env {
+                Env::Now => Value::Int(U256::from(self.now)),
+                Env::Caller => Value::Address(frame.caller),
+                Env::This => Value::Address(frame.this),
+                Env::AgentIndex => Value::Int(U256::from(frame.agent.map_or(0, |(_, i)| i))),
+                Env::Step => Value::Int(U256::from(self.step)),
+            },
+            ExprKind::Entity(entity) => Value::Address(self.entity_address(*entity)),
+            ExprKind::Agent { population, index } => {
+                let index = self.expr(index, frame)?.int();
+                let count = self.agent_counts[*population as usize];
+                match u32::try_from(index) {
+                    Ok(index) if index < count => {
+                        Value::Address(self.agent_base[*population as usize] + index)
+                    }
+                    _ => return revert("agent index out of range"),
+                }
+            }
+            ExprKind::PopulationSize(population) => {
+                Value::Int(U256::from(self.agent_counts[*population as usize]))
+            }
+            ExprKind::Binary { op, lhs, rhs } => {
+                let lhs = self.expr(lhs, frame)?;
+                let rhs = self.expr(rhs, frame)?;
+                binary(*op, lhs, rhs)?
+            }
+            ExprKind::MulDiv(a, b, c) => {
+                let a = self.expr(a, frame)?.int();
+                let b = self.expr(b, frame)?.int();
+                let c = self.expr(c, frame)?.int();
+                Value::Int(numeric::mul_div(a, b, c)?)
+            }
+            ExprKind::Compare { op, lhs, rhs } => {
+                let lhs = self.expr(lhs, frame)?;
+                let rhs = self.expr(rhs, frame)?;
+                Value::Bool(compare(*op, lhs, rhs))
+            }
+            ExprKind::And(items) => {
+                for item in items {
+                    if !self.expr(item, frame)?.bool() {
+                        return Ok(Value::Bool(false));
+                    }
+                }
+                Value::Bool(true)
+            }
+            ExprKind::Or(items) => {
+                for item in items {
+                    if self.expr(item, frame)?.bool() {
+                        return Ok(Value::Bool(true));
+                    }
+                }
+                Value::Bool(false)
+            }
+            ExprKind::Not(inner) => Value::Bool(!self.expr(inner, frame)?.bool()),
+            ExprKind::Neg(inner) => Value::Float(-self.expr(inner, frame)?.float()),
+            ExprKind::TokenRead { token, read, args } => {
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(a, frame))
+                    .collect::<Exec<Vec<_>>>()?;
+                let ledger = &self.state.ledgers[*token as usize];
+                let arg = |i: usize| args.get(i).map_or(ZERO_ADDRESS, |v| v.address());
+                Value::Int(match read {
+                    TokenRead::TotalSupply => ledger.total_supply,
+                    TokenRead::Balance => ledger.balance(arg(0)),
+                    TokenRead::Allowance => ledger
+                        .allowances
+                        .get(&(arg(0), arg(1)))
+                        .copied()
+                        .unwrap_or(U256::ZERO),
+                    TokenRead::Votes => ledger.votes(arg(0)),
+                })
+            }
+            ExprKind::View {
+                mechanism,
+                view,
+                args,
+            } => {
+                let args = args
+                    .iter()
+                    .map(|a| self.expr(a, frame))
+                    .collect::<Exec<Vec<_>>>()?;
+                self.call_view(*mechanism, *view, &args)?
+            }
+            ExprKind::ListLength {
+                mechanism,
+                field,
+                keys,
+            } => {
+                let keys = self.keys(keys, frame)?;
+                Value::Int(U256::from(
+                    self.list_length(*mechanism, *field, &keys) as u64
+                ))
+            }
+            ExprKind::ListContains {
+                mechanism,
+                field,
+                value,
+                ..
+            } => {
+                let value = self.expr(value, frame)?;
+                let found = match &self.state.fields[*mechanism as usize][*field as usize] {
+                    crate::state::Slot::List(items) => items.contains(&value),
+                    _ => false,
+                };
+                Value::Bool(found)
+            }
+            ExprKind::VestingRead { vesting, read } => Value::Int(match read {
+                VestingRead::Releasable => self.releasable(*vesting)?,
+                VestingRead::Released => self.state.vestings[*vesting as usize].released,
+            }),
+            ExprKind::ProposalCount(governor) => Value::Int(U256::from(
+                self.state.governors[*governor as usize].proposals.len() as u64,
+            )),
+            ExprKind::Uniform => Value::Float(self.rng.uniform()),
+            ExprKind::Normal { mean, sd } => {
+                let mean = self.expr(mean, frame)?.float();
+                let sd = self.expr(sd, frame)?.float();
+                Value::Float(self.rng.normal(mean, sd))
+            }
+            ExprKind::Bernoulli(p) => {
+                let p = self.expr(p, frame)?.float();
+                Value::Bool(self.rng.bernoulli(p))
+            }
+            ExprKind::ToFloat { value, scale } => {
+                Value::Float(to_f64(self.expr(value, frame)?.int()) / scale)
+            }
+            ExprKind::Sum { mechanism, field } => {
+                match self.state.fields[*mechanism as usize][*field as usize].sum() {
+                    Some(total) => Value::Int(total),
+                    None => return Err(ArithmeticError::Overflow.into()),
+                }
+            }
+        })
+    }
+
+    fn list_length(&self, mechanism: MechanismId, field: FieldId, keys: &[Key]) -> usize {
+        match (&self.state.fields[mechanism as usize][field as usize], keys) {
+            (crate::state::Slot::List(items), []) => items.len(),
+            _ => 0,
+        }
+    }
+
+    fn list_bound(&self, mechanism: MechanismId, field: FieldId) -> Option<U256> {
+        self.list_bounds.get(&(mechanism, field)).copied()
+    }
+}
+
+/// An integer as the nearest double (round half to even, as IEEE-754).
+pub fn to_f64(value: U256) -> f64 {
+    match u128::try_from(value) {
+        Ok(small) => small as f64,
+        Err(_) => {
+            let (high, low): (U256, U256) = (value >> 128, value & U256::from(u128::MAX));
+            high.as_u128() as f64 * 2f64.powi(128) + low.as_u128() as f64
+        }
+    }
+}
+
+fn binary(op: BinOp, lhs: Value, rhs: Value) -> Exec<Value> {
+    let (a, b) = (lhs.int(), rhs.int());
+    let (x, y) = (lhs.float(), rhs.float());
+    Ok(match op {
+        BinOp::Add => Value::Int(numeric::add(a, b)?),
+        BinOp::Sub => Value::Int(numeric::sub(a, b)?),
+        BinOp::Mul => Value::Int(numeric::mul(a, b)?),
+        BinOp::Div => Value::Int(numeric::div(a, b)?),
+        BinOp::Rem => Value::Int(numeric::rem(a, b)?),
+        BinOp::Pow => Value::Int(numeric::pow(a, b)?),
+        BinOp::Min => Value::Int(a.min(b)),
+        BinOp::Max => Value::Int(a.max(b)),
+        BinOp::FloatAdd => Value::Float(x + y),
+        BinOp::FloatSub => Value::Float(x - y),
+        BinOp::FloatMul => Value::Float(x * y),
+        BinOp::FloatDiv => Value::Float(x / y),
+        BinOp::FloatPow => Value::Float(x.powf(y)),
+        BinOp::FloatMin => Value::Float(x.min(y)),
+        BinOp::FloatMax => Value::Float(x.max(y)),
+    })
+}
+
+fn compare(op: CompareOp, lhs: Value, rhs: Value) -> bool {
+    use std::cmp::Ordering;
+    let ordering = match (lhs, rhs) {
+        (Value::Int(a), Value::Int(b)) => a.partial_cmp(&b),
+        (Value::Float(a), Value::Float(b)) => a.partial_cmp(&b),
+        (Value::Bool(a), Value::Bool(b)) => a.partial_cmp(&b),
+        (Value::Address(a), Value::Address(b)) => a.partial_cmp(&b),
+        (Value::Str(a), Value::Str(b)) => a.partial_cmp(&b),
+        _ => None,
+    };
+    match (op, ordering) {
+        (_, None) => op == CompareOp::Ne,
+        (CompareOp::Eq, Some(o)) => o == Ordering::Equal,
+        (CompareOp::Ne, Some(o)) => o != Ordering::Equal,
+        (CompareOp::Lt, Some(o)) => o == Ordering::Less,
+        (CompareOp::Le, Some(o)) => o != Ordering::Greater,
+        (CompareOp::Gt, Some(o)) => o == Ordering::Greater,
+        (CompareOp::Ge, Some(o)) => o != Ordering::Less,
+    }
+}

@@ -1,0 +1,571 @@
+//! The world's mutable state and its undo journal.
+//!
+//! Every write goes through a method here that first records how to undo
+//! it, so a reverting transaction can be rolled back exactly, however deep
+//! its nested calls went.
+
+use std::collections::BTreeMap;
+
+use tok_mir::{Repr, Shape};
+use tok_runtime::U256;
+
+/// A dense account index. Account 0 is the zero address.
+pub type Address = u32;
+
+pub const ZERO_ADDRESS: Address = 0;
+
+/// A run-time value. Strings are interned in [`crate::World::strings`].
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Value {
+    Int(U256),
+    Float(f64),
+    Bool(bool),
+    Address(Address),
+    Str(u32),
+}
+
+impl Value {
+    pub fn zero(repr: Repr) -> Value {
+        match repr {
+            Repr::Int => Value::Int(U256::ZERO),
+            Repr::Float => Value::Float(0.0),
+            Repr::Bool => Value::Bool(false),
+            Repr::Address => Value::Address(ZERO_ADDRESS),
+            Repr::Str => Value::Str(0),
+        }
+    }
+
+    pub fn int(self) -> U256 {
+        match self {
+            Value::Int(value) => value,
+            _ => U256::ZERO,
+        }
+    }
+
+    pub fn float(self) -> f64 {
+        match self {
+            Value::Float(value) => value,
+            _ => 0.0,
+        }
+    }
+
+    pub fn bool(self) -> bool {
+        matches!(self, Value::Bool(true))
+    }
+
+    pub fn address(self) -> Address {
+        match self {
+            Value::Address(address) => address,
+            _ => ZERO_ADDRESS,
+        }
+    }
+
+    pub fn key(self) -> Key {
+        match self {
+            Value::Int(value) => Key::Int(value),
+            Value::Bool(value) => Key::Bool(value),
+            Value::Address(address) => Key::Address(address),
+            Value::Str(index) => Key::Str(index),
+            Value::Float(value) => Key::Int(U256::from(value.to_bits())),
+        }
+    }
+}
+
+/// A map key.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Key {
+    Int(U256),
+    Bool(bool),
+    Address(Address),
+    Str(u32),
+}
+
+/// Storage of one field: a scalar, a map or a list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Slot {
+    Scalar(Value),
+    /// Keyed by account: a dense array, grown on demand.
+    AddressMap(Vec<Slot>, Box<Shape>),
+    Map(BTreeMap<Key, Slot>, Box<Shape>),
+    List(Vec<Value>),
+}
+
+impl Slot {
+    pub fn new(shape: &Shape) -> Slot {
+        match shape {
+            Shape::Scalar(repr) => Slot::Scalar(Value::zero(*repr)),
+            Shape::Map(Repr::Address, value) => Slot::AddressMap(Vec::new(), value.clone()),
+            Shape::Map(_, value) => Slot::Map(BTreeMap::new(), value.clone()),
+            Shape::List(_) => Slot::List(Vec::new()),
+        }
+    }
+
+    /// Reads through `keys`; missing entries read as zero.
+    pub fn get(&self, keys: &[Key]) -> Option<Value> {
+        match (self, keys) {
+            (Slot::Scalar(value), []) => Some(*value),
+            (Slot::AddressMap(entries, shape), [Key::Address(address), rest @ ..]) => {
+                match entries.get(*address as usize) {
+                    Some(slot) => slot.get(rest),
+                    None => Slot::new(shape).get(rest),
+                }
+            }
+            (Slot::Map(entries, shape), [key, rest @ ..]) => match entries.get(key) {
+                Some(slot) => slot.get(rest),
+                None => Slot::new(shape).get(rest),
+            },
+            (Slot::List(items), [Key::Int(index)]) => usize::try_from(*index)
+                .ok()
+                .and_then(|i| items.get(i).copied()),
+            _ => None,
+        }
+    }
+
+    /// The slot at `keys`, created if missing (for writes).
+    pub fn entry(&mut self, keys: &[Key]) -> Option<&mut Slot> {
+        match keys {
+            [] => Some(self),
+            [first, rest @ ..] => match (self, first) {
+                (Slot::AddressMap(entries, shape), Key::Address(address)) => {
+                    let index = *address as usize;
+                    if entries.len() <= index {
+                        let template = Slot::new(shape);
+                        entries.resize(index + 1, template);
+                    }
+                    entries[index].entry(rest)
+                }
+                (Slot::Map(entries, shape), key) => {
+                    let template = Slot::new(shape);
+                    entries.entry(*key).or_insert(template).entry(rest)
+                }
+                _ => None,
+            },
+        }
+    }
+
+    /// The sum of all integer values (for `sum(map)`), `None` on overflow.
+    pub fn sum(&self) -> Option<U256> {
+        match self {
+            Slot::Scalar(value) => Some(value.int()),
+            Slot::AddressMap(entries, _) => entries
+                .iter()
+                .try_fold(U256::ZERO, |total, slot| total.checked_add(slot.sum()?)),
+            Slot::Map(entries, _) => entries
+                .values()
+                .try_fold(U256::ZERO, |total, slot| total.checked_add(slot.sum()?)),
+            Slot::List(_) => Some(U256::ZERO),
+        }
+    }
+}
+
+/// An ERC-20 ledger.
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    pub balances: Vec<U256>,
+    pub total_supply: U256,
+    pub allowances: BTreeMap<(Address, Address), U256>,
+    pub paused: bool,
+    pub delegates: BTreeMap<Address, Address>,
+    /// Vote checkpoints per account: (timestamp, votes), ascending.
+    pub checkpoints: BTreeMap<Address, Vec<(u64, U256)>>,
+    /// Total supply checkpoints, for quorums.
+    pub supply_checkpoints: Vec<(u64, U256)>,
+}
+
+impl Ledger {
+    pub fn balance(&self, account: Address) -> U256 {
+        self.balances
+            .get(account as usize)
+            .copied()
+            .unwrap_or(U256::ZERO)
+    }
+
+    pub fn votes(&self, account: Address) -> U256 {
+        self.checkpoints
+            .get(&account)
+            .and_then(|c| c.last())
+            .map_or(U256::ZERO, |(_, v)| *v)
+    }
+
+    pub fn past_votes(&self, account: Address, at: u64) -> U256 {
+        past(
+            self.checkpoints
+                .get(&account)
+                .map_or(&[][..], Vec::as_slice),
+            at,
+        )
+    }
+
+    pub fn past_total_supply(&self, at: u64) -> U256 {
+        past(&self.supply_checkpoints, at)
+    }
+}
+
+fn past(checkpoints: &[(u64, U256)], at: u64) -> U256 {
+    let index = checkpoints.partition_point(|(time, _)| *time <= at);
+    if index == 0 {
+        U256::ZERO
+    } else {
+        checkpoints[index - 1].1
+    }
+}
+
+/// A vesting wallet's own state.
+#[derive(Clone, Debug, Default)]
+pub struct VestingState {
+    pub released: U256,
+}
+
+/// One governance proposal.
+#[derive(Clone, Debug)]
+pub struct Proposal {
+    pub param: u32,
+    pub value: Value,
+    pub snapshot: u64,
+    pub deadline: u64,
+    pub votes_for: U256,
+    pub votes_against: U256,
+    pub voters: Vec<Address>,
+    pub executed: bool,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct GovernorState {
+    pub proposals: Vec<Proposal>,
+}
+
+/// How to undo one write.
+#[derive(Clone, Debug)]
+pub enum Undo {
+    Field {
+        mechanism: u32,
+        field: u32,
+        keys: Vec<Key>,
+        old: Value,
+    },
+    Push {
+        mechanism: u32,
+        field: u32,
+    },
+    Balance {
+        token: u32,
+        account: Address,
+        old: U256,
+    },
+    TotalSupply {
+        token: u32,
+        old: U256,
+    },
+    Allowance {
+        token: u32,
+        owner: Address,
+        spender: Address,
+        old: Option<U256>,
+    },
+    Paused {
+        token: u32,
+        old: bool,
+    },
+    Delegate {
+        token: u32,
+        account: Address,
+        old: Option<Address>,
+    },
+    Checkpoint {
+        token: u32,
+        account: Address,
+        old_len: usize,
+        old_last: Option<(u64, U256)>,
+    },
+    SupplyCheckpoint {
+        token: u32,
+        old_len: usize,
+        old_last: Option<(u64, U256)>,
+    },
+    Released {
+        vesting: u32,
+        old: U256,
+    },
+    ProposalAdded {
+        governor: u32,
+    },
+    Proposal {
+        governor: u32,
+        index: usize,
+        old: Box<Proposal>,
+    },
+    Param {
+        param: u32,
+        old: Value,
+    },
+    Events {
+        len: usize,
+    },
+}
+
+/// All chain state of a run.
+#[derive(Clone, Debug, Default)]
+pub struct ChainState {
+    pub ledgers: Vec<Ledger>,
+    pub fields: Vec<Vec<Slot>>,
+    pub vestings: Vec<VestingState>,
+    pub governors: Vec<GovernorState>,
+    /// Current param values (governors may change them).
+    pub params: Vec<Value>,
+    pub journal: Vec<Undo>,
+}
+
+impl ChainState {
+    pub fn mark(&self) -> usize {
+        self.journal.len()
+    }
+
+    /// Commits the writes after `mark`: they can no longer be undone.
+    pub fn forget(&mut self, mark: usize) {
+        self.journal.truncate(mark);
+    }
+
+    pub fn store(&mut self, mechanism: u32, field: u32, keys: &[Key], value: Value) {
+        let Some(slot) = self
+            .fields
+            .get_mut(mechanism as usize)
+            .and_then(|f| f.get_mut(field as usize))
+        else {
+            return;
+        };
+        let old = slot.get(keys).unwrap_or(value);
+        if let Some(Slot::Scalar(target)) = slot.entry(keys) {
+            *target = value;
+        }
+        self.journal.push(Undo::Field {
+            mechanism,
+            field,
+            keys: keys.to_vec(),
+            old,
+        });
+    }
+
+    pub fn push(&mut self, mechanism: u32, field: u32, value: Value) {
+        if let Some(Slot::List(items)) = self
+            .fields
+            .get_mut(mechanism as usize)
+            .and_then(|f| f.get_mut(field as usize))
+        {
+            items.push(value);
+            self.journal.push(Undo::Push { mechanism, field });
+        }
+    }
+
+    pub fn set_balance(&mut self, token: u32, account: Address, value: U256) {
+        let ledger = &mut self.ledgers[token as usize];
+        let index = account as usize;
+        if ledger.balances.len() <= index {
+            ledger.balances.resize(index + 1, U256::ZERO);
+        }
+        let old = ledger.balances[index];
+        ledger.balances[index] = value;
+        self.journal.push(Undo::Balance {
+            token,
+            account,
+            old,
+        });
+    }
+
+    pub fn set_total_supply(&mut self, token: u32, value: U256) {
+        let ledger = &mut self.ledgers[token as usize];
+        let old = ledger.total_supply;
+        ledger.total_supply = value;
+        self.journal.push(Undo::TotalSupply { token, old });
+    }
+
+    pub fn set_allowance(&mut self, token: u32, owner: Address, spender: Address, value: U256) {
+        let old = self.ledgers[token as usize]
+            .allowances
+            .insert((owner, spender), value);
+        self.journal.push(Undo::Allowance {
+            token,
+            owner,
+            spender,
+            old,
+        });
+    }
+
+    pub fn set_paused(&mut self, token: u32, value: bool) {
+        let old = std::mem::replace(&mut self.ledgers[token as usize].paused, value);
+        self.journal.push(Undo::Paused { token, old });
+    }
+
+    pub fn set_delegate(&mut self, token: u32, account: Address, to: Address) {
+        let old = self.ledgers[token as usize].delegates.insert(account, to);
+        self.journal.push(Undo::Delegate {
+            token,
+            account,
+            old,
+        });
+    }
+
+    /// Records `votes` for `account` at `time`.
+    pub fn checkpoint(&mut self, token: u32, account: Address, time: u64, votes: U256) {
+        let list = self.ledgers[token as usize]
+            .checkpoints
+            .entry(account)
+            .or_default();
+        let old_len = list.len();
+        let old_last = list.last().copied();
+        match list.last_mut() {
+            Some(last) if last.0 == time => last.1 = votes,
+            _ => list.push((time, votes)),
+        }
+        self.journal.push(Undo::Checkpoint {
+            token,
+            account,
+            old_len,
+            old_last,
+        });
+    }
+
+    pub fn supply_checkpoint(&mut self, token: u32, time: u64, supply: U256) {
+        let list = &mut self.ledgers[token as usize].supply_checkpoints;
+        let old_len = list.len();
+        let old_last = list.last().copied();
+        match list.last_mut() {
+            Some(last) if last.0 == time => last.1 = supply,
+            _ => list.push((time, supply)),
+        }
+        self.journal.push(Undo::SupplyCheckpoint {
+            token,
+            old_len,
+            old_last,
+        });
+    }
+
+    pub fn set_released(&mut self, vesting: u32, value: U256) {
+        let old = std::mem::replace(&mut self.vestings[vesting as usize].released, value);
+        self.journal.push(Undo::Released { vesting, old });
+    }
+
+    pub fn add_proposal(&mut self, governor: u32, proposal: Proposal) {
+        self.governors[governor as usize].proposals.push(proposal);
+        self.journal.push(Undo::ProposalAdded { governor });
+    }
+
+    pub fn update_proposal(
+        &mut self,
+        governor: u32,
+        index: usize,
+        update: impl FnOnce(&mut Proposal),
+    ) {
+        let proposal = &mut self.governors[governor as usize].proposals[index];
+        let old = Box::new(proposal.clone());
+        update(proposal);
+        self.journal.push(Undo::Proposal {
+            governor,
+            index,
+            old,
+        });
+    }
+
+    pub fn set_param(&mut self, param: u32, value: Value) {
+        let old = std::mem::replace(&mut self.params[param as usize], value);
+        self.journal.push(Undo::Param { param, old });
+    }
+
+    /// Undoes every write after `mark`, newest first, and drops the events
+    /// emitted after it.
+    pub fn rollback(&mut self, mark: usize, events: &mut Vec<crate::EventRecord>) {
+        while self.journal.len() > mark {
+            let Some(undo) = self.journal.pop() else {
+                break;
+            };
+            match undo {
+                Undo::Field {
+                    mechanism,
+                    field,
+                    keys,
+                    old,
+                } => {
+                    if let Some(Slot::Scalar(target)) =
+                        self.fields[mechanism as usize][field as usize].entry(&keys)
+                    {
+                        *target = old;
+                    }
+                }
+                Undo::Push { mechanism, field } => {
+                    if let Slot::List(items) = &mut self.fields[mechanism as usize][field as usize]
+                    {
+                        items.pop();
+                    }
+                }
+                Undo::Balance {
+                    token,
+                    account,
+                    old,
+                } => self.ledgers[token as usize].balances[account as usize] = old,
+                Undo::TotalSupply { token, old } => self.ledgers[token as usize].total_supply = old,
+                Undo::Allowance {
+                    token,
+                    owner,
+                    spender,
+                    old,
+                } => {
+                    let allowances = &mut self.ledgers[token as usize].allowances;
+                    match old {
+                        Some(value) => allowances.insert((owner, spender), value),
+                        None => allowances.remove(&(owner, spender)),
+                    };
+                }
+                Undo::Paused { token, old } => self.ledgers[token as usize].paused = old,
+                Undo::Delegate {
+                    token,
+                    account,
+                    old,
+                } => {
+                    let delegates = &mut self.ledgers[token as usize].delegates;
+                    match old {
+                        Some(to) => delegates.insert(account, to),
+                        None => delegates.remove(&account),
+                    };
+                }
+                Undo::Checkpoint {
+                    token,
+                    account,
+                    old_len,
+                    old_last,
+                } => {
+                    if let Some(list) = self.ledgers[token as usize].checkpoints.get_mut(&account) {
+                        restore(list, old_len, old_last);
+                    }
+                }
+                Undo::SupplyCheckpoint {
+                    token,
+                    old_len,
+                    old_last,
+                } => {
+                    restore(
+                        &mut self.ledgers[token as usize].supply_checkpoints,
+                        old_len,
+                        old_last,
+                    );
+                }
+                Undo::Released { vesting, old } => self.vestings[vesting as usize].released = old,
+                Undo::ProposalAdded { governor } => {
+                    self.governors[governor as usize].proposals.pop();
+                }
+                Undo::Proposal {
+                    governor,
+                    index,
+                    old,
+                } => self.governors[governor as usize].proposals[index] = *old,
+                Undo::Param { param, old } => self.params[param as usize] = old,
+                Undo::Events { len } => events.truncate(len),
+            }
+        }
+    }
+}
+
+fn restore(list: &mut Vec<(u64, U256)>, old_len: usize, old_last: Option<(u64, U256)>) {
+    list.truncate(old_len);
+    if let (Some(last), Some(old)) = (list.last_mut(), old_last) {
+        *last = old;
+    }
+}
