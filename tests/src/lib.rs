@@ -86,3 +86,99 @@ pub fn tree_without_spans(source: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// The rows and counters of a simulation, for tests.
+pub struct Simulated {
+    pub columns: Vec<String>,
+    /// `rows[point][run]` is the list of rows of that run.
+    pub rows: Vec<Vec<Vec<tok_interp::Row>>>,
+    pub stats: Vec<tok_interp::Stats>,
+}
+
+impl Simulated {
+    /// The printed value of `column` at `step` of `run` (point 0).
+    pub fn value(&self, run: usize, step: usize, column: &str) -> String {
+        self.value_at(0, run, step, column)
+    }
+
+    pub fn value_at(&self, point: usize, run: usize, step: usize, column: &str) -> String {
+        let index = self
+            .columns
+            .iter()
+            .position(|c| c == column)
+            .unwrap_or_else(|| panic!("no column `{column}`"));
+        let row = &self.rows[point][run][step];
+        assert_eq!(row.step as usize, step);
+        tok_interp::format_value(row.values[index])
+    }
+}
+
+/// Checks, lowers and simulates a program with the reference interpreter.
+/// `settings` are `--param` style overrides; `runs` overrides the run count.
+pub fn simulate(
+    source: &str,
+    settings: &[(&str, &str)],
+    runs: Option<u64>,
+) -> Result<Simulated, String> {
+    use tok_driver::{Database, SourceFile};
+    let db = Database::default();
+    let file = SourceFile::new(&db, "test.tok".to_string(), source.to_string());
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    if !diagnostics.is_empty() {
+        return Err(tok_driver::render::render_text(
+            "test.tok",
+            source,
+            diagnostics,
+            false,
+        ));
+    }
+    let program = tok_driver::mir(&db, file)
+        .as_ref()
+        .map_err(|errors| errors.join("\n"))?;
+    let hir = tok_driver::program(&db, file);
+    let params: Vec<&tok_sema::hir::ParamDef> = hir
+        .items
+        .iter()
+        .filter_map(|located| match &located.item {
+            tok_sema::hir::Item::Param(param) => Some(param),
+            _ => None,
+        })
+        .collect();
+    let mut lowered = Vec::new();
+    for (name, value) in settings {
+        let index = params
+            .iter()
+            .position(|p| p.name == *name)
+            .ok_or_else(|| format!("no param `{name}`"))?;
+        let checked =
+            tok_sema::check_literal(tok_driver::signatures(&db, file), value, &params[index].ty)
+                .map_err(|d| format!("{d:?}"))?;
+        lowered.push((index as u32, tok_mir::lower_constant(&checked)));
+    }
+    let mut simulation =
+        tok_interp::Simulation::new(program, None, lowered).map_err(|e| e.to_string())?;
+    simulation.record_events = true;
+    let runs = match runs {
+        Some(runs) => runs,
+        None => simulation.runs().map_err(|e| e.to_string())?,
+    };
+    let mut all = Vec::new();
+    let mut stats = Vec::new();
+    for point in 0..simulation.points() {
+        let mut point_rows = Vec::new();
+        for run in 0..runs {
+            let mut rows = Vec::new();
+            let run_stats = simulation
+                .run(point, run, &mut |row| rows.push(row))
+                .map_err(|e| e.to_string())?;
+            stats.push(run_stats);
+            point_rows.push(rows);
+        }
+        all.push(point_rows);
+    }
+    Ok(Simulated {
+        columns: simulation.columns().iter().map(|c| c.to_string()).collect(),
+        rows: all,
+        stats,
+    })
+}

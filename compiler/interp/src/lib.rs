@@ -384,7 +384,8 @@ impl<'p> World<'p> {
         self.stats.transactions += 1;
         match self.execute(caller, call) {
             Ok(()) => {
-                self.check_invariants(&format!("{}", self.describe_call(caller, call)))?;
+                let after = self.describe_call(caller, call);
+                self.check_invariants(&after)?;
                 self.state.forget(mark);
                 Ok(None)
             }
