@@ -141,3 +141,73 @@ fn codes_lists_the_registry() {
     assert!(text.lines().count() >= 50);
     assert!(text.contains("E0201"));
 }
+
+#[test]
+fn sim_writes_csv_and_applies_settings() {
+    let out = std::env::temp_dir().join(format!("tok-sim-{}.csv", std::process::id()));
+    let output = tok(&[
+        "sim",
+        &repo("examples/staking_economy.tok"),
+        "--runs",
+        "2",
+        "--param",
+        "holders=100",
+        "--param",
+        "days=100",
+        "--out",
+        &out.display().to_string(),
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let csv = std::fs::read_to_string(&out).expect("CSV written");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines[0], "run,step,supply,staked,burned");
+    assert_eq!(lines.len(), 1 + 2 * 101);
+    // The reference binary's row for N=100, T=100, run 0.
+    assert!(lines.contains(
+        &"0,100,1009017618313607153661509654,351998209154368108273586705,982381686392846338486196"
+    ));
+}
+
+#[test]
+fn sim_rejects_bad_settings() {
+    let file = repo("examples/staking_economy.tok");
+    let unknown = tok(&["sim", &file, "--param", "holdres=5"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("did you mean `holders`"));
+    let mistyped = tok(&["sim", &file, "--param", "holders=5 STK"]);
+    assert_eq!(mistyped.status.code(), Some(2));
+    let scenario = tok(&["sim", &file, "--scenario", "nope"]);
+    assert_eq!(scenario.status.code(), Some(2));
+}
+
+#[test]
+fn sim_reports_a_stopped_run() {
+    let file = scratch(
+        "stops.tok",
+        b"mechanism M {\n    state {\n        n: uint\n    }\n    action poke() {\n        n += 1\n    }\n    invariant n < 2 else \"too many\"\n}\n\nscenario s {\n    steps: 5\n    agents a[1] {\n        each step {\n            M.poke()\n        }\n    }\n    record n = M.n\n}\n",
+    );
+    let output = tok(&["sim", &file]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("too many"));
+}
+
+#[test]
+fn build_emits_mir() {
+    let output = tok(&[
+        "build",
+        &repo("examples/staking_economy.tok"),
+        "--emit",
+        "mir",
+    ]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        text.contains("(MulDiv l0:emission load m0.f0:staked[l3:who] l1:before)"),
+        "{text}"
+    );
+}
