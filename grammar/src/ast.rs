@@ -33,8 +33,11 @@ pub enum ItemKind {
     Param(Param),
     /// `token EMB { ... }`
     Token(Decl),
-    /// `mechanism Staking { ... }`
+    /// `mechanism Staking { ... }`, or a template
+    /// `mechanism Pool[A, B](fee: ratio) { ... }`.
     Mechanism(Mechanism),
+    /// `mechanism Pool = amm.ConstantProduct[EMB, USDC](fee_per_mille: 3)`
+    Instance(Instance),
     /// `vesting team { ... }`
     Vesting(Decl),
     /// `governor DAO { ... }`
@@ -53,6 +56,7 @@ impl ItemKind {
                 Some(&decl.name)
             }
             ItemKind::Mechanism(mechanism) => Some(&mechanism.name),
+            ItemKind::Instance(instance) => Some(&instance.name),
             ItemKind::Scenario(scenario) => Some(&scenario.name),
             ItemKind::Use(_) | ItemKind::Error => None,
         }
@@ -64,7 +68,7 @@ impl ItemKind {
             ItemKind::Use(_) => "use",
             ItemKind::Param(_) => "param",
             ItemKind::Token(_) => "token",
-            ItemKind::Mechanism(_) => "mechanism",
+            ItemKind::Mechanism(_) | ItemKind::Instance(_) => "mechanism",
             ItemKind::Vesting(_) => "vesting",
             ItemKind::Governor(_) => "governor",
             ItemKind::Scenario(_) => "scenario",
@@ -113,7 +117,28 @@ pub enum SettingKind {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Mechanism {
     pub name: Name,
+    /// Token parameters of a template: `[Stake, Reward]`.
+    pub generics: Vec<Name>,
+    /// Value parameters of a template: `(rate: Reward per day)`.
+    pub params: Vec<Field>,
     pub members: Vec<Member>,
+}
+
+impl Mechanism {
+    /// A template is instantiated, never deployed as it is.
+    pub fn is_template(&self) -> bool {
+        !self.generics.is_empty() || !self.params.is_empty()
+    }
+}
+
+/// A mechanism made from a template.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Instance {
+    pub name: Name,
+    /// `Pool`, `amm.ConstantProduct` or `std.amm.ConstantProduct`.
+    pub template: Vec<Name>,
+    pub tokens: Vec<Name>,
+    pub args: Vec<Arg>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

@@ -1,11 +1,13 @@
-//! The Tok standard library: the module table that `use std.<module>`
-//! resolves against.
+//! The Tok standard library: mechanism templates written in Tok, embedded
+//! so the compiler core needs no file access. `use std.amm` makes
+//! `amm.ConstantProduct[EMB, USDC](fee_per_mille: 3)` available.
 
 /// A standard-library module.
 #[derive(Clone, Copy, Debug)]
 pub struct Module {
     pub path: &'static str,
     pub summary: &'static str,
+    pub source: &'static str,
 }
 
 /// Every module, sorted by path.
@@ -13,30 +15,27 @@ pub const MODULES: &[Module] = &[
     Module {
         path: "std.amm",
         summary: "Constant-product pools with a fee (Uniswap v2 arithmetic).",
+        source: include_str!("../std/amm.tok"),
     },
     Module {
         path: "std.bonding",
-        summary: "Linear and exponential bonding curves.",
+        summary: "A linear bonding curve that mints and burns its supply token.",
+        source: include_str!("../std/bonding.tok"),
     },
     Module {
         path: "std.emission",
         summary: "Constant, halving, decaying and percentage emission schedules.",
-    },
-    Module {
-        path: "std.erc20",
-        summary: "The ERC-20 token model behind `token` declarations.",
-    },
-    Module {
-        path: "std.governance",
-        summary: "Proposals, votes, quorum and timelock behind `governor`.",
+        source: include_str!("../std/emission.tok"),
     },
     Module {
         path: "std.staking",
         summary: "Reward-per-share staking with unbonding and slashing.",
+        source: include_str!("../std/staking.tok"),
     },
     Module {
         path: "std.vesting",
-        summary: "Linear, cliff and TGE vesting behind `vesting` declarations.",
+        summary: "Linear vesting with a cliff and a TGE share.",
+        source: include_str!("../std/vesting.tok"),
     },
 ];
 

@@ -35,7 +35,13 @@ fn every_example_checks_without_diagnostics() {
 
 #[test]
 fn every_example_is_canonically_formatted() {
-    for (name, text) in examples() {
+    let stdlib = tok_files("stdlib/std").into_iter().map(|path| {
+        (
+            relative(&path),
+            std::fs::read_to_string(&path).expect("UTF-8"),
+        )
+    });
+    for (name, text) in examples().into_iter().chain(stdlib) {
         let formatted = tok_format::format(&text).expect("examples parse");
         assert_eq!(
             formatted, text,
@@ -49,7 +55,10 @@ fn every_example_is_canonically_formatted() {
 #[test]
 fn formatter_round_trip() {
     let mut texts = examples();
-    for path in tok_files("tests/cases") {
+    for path in tok_files("tests/cases")
+        .into_iter()
+        .chain(tok_files("stdlib/std"))
+    {
         texts.push((
             relative(&path),
             std::fs::read_to_string(&path).expect("UTF-8"),

@@ -71,6 +71,8 @@ codes! {
     UNKNOWN_UNIT = "E0112": "A literal carries a unit that is not a token, a time unit or `%`.",
     MISPLACED_ITEM = "E0113": "A declaration appears where it is not allowed.",
     UNKNOWN_ACCESS = "E0114": "`only` names something that is not an address param or a governor.",
+    UNKNOWN_TEMPLATE = "E0115": "An instance names a mechanism template that does not exist.",
+    TEMPLATE_EXPANSION = "E0116": "A template's body does not check with the arguments an instance gives it.",
 
     // Types and units.
     TYPE_MISMATCH = "E0200": "A value of one type is used where another is expected.",

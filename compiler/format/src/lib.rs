@@ -52,6 +52,24 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
     Ok(out)
 }
 
+/// Prints one item in canonical form, without comments (for generated
+/// text, such as a template's body).
+pub fn print_item(item: &Item) -> String {
+    let mut formatter = Formatter {
+        source: "",
+        comments: &[],
+        next_comment: 0,
+        out: String::new(),
+        indent: 0,
+        last_end: None,
+        prev_end: 0,
+        at_block_start: true,
+        force_blank: false,
+    };
+    formatter.item(item);
+    formatter.out
+}
+
 struct Formatter<'s> {
     source: &'s str,
     comments: &'s [Comment],
@@ -195,15 +213,39 @@ impl Formatter<'_> {
             ItemKind::Vesting(decl) => self.decl("vesting", decl, start, end),
             ItemKind::Governor(decl) => self.decl("governor", decl, start, end),
             ItemKind::Mechanism(mechanism) => {
-                self.braced(
-                    &format!("mechanism {}", mechanism.name.text),
-                    start,
+                let mut header = format!("mechanism {}", mechanism.name.text);
+                if !mechanism.generics.is_empty() {
+                    let names: Vec<&str> =
+                        mechanism.generics.iter().map(|n| n.text.as_str()).collect();
+                    header.push_str(&format!("[{}]", names.join(", ")));
+                }
+                if !mechanism.params.is_empty() {
+                    header.push_str(&format!("({})", params(&mechanism.params)));
+                }
+                self.braced(&header, start, end, |f| {
+                    for member in &mechanism.members {
+                        f.member(member);
+                    }
+                });
+            }
+            ItemKind::Instance(instance) => {
+                let template: Vec<&str> =
+                    instance.template.iter().map(|n| n.text.as_str()).collect();
+                let tokens = if instance.tokens.is_empty() {
+                    String::new()
+                } else {
+                    let names: Vec<&str> =
+                        instance.tokens.iter().map(|n| n.text.as_str()).collect();
+                    format!("[{}]", names.join(", "))
+                };
+                self.line(
+                    &format!(
+                        "mechanism {} = {}{tokens}({})",
+                        instance.name.text,
+                        template.join("."),
+                        args(&instance.args)
+                    ),
                     end,
-                    |f| {
-                        for member in &mechanism.members {
-                            f.member(member);
-                        }
-                    },
                 );
             }
             ItemKind::Scenario(scenario) => {

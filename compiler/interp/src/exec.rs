@@ -720,6 +720,7 @@ impl World<'_> {
             ExprKind::Series(id) => Value::Float(self.series_values[*id as usize]),
             ExprKind::Env(env) => match env {
                 Env::Now => Value::Int(U256::from(self.now)),
+                Env::Deployed => Value::Int(U256::from(crate::GENESIS)),
                 Env::Caller => Value::Address(frame.caller),
                 Env::This => Value::Address(frame.this),
                 Env::AgentIndex => Value::Int(U256::from(frame.agent.map_or(0, |(_, i)| i))),

@@ -442,6 +442,8 @@ pub enum CompareOp {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Env {
     Now,
+    /// The deployment time.
+    Deployed,
     Caller,
     This,
     AgentIndex,

@@ -832,6 +832,7 @@ impl Lowerer {
                 Builtin::SelfAddress => ExprKind::Env(Env::This),
                 Builtin::AgentIndex => ExprKind::Env(Env::AgentIndex),
                 Builtin::StepIndex => ExprKind::Env(Env::Step),
+                Builtin::Deployed => ExprKind::Env(Env::Deployed),
                 Builtin::Max => ExprKind::Int(U256::MAX),
             },
             hir::ExprKind::Contract(name) => {

@@ -465,7 +465,7 @@ impl Verifier<'_> {
                     _ => {}
                 }
                 Some(match env {
-                    Env::Now | Env::AgentIndex | Env::Step => Repr::Int,
+                    Env::Now | Env::Deployed | Env::AgentIndex | Env::Step => Repr::Int,
                     Env::Caller | Env::This => Repr::Address,
                 })
             }

@@ -33,9 +33,12 @@ pub fn check_item(sigs: &Signatures, item: &ast::Item) -> ItemResult {
         ast::ItemKind::Use(path) => checker.use_item(path, known_modules),
         ast::ItemKind::Param(param) => Some(hir::Item::Param(checker.param(param))),
         ast::ItemKind::Token(decl) => Some(hir::Item::Token(checker.token(decl))),
+        // Templates are checked where they are instantiated.
+        ast::ItemKind::Mechanism(mechanism) if mechanism.is_template() => None,
         ast::ItemKind::Mechanism(mechanism) => {
             Some(hir::Item::Mechanism(checker.mechanism(mechanism)))
         }
+        ast::ItemKind::Instance(instance) => checker.instance(instance).map(hir::Item::Mechanism),
         ast::ItemKind::Vesting(decl) => checker.vesting(decl).map(hir::Item::Vesting),
         ast::ItemKind::Governor(decl) => checker.governor(decl).map(hir::Item::Governor),
         ast::ItemKind::Scenario(scenario) => Some(hir::Item::Scenario(checker.scenario(scenario))),
@@ -546,6 +549,129 @@ impl<'a> Checker<'a> {
         }
         self.mechanism = None;
         def
+    }
+
+    /// Checks an instance's arguments against the template's parameters,
+    /// then checks the expanded mechanism. Problems inside the expansion are
+    /// reported at the instance.
+    fn instance(&mut self, instance: &ast::Instance) -> Option<hir::MechanismDef> {
+        let template = match self.sigs.template(&instance.template) {
+            Some(template) => template.clone(),
+            None => {
+                let path: Vec<&str> = instance.template.iter().map(|n| n.text.as_str()).collect();
+                let path = path.join(".");
+                let span = instance
+                    .template
+                    .first()?
+                    .span
+                    .to(instance.template.last()?.span);
+                let mut candidates: Vec<String> = self.sigs.templates.keys().cloned().collect();
+                for (alias, module) in &self.sigs.modules {
+                    let prefix = format!("{}.", module.join("."));
+                    candidates.extend(crate::template::stdlib_templates().keys().filter_map(
+                        |full| {
+                            full.strip_prefix(&prefix)
+                                .map(|rest| format!("{alias}.{rest}"))
+                        },
+                    ));
+                }
+                let mut diagnostic = Diagnostic::error(
+                    Code::UNKNOWN_TEMPLATE,
+                    span,
+                    format!("unknown template `{path}`"),
+                )
+                .with_label("no mechanism template of this name");
+                diagnostic = match did_you_mean(&path, candidates.iter().map(String::as_str)) {
+                    Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                    None => diagnostic.with_help("import a standard-library module (`use std.amm`) and name its template: `amm.ConstantProduct`"),
+                };
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        for token in &instance.tokens {
+            if !self.sigs.tokens.contains_key(&token.text) {
+                let mut diagnostic = Diagnostic::error(
+                    Code::UNKNOWN_NAME,
+                    token.span,
+                    format!("unknown token `{}`", token.text),
+                )
+                .with_label("template parameters in `[...]` are tokens");
+                if let Some(suggestion) =
+                    did_you_mean(&token.text, self.sigs.tokens.keys().map(String::as_str))
+                {
+                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                }
+                self.report(diagnostic);
+                return None;
+            }
+        }
+        let map = match crate::template::substitutions(&template, instance) {
+            Ok(map) => map,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        // Each argument against its parameter's type, with the tokens filled in.
+        self.body = Body::Constant;
+        let mut position = 0;
+        for arg in &instance.args {
+            let index = match &arg.name {
+                Some(name) => template.params.iter().position(|(p, _)| *p == name.text),
+                None => {
+                    position += 1;
+                    Some(position - 1)
+                }
+            };
+            let Some((_, ty_text)) = index.and_then(|i| template.params.get(i)) else {
+                continue;
+            };
+            let ty_text = crate::template::substitute(ty_text, &map);
+            let parsed = tok_syntax::parse(&format!("param p: {ty_text}"));
+            let Some(ast::ItemKind::Param(param)) =
+                parsed.module.items.first().map(|item| &item.kind)
+            else {
+                continue;
+            };
+            let ty = self.sigs.resolve_type(&param.ty, &mut Vec::new());
+            let value = self.expr_expect(&arg.value, &ty);
+            self.require_constant(&value, "a template argument");
+        }
+        let expanded = match crate::template::expand(&template, instance) {
+            Ok(expanded) => expanded,
+            Err(diagnostic) => {
+                self.report(diagnostic);
+                return None;
+            }
+        };
+        let before = self.diagnostics.len();
+        let def = self.mechanism(&expanded);
+        let shown: Vec<&str> = instance.template.iter().map(|n| n.text.as_str()).collect();
+        let shown = shown.join(".");
+        for diagnostic in &mut self.diagnostics[before..] {
+            let original = std::mem::replace(
+                diagnostic,
+                Diagnostic::error(Code::TEMPLATE_EXPANSION, instance.name.span, ""),
+            );
+            *diagnostic = Diagnostic::error(
+                Code::TEMPLATE_EXPANSION,
+                instance.name.span,
+                format!(
+                    "`{}` does not check as an instance of `{shown}`",
+                    instance.name.text
+                ),
+            )
+            .with_label(format!(
+                "in the expansion: [{}] {}",
+                original.code.as_str(),
+                original.message
+            ))
+            .with_help(original.help.unwrap_or_else(|| {
+                "check the tokens and arguments against the template's parameters".to_string()
+            }));
+        }
+        Some(def)
     }
 
     fn params(&mut self, fields: &[ast::Field]) -> Vec<(String, Ty)> {
@@ -2367,6 +2493,7 @@ impl<'a> Checker<'a> {
             }
             "index" if self.population.is_some() => (Builtin::AgentIndex, Ty::Uint),
             "current_step" if self.world == World::Scenario => (Builtin::StepIndex, Ty::Uint),
+            "deployed" => (Builtin::Deployed, Ty::Timestamp),
             _ => return None,
         };
         if matches!(builtin, Builtin::Now) && self.body == Body::Constant {

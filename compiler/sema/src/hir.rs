@@ -318,6 +318,8 @@ pub enum Builtin {
     AgentIndex,
     /// The current step number in a scenario (0-based).
     StepIndex,
+    /// The deployment time (`block.timestamp` in the constructor).
+    Deployed,
     /// The largest 256-bit value, typed by context.
     Max,
 }

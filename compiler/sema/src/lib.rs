@@ -5,6 +5,7 @@ mod check;
 pub mod hir;
 mod print;
 pub mod signatures;
+pub mod template;
 pub mod types;
 pub mod units;
 

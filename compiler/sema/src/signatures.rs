@@ -21,6 +21,8 @@ pub struct Signatures {
     pub scenarios: BTreeSet<String>,
     /// Imported standard-library modules by the name they are used with.
     pub modules: BTreeMap<String, Vec<String>>,
+    /// Templates declared in this file.
+    pub templates: BTreeMap<String, crate::template::Template>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
@@ -58,30 +60,52 @@ impl Signatures {
     /// item checking reports them with spans.
     pub fn collect(module: &ast::Module) -> Signatures {
         let mut sigs = Signatures::default();
-        for item in &module.items {
-            if let ast::ItemKind::Token(decl) = &item.kind {
-                sigs.tokens
-                    .entry(decl.name.text.clone())
-                    .or_insert_with(|| token_sig(decl));
-            }
-        }
+        // Tokens, imports and templates first: the rest refers to them.
         for item in &module.items {
             match &item.kind {
+                ast::ItemKind::Token(decl) => {
+                    sigs.tokens
+                        .entry(decl.name.text.clone())
+                        .or_insert_with(|| token_sig(decl));
+                }
                 ast::ItemKind::Use(path) => {
                     if let Some(last) = path.last() {
                         let path = path.iter().map(|name| name.text.clone()).collect();
                         sigs.modules.entry(last.text.clone()).or_insert(path);
                     }
                 }
+                ast::ItemKind::Mechanism(mechanism) if mechanism.is_template() => {
+                    sigs.templates
+                        .entry(mechanism.name.text.clone())
+                        .or_insert_with(|| crate::template::Template::of(mechanism));
+                }
+                _ => {}
+            }
+        }
+        for item in &module.items {
+            match &item.kind {
+                ast::ItemKind::Use(_) => {}
                 ast::ItemKind::Param(param) => {
                     let ty = sigs.resolve_type(&param.ty, &mut Vec::new());
                     sigs.params.entry(param.name.text.clone()).or_insert(ty);
                 }
+                ast::ItemKind::Mechanism(mechanism) if mechanism.is_template() => {}
                 ast::ItemKind::Mechanism(mechanism) => {
                     let sig = sigs.mechanism_sig(mechanism);
                     sigs.mechanisms
                         .entry(mechanism.name.text.clone())
                         .or_insert(sig);
+                }
+                ast::ItemKind::Instance(instance) => {
+                    let expanded = sigs
+                        .template(&instance.template)
+                        .and_then(|t| crate::template::expand(t, instance).ok());
+                    if let Some(expanded) = expanded {
+                        let sig = sigs.mechanism_sig(&expanded);
+                        sigs.mechanisms
+                            .entry(instance.name.text.clone())
+                            .or_insert(sig);
+                    }
                 }
                 ast::ItemKind::Vesting(decl) => {
                     let token = decl
@@ -281,6 +305,21 @@ impl Signatures {
                 Ty::Error
             }
             ast::TypeKind::Error => Ty::Error,
+        }
+    }
+
+    /// The template a path names: a template of this file (`Pool`), of an
+    /// imported module (`amm.ConstantProduct`) or a full standard-library
+    /// path (`std.amm.ConstantProduct`).
+    pub fn template(&self, path: &[ast::Name]) -> Option<&crate::template::Template> {
+        let names: Vec<&str> = path.iter().map(|n| n.text.as_str()).collect();
+        match names.as_slice() {
+            [name] => self.templates.get(*name),
+            [alias, name] => {
+                let module = self.modules.get(*alias)?;
+                crate::template::stdlib_templates().get(&format!("{}.{name}", module.join(".")))
+            }
+            _ => crate::template::stdlib_templates().get(&names.join(".")),
         }
     }
 
