@@ -73,6 +73,24 @@ pub fn pow(a: U256, b: U256) -> Checked {
     Ok(result)
 }
 
+/// A WAD ratio `a` to the integer power `n`: square-and-multiply where
+/// every product is `mulDiv(x, y, 1e18)`, rounding down (PRBMath `powu`).
+pub fn pow_wad(a: U256, n: U256) -> Checked {
+    let mut base = a;
+    let mut exponent = n;
+    let mut result = WAD;
+    while exponent > U256::ZERO {
+        if exponent & U256::ONE == U256::ONE {
+            result = mul_wad(result, base)?;
+        }
+        exponent >>= 1;
+        if exponent > U256::ZERO {
+            base = mul_wad(base, base)?;
+        }
+    }
+    Ok(result)
+}
+
 /// `floor(a * b / c)` with a 512-bit intermediate product; reverts when
 /// `c` is zero or the quotient does not fit in 256 bits (`Math.mulDiv`).
 pub fn mul_div(a: U256, b: U256, c: U256) -> Checked {
@@ -199,6 +217,23 @@ mod tests {
             let expected = if a > 1 && b > 256 { None } else { oracle(Some(BigUint::from(a).pow(b))) };
             prop_assert_eq!(pow(U256::from(a), U256::from(b)).ok(), expected);
         }
+    }
+
+    #[test]
+    fn wad_powers() {
+        let one_point_one = U256::new(1_100_000_000_000_000_000);
+        assert_eq!(
+            pow_wad(one_point_one, U256::new(2)),
+            Ok(U256::new(1_210_000_000_000_000_000))
+        );
+        assert_eq!(pow_wad(one_point_one, U256::ZERO), Ok(WAD));
+        assert_eq!(pow_wad(WAD / 2, U256::new(3)), Ok(WAD / 8));
+        // 1/3 cubed rounds down at each product.
+        let third = U256::new(333_333_333_333_333_333);
+        assert_eq!(
+            pow_wad(third, U256::new(3)),
+            Ok(U256::new(37_037_037_037_037_036))
+        );
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub const MODULES: &[Module] = &[
     },
     Module {
         path: "std.bonding",
-        summary: "A linear bonding curve that mints and burns its supply token.",
+        summary: "Linear and exponential bonding curves that mint and burn their supply token.",
         source: include_str!("../std/bonding.tok"),
     },
     Module {

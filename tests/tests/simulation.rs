@@ -585,3 +585,71 @@ fn every_example_simulates() {
         );
     }
 }
+
+/// The ERC-20 model's failure modes, with OpenZeppelin 5's error names.
+#[test]
+fn token_model_cap_burn_pause_and_errors() {
+    let source = r#"
+param owner: address
+param friend: address
+token T {
+    decimals: 0
+    cap: 1_000 T
+    burnable
+    pausable
+    owner: owner
+    minters: [Minter]
+    mint 900 T to owner
+}
+mechanism Minter {
+    action mint_to(who: address, amount: T) {
+        T.mint(who, amount)
+    }
+}
+scenario s {
+    steps: 7
+    each step {
+        as owner {
+            if current_step == 0 {
+                Minter.mint_to(owner, 100 T)
+            } else if current_step == 1 {
+                Minter.mint_to(owner, 1 T)
+            } else if current_step == 2 {
+                T.burn(50 T)
+            } else if current_step == 3 {
+                T.pause()
+                T.transfer(friend, 1 T)
+            } else if current_step == 4 {
+                T.unpause()
+                T.transfer(0x0000000000000000000000000000000000000000, 1 T)
+            } else if current_step == 5 {
+                T.transfer(friend, 10_000 T)
+            } else {
+                T.transfer(friend, 5 T)
+            }
+        }
+        as friend {
+            T.pause()
+        }
+    }
+    record supply = T.total_supply, mine = T.balance(owner), theirs = T.balance(friend)
+}
+"#;
+    let result = simulate(source, &[], None).expect("simulates");
+    let supply: Vec<String> = (0..=7)
+        .map(|step| result.value(0, step, "supply"))
+        .collect();
+    assert_eq!(
+        supply,
+        ["900", "1000", "1000", "950", "950", "950", "950", "950"]
+    );
+    assert_eq!(result.value(0, 7, "mine"), "945");
+    assert_eq!(result.value(0, 7, "theirs"), "5");
+    let reverts = &result.stats[0].reverts;
+    assert_eq!(reverts.get("ERC20ExceededCap"), Some(&1));
+    assert_eq!(reverts.get("EnforcedPause"), Some(&1));
+    assert_eq!(reverts.get("ERC20InvalidReceiver"), Some(&1));
+    assert_eq!(reverts.get("ERC20InsufficientBalance"), Some(&1));
+    // The friend is not the owner: every pause attempt fails.
+    assert_eq!(reverts.get("OwnableUnauthorizedAccount"), Some(&7));
+}

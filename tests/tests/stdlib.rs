@@ -267,6 +267,49 @@ scenario s {
     assert_eq!(column(&result, "supply"), ["0", "100", "200", "100"]);
 }
 
+/// A geometric curve: blocks of 100 BOND, the first at 1 USD each, each
+/// block 10% dearer than the one before.
+#[test]
+fn exponential_bonding_curve() {
+    let result = run(r#"
+use std.bonding
+param buyer: address
+token USD {
+    decimals: 0
+    mint 10_000 USD to buyer
+}
+token BOND {
+    decimals: 0
+    burnable
+    minters: [Curve]
+}
+mechanism Curve = bonding.ExponentialBondingCurve[USD, BOND](base: 1 USD per BOND, growth: 10%, unit: 100 BOND)
+scenario s {
+    steps: 3
+    each step {
+        as buyer {
+            if current_step == 0 {
+                USD.approve(Curve, 1_000 USD)
+                Curve.buy(2, 1_000 USD)
+            } else if current_step == 1 {
+                USD.approve(Curve, 1_000 USD)
+                Curve.buy(1, 1_000 USD)
+            } else {
+                BOND.approve(Curve, 100 BOND)
+                Curve.sell(1, 0 USD)
+            }
+        }
+    }
+    record reserve = Curve.reserve, blocks = Curve.blocks_sold, supply = BOND.total_supply, usd = USD.balance(buyer)
+}
+"#);
+    // Blocks 0 and 1: 100 * 1 + 100 * 1.1 = 210; block 2: 100 * 1.21 = 121.
+    assert_eq!(column(&result, "reserve"), ["0", "210", "331", "210"]);
+    assert_eq!(column(&result, "blocks"), ["0", "2", "3", "2"]);
+    assert_eq!(column(&result, "supply"), ["0", "200", "300", "200"]);
+    assert_eq!(column(&result, "usd"), ["10000", "9790", "9669", "9790"]);
+}
+
 /// Every template of the standard library is instantiated by a test above.
 #[test]
 fn every_stdlib_template_is_tested() {

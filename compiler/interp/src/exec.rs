@@ -888,6 +888,7 @@ fn binary(op: BinOp, lhs: Value, rhs: Value) -> Exec<Value> {
         BinOp::Div => Value::Int(numeric::div(a, b)?),
         BinOp::Rem => Value::Int(numeric::rem(a, b)?),
         BinOp::Pow => Value::Int(numeric::pow(a, b)?),
+        BinOp::PowWad => Value::Int(numeric::pow_wad(a, b)?),
         BinOp::Min => Value::Int(a.min(b)),
         BinOp::Max => Value::Int(a.max(b)),
         BinOp::FloatAdd => Value::Float(x + y),

@@ -354,6 +354,9 @@ impl<'p> World<'p> {
     }
 
     pub(crate) fn literal_address(&mut self, text: &str) -> Address {
+        if text.trim_start_matches("0x").chars().all(|c| c == '0') {
+            return ZERO_ADDRESS;
+        }
         if let Some(address) = self.literal_addresses.get(text) {
             return *address;
         }

@@ -401,6 +401,8 @@ pub enum BinOp {
     Div,
     Rem,
     Pow,
+    /// A WAD ratio to an integer power.
+    PowWad,
     Min,
     Max,
     FloatAdd,
@@ -422,9 +424,16 @@ impl BinOp {
             | BinOp::Div
             | BinOp::Rem
             | BinOp::Pow
+            | BinOp::PowWad
             | BinOp::Min
             | BinOp::Max => Repr::Int,
-            _ => Repr::Float,
+            BinOp::FloatAdd
+            | BinOp::FloatSub
+            | BinOp::FloatMul
+            | BinOp::FloatDiv
+            | BinOp::FloatPow
+            | BinOp::FloatMin
+            | BinOp::FloatMax => Repr::Float,
         }
     }
 }

@@ -772,6 +772,7 @@ impl Lowerer {
             ArithOp::Div => binary(BinOp::Div, lhs, rhs),
             ArithOp::Rem => binary(BinOp::Rem, lhs, rhs),
             ArithOp::Pow => binary(BinOp::Pow, lhs, rhs),
+            ArithOp::PowWad => binary(BinOp::PowWad, lhs, rhs),
             ArithOp::MulWad => mul_div(lhs, rhs, Expr::int(WAD)),
             ArithOp::DivWad => mul_div(lhs, Expr::int(WAD), rhs),
             ArithOp::MulPer(unit) => mul_div(lhs, rhs, Expr::int(U256::from(unit.seconds()))),

@@ -1903,12 +1903,13 @@ impl<'a> Checker<'a> {
                 let exponent = self.value(exponent);
                 let (ty, op) = match (&base.ty, &exponent.ty) {
                     (Ty::Uint, Ty::Uint) => (Ty::Uint, ArithOp::Pow),
+                    (Ty::Ratio, Ty::Uint) => (Ty::Ratio, ArithOp::PowWad),
                     (Ty::Float, Ty::Float) => (Ty::Float, ArithOp::FloatPow),
                     (Ty::Error, _) | (_, Ty::Error) => return hir::Expr::error(span),
                     (a, b) => {
                         self.report(
                             Diagnostic::error(Code::INVALID_OPERANDS, span, format!("cannot raise `{a}` to `{b}`"))
-                                .with_label("`**` takes two uints or two floats")
+                                .with_label("`**` raises a uint or a ratio to a uint power, or a float to a float")
                                 .with_help("for decay and growth over time, use a rate: `supply * inflation * 1 day`"),
                         );
                         return hir::Expr::error(span);

@@ -288,6 +288,9 @@ pub enum ArithOp {
     MulPer(TimeUnit),
     /// Checked exponentiation.
     Pow,
+    /// A WAD ratio to an integer power, by squaring and multiplying with
+    /// `mulDiv(a, b, 1e18)` at each product (rounding down each time).
+    PowWad,
     FloatAdd,
     FloatSub,
     FloatMul,
