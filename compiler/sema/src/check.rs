@@ -1429,24 +1429,29 @@ impl<'a> Checker<'a> {
         }
     }
 
+    /// Decodes a string literal's escapes, reporting a bad one.
+    fn string_literal(&mut self, raw: &str, span: Span) -> Option<String> {
+        match decode_string(raw) {
+            Ok(text) => Some(text),
+            Err(offset) => {
+                let at = span.start + 1 + offset as u32;
+                self.report(
+                    Diagnostic::error(
+                        Code::INVALID_ESCAPE,
+                        Span::new(at, at + 2),
+                        "unknown escape sequence",
+                    )
+                    .with_label("not an escape")
+                    .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
+                );
+                None
+            }
+        }
+    }
+
     fn reason(&mut self, reason: &ast::Expr) -> Option<String> {
         match &reason.kind {
-            ast::ExprKind::Str(raw) => match decode_string(raw) {
-                Ok(text) => Some(text),
-                Err(offset) => {
-                    let at = reason.span.start + 1 + offset as u32;
-                    self.report(
-                        Diagnostic::error(
-                            Code::INVALID_ESCAPE,
-                            Span::new(at, at + 2),
-                            "unknown escape sequence",
-                        )
-                        .with_label("not an escape")
-                        .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
-                    );
-                    None
-                }
-            },
+            ast::ExprKind::Str(raw) => self.string_literal(raw, reason.span),
             _ => {
                 self.report(
                     Diagnostic::error(
@@ -1515,50 +1520,28 @@ impl<'a> Checker<'a> {
         span: Span,
     ) -> Option<hir::Stmt> {
         let place = self.expr(target);
-        let assignable = match &place.kind {
-            hir::ExprKind::Local(_) => true,
-            hir::ExprKind::AgentState { .. } => true,
-            hir::ExprKind::State { mechanism, .. } => {
-                if self.mechanism.as_ref() != Some(mechanism) {
-                    self.report(
-                        Diagnostic::error(
-                            Code::FOREIGN_STATE_WRITE,
-                            target.span,
-                            format!("cannot write the state of `{mechanism}` from here"),
-                        )
-                        .with_label("state belongs to its mechanism")
-                        .with_help(format!(
-                            "call an action of `{mechanism}` that makes the change"
-                        )),
-                    );
-                    return None;
-                }
-                true
+        if place.ty.is_error() && matches!(place.kind, hir::ExprKind::Error) {
+            return None;
+        }
+        let assignable = match place_root(&place).map(|root| &root.kind) {
+            Some(hir::ExprKind::State { mechanism, .. })
+                if self.mechanism.as_ref() != Some(mechanism) =>
+            {
+                self.report(
+                    Diagnostic::error(
+                        Code::FOREIGN_STATE_WRITE,
+                        target.span,
+                        format!("cannot write the state of `{mechanism}` from here"),
+                    )
+                    .with_label("state belongs to its mechanism")
+                    .with_help(format!(
+                        "call an action of `{mechanism}` that makes the change"
+                    )),
+                );
+                return None;
             }
-            hir::ExprKind::Index { base, .. } => match &base.kind {
-                hir::ExprKind::State { mechanism, .. }
-                    if self.mechanism.as_ref() != Some(mechanism) =>
-                {
-                    self.report(
-                        Diagnostic::error(
-                            Code::FOREIGN_STATE_WRITE,
-                            target.span,
-                            format!("cannot write the state of `{mechanism}` from here"),
-                        )
-                        .with_label("state belongs to its mechanism")
-                        .with_help(format!(
-                            "call an action of `{mechanism}` that makes the change"
-                        )),
-                    );
-                    return None;
-                }
-                hir::ExprKind::State { .. }
-                | hir::ExprKind::AgentState { .. }
-                | hir::ExprKind::Local(_) => true,
-                _ => false,
-            },
-            hir::ExprKind::Error => return None,
-            _ => false,
+            Some(_) => true,
+            None => false,
         };
         if !assignable {
             let what = match &place.kind {
@@ -1744,25 +1727,13 @@ impl<'a> Checker<'a> {
                 }
             }
             ast::ExprKind::Quantity { number, unit } => self.quantity(number, unit, span),
-            ast::ExprKind::Str(raw) => match decode_string(raw) {
-                Ok(text) => hir::Expr {
+            ast::ExprKind::Str(raw) => match self.string_literal(raw, span) {
+                Some(text) => hir::Expr {
                     kind: hir::ExprKind::Str(text),
                     ty: Ty::Str,
                     span,
                 },
-                Err(offset) => {
-                    let at = span.start + 1 + offset as u32;
-                    self.report(
-                        Diagnostic::error(
-                            Code::INVALID_ESCAPE,
-                            Span::new(at, at + 2),
-                            "unknown escape sequence",
-                        )
-                        .with_label("not an escape")
-                        .with_help("known escapes are `\\n`, `\\t`, `\\\\` and `\\\"`"),
-                    );
-                    hir::Expr::error(span)
-                }
+                None => hir::Expr::error(span),
             },
             ast::ExprKind::Bool(value) => hir::Expr {
                 kind: hir::ExprKind::Bool(*value),
@@ -3686,6 +3657,18 @@ fn percent_of(digits: &str) -> String {
     let percent = value * 100.0;
     let text = format!("{percent:.6}");
     text.trim_end_matches('0').trim_end_matches('.').to_string()
+}
+
+/// The local, state field or agent field an assignment target writes into,
+/// through any map and list indexing.
+fn place_root(expr: &hir::Expr) -> Option<&hir::Expr> {
+    match &expr.kind {
+        hir::ExprKind::Index { base, .. } => place_root(base),
+        hir::ExprKind::Local(_)
+        | hir::ExprKind::State { .. }
+        | hir::ExprKind::AgentState { .. } => Some(expr),
+        _ => None,
+    }
 }
 
 fn is_plain_number(expr: &hir::Expr) -> bool {
