@@ -79,6 +79,33 @@ enum Command {
         /// Write the CSV here instead of standard output.
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Worker threads (default: one per core). Results do not depend on it.
+        #[arg(long)]
+        threads: Option<usize>,
+        /// Run only the slice I of N of the (sweep point, run) pairs: `0/4`.
+        #[arg(long, value_name = "I/N")]
+        shard: Option<String>,
+        /// Write statistics across runs (mean, min, p5, p50, p95, max) as JSON.
+        #[arg(long)]
+        summary: Option<PathBuf>,
+        /// Steps to summarise: `all`, or a list like `0,365,3650`
+        /// (default: every tenth of the run).
+        #[arg(long, value_name = "STEPS")]
+        summary_steps: Option<String>,
+    },
+    /// Join the CSV files of `tok sim --shard` into one, in run order.
+    Merge {
+        /// The shard files.
+        #[arg(required = true)]
+        shards: Vec<PathBuf>,
+        /// The merged CSV.
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write statistics across runs as JSON.
+        #[arg(long)]
+        summary: Option<PathBuf>,
+        #[arg(long, value_name = "STEPS")]
+        summary_steps: Option<String>,
     },
     /// List every diagnostic code with its meaning.
     Codes,
@@ -108,7 +135,29 @@ fn main() -> ExitCode {
             runs,
             params,
             out,
-        } => sim::run(&file, scenario.as_deref(), runs, &params, out.as_deref()),
+            threads,
+            shard,
+            summary,
+            summary_steps,
+        } => {
+            let options = sim::SimOptions {
+                scenario: scenario.as_deref(),
+                runs,
+                params: &params,
+                out: out.as_deref(),
+                threads,
+                shard: shard.as_deref(),
+                summary: summary.as_deref(),
+                summary_steps: summary_steps.as_deref(),
+            };
+            sim::run(&file, &options)
+        }
+        Command::Merge {
+            shards,
+            out,
+            summary,
+            summary_steps,
+        } => sim::merge(&out, &shards, summary.as_deref(), summary_steps.as_deref()),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
                 println!(

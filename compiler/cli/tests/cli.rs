@@ -211,3 +211,137 @@ fn build_emits_mir() {
         "{text}"
     );
 }
+
+fn sim_to(dir: &str, name: &str, extra: &[&str]) -> String {
+    let out = std::env::temp_dir().join(format!("tok-{dir}-{}", std::process::id()));
+    std::fs::create_dir_all(&out).expect("temp dir");
+    let path = out.join(name).display().to_string();
+    let mut args = vec![
+        "sim",
+        "examples/staking_economy.tok",
+        "--runs",
+        "5",
+        "--param",
+        "holders=40",
+        "--param",
+        "days=30",
+        "--out",
+        &path,
+    ];
+    args.extend_from_slice(extra);
+    let repo_root = repo("");
+    let output = Command::new(env!("CARGO_BIN_EXE_tok"))
+        .current_dir(&repo_root)
+        .args(&args)
+        .output()
+        .expect("tok runs");
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    path
+}
+
+#[test]
+fn results_do_not_depend_on_the_thread_count() {
+    let one = sim_to("threads", "one.csv", &["--threads", "1"]);
+    let three = sim_to("threads", "three.csv", &["--threads", "3"]);
+    assert_eq!(
+        std::fs::read(one).expect("written"),
+        std::fs::read(three).expect("written")
+    );
+}
+
+#[test]
+fn shards_merge_back_into_the_whole() {
+    let whole = sim_to("shards", "whole.csv", &[]);
+    let shards: Vec<String> = (0..3)
+        .map(|i| {
+            sim_to(
+                "shards",
+                &format!("part{i}.csv"),
+                &["--shard", &format!("{i}/3")],
+            )
+        })
+        .collect();
+    let merged = std::env::temp_dir()
+        .join(format!("tok-shards-{}", std::process::id()))
+        .join("merged.csv")
+        .display()
+        .to_string();
+    // Order of the shard files does not matter.
+    let output = tok(&[
+        "merge", &shards[2], &shards[0], &shards[1], "--out", &merged,
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(merged).expect("merged"),
+        std::fs::read_to_string(whole).expect("whole")
+    );
+    assert_eq!(
+        tok(&[
+            "sim",
+            &repo("examples/staking_economy.tok"),
+            "--shard",
+            "3/3"
+        ])
+        .status
+        .code(),
+        Some(2)
+    );
+}
+
+#[test]
+fn summary_statistics_across_runs() {
+    let dir = std::env::temp_dir().join(format!("tok-summary-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let summary = dir.join("summary.json").display().to_string();
+    let csv = sim_to(
+        "summary",
+        "rows.csv",
+        &["--summary", &summary, "--summary-steps", "0,30"],
+    );
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(summary).expect("summary written"))
+            .expect("JSON");
+    let finals: Vec<f64> = std::fs::read_to_string(csv)
+        .expect("rows")
+        .lines()
+        .filter(|line| line.split(',').nth(1) == Some("30"))
+        .map(|line| {
+            line.split(',')
+                .nth(2)
+                .expect("supply")
+                .parse::<f64>()
+                .expect("number")
+        })
+        .collect();
+    assert_eq!(finals.len(), 5);
+    let steps = &json["points"][0]["steps"];
+    assert_eq!(steps.as_array().map(Vec::len), Some(2));
+    let supply = &steps[1]["supply"];
+    assert_eq!(steps[1]["step"], 30);
+    assert_eq!(supply["runs"], 5);
+    let mean = finals.iter().sum::<f64>() / 5.0;
+    assert!((supply["mean"].as_f64().expect("mean") - mean).abs() <= mean * 1e-12);
+    let mut sorted = finals.clone();
+    sorted.sort_by(f64::total_cmp);
+    // serde_json reads floats back to within an ulp.
+    let close = |field: &str, expected: f64| {
+        let found = supply[field].as_f64().expect("number");
+        assert!(
+            (found - expected).abs() <= expected * 1e-15,
+            "{field}: {found} vs {expected}"
+        );
+    };
+    close("min", sorted[0]);
+    close("p50", sorted[2]);
+    close("max", sorted[4]);
+}

@@ -143,6 +143,13 @@ impl<'p> Simulation<'p> {
         Ok(u64::try_from(runs.int()).unwrap_or(u64::MAX))
     }
 
+    /// The number of steps of a run (at sweep point 0).
+    pub fn steps(&self) -> Result<u64, SimulationError> {
+        let mut world = self.deploy(0, 0)?;
+        let steps = self.constant(&mut world, &self.scenario().steps, 0, 0)?;
+        Ok(u64::try_from(steps.int()).unwrap_or(u64::MAX))
+    }
+
     fn deploy(&self, point: usize, run: u64) -> Result<World<'p>, SimulationError> {
         World::deploy(self.program, &self.settings_for(point))
             .map_err(|fault| stopped(run, point, fault))
