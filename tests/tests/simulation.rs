@@ -232,9 +232,11 @@ mechanism M {
     state {
         counter: uint
     }
+    event Poked(counter: uint)
     action poke(fail: bool) {
         counter += 1
         T.transfer(caller, 1 T)
+        emit Poked(counter)
         require not fail else "asked to fail"
     }
 }
@@ -259,6 +261,8 @@ scenario s {
     assert_eq!(column("held"), ["0", "1", "1", "2"]);
     assert_eq!(column("kept"), ["10", "9", "9", "8"]);
     assert_eq!(result.stats[0].reverts.get("asked to fail"), Some(&1));
+    // The reverted call's event is taken back with it.
+    assert_eq!(result.stats[0].events, 2);
 }
 
 /// Hooks catch up every elapsed period in boundary order; at a shared

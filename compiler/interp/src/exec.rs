@@ -166,16 +166,18 @@ impl World<'_> {
                     .iter()
                     .map(|a| self.expr(a, frame))
                     .collect::<Exec<Vec<_>>>()?;
+                // Journaled, so a revert takes the event back.
+                let len = self.events.len();
+                let count = self.state.events_emitted;
+                self.state.journal.push(Undo::Events { len, count });
+                self.state.events_emitted += 1;
                 if self.record_events {
-                    let len = self.events.len();
-                    self.state.journal.push(Undo::Events { len });
                     self.events.push(EventRecord {
                         mechanism: frame.mechanism.unwrap_or(0),
                         event: *event,
                         args,
                     });
                 }
-                self.stats.events += 1;
             }
             Stmt::If { arms, otherwise } => {
                 for (condition, body) in arms {

@@ -46,6 +46,7 @@ pub struct Stats {
     /// Reverted transactions by reason.
     pub reverts: BTreeMap<String, u64>,
     pub hooks: u64,
+    /// Events of committed transactions.
     pub events: u64,
     pub agent_steps: u64,
     /// Agent decisions that failed while being computed (the agent skipped).
@@ -153,6 +154,7 @@ impl<'p> World<'p> {
                 governors: vec![GovernorState::default(); program.governors.len()],
                 params: vec![Value::Int(U256::ZERO); program.params.len()],
                 journal: Vec::new(),
+                events_emitted: 0,
             },
             now: GENESIS,
             step: 0,

@@ -336,6 +336,7 @@ impl<'p> Simulation<'p> {
             world.step = step + 1;
             self.record(&mut world, run, step + 1, sink);
         }
+        world.stats.events = world.state.events_emitted;
         Ok(world.stats)
     }
 

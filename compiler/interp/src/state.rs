@@ -300,6 +300,7 @@ pub enum Undo {
     },
     Events {
         len: usize,
+        count: u64,
     },
 }
 
@@ -313,6 +314,8 @@ pub struct ChainState {
     /// Current param values (governors may change them).
     pub params: Vec<Value>,
     pub journal: Vec<Undo>,
+    /// Events emitted by committed transactions.
+    pub events_emitted: u64,
 }
 
 impl ChainState {
@@ -557,7 +560,10 @@ impl ChainState {
                     old,
                 } => self.governors[governor as usize].proposals[index] = *old,
                 Undo::Param { param, old } => self.params[param as usize] = old,
-                Undo::Events { len } => events.truncate(len),
+                Undo::Events { len, count } => {
+                    events.truncate(len);
+                    self.events_emitted = count;
+                }
             }
         }
     }
