@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile, render};
 
+mod plot;
 mod sim;
 
 #[derive(Parser)]
@@ -107,6 +108,18 @@ enum Command {
         #[arg(long, value_name = "STEPS")]
         summary_steps: Option<String>,
     },
+    /// Chart one recorded column of `tok sim` output as SVG: per sweep point,
+    /// the median across runs and the p5–p95 band.
+    Plot {
+        /// A CSV written by `tok sim` or `tok merge`.
+        rows: PathBuf,
+        /// The recorded column to chart.
+        #[arg(long)]
+        column: String,
+        /// The SVG file to write.
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// List every diagnostic code with its meaning.
     Codes,
 }
@@ -158,6 +171,7 @@ fn main() -> ExitCode {
             summary,
             summary_steps,
         } => sim::merge(&out, &shards, summary.as_deref(), summary_steps.as_deref()),
+        Command::Plot { rows, column, out } => plot::plot(&rows, &column, &out),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
                 println!(

@@ -345,3 +345,52 @@ fn summary_statistics_across_runs() {
     close("p50", sorted[2]);
     close("max", sorted[4]);
 }
+
+#[test]
+fn plot_charts_bands_per_sweep_point() {
+    let dir = std::env::temp_dir().join(format!("tok-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rows = dir.join("rows.csv").display().to_string();
+    let output = tok(&[
+        "sim",
+        &repo("examples/transfer_tax.tok"),
+        "--runs",
+        "3",
+        "--out",
+        &rows,
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let chart = dir.join("chart.svg").display().to_string();
+    assert_eq!(
+        tok(&["plot", &rows, "--column", "burned", "--out", &chart])
+            .status
+            .code(),
+        Some(0)
+    );
+    let svg = std::fs::read_to_string(&chart).expect("chart written");
+    assert!(svg.starts_with("<svg"));
+    // Three sweep points: three bands, three medians, three legend entries.
+    assert_eq!(svg.matches("<polygon").count(), 3);
+    assert_eq!(svg.matches("<polyline").count(), 3);
+    assert!(svg.contains("tax=50000000000000000"));
+    // The same rows give the same bytes.
+    let again = dir.join("again.svg").display().to_string();
+    assert_eq!(
+        tok(&["plot", &rows, "--column", "burned", "--out", &again])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(std::fs::read(&again).expect("written"), svg.into_bytes());
+    assert_eq!(
+        tok(&["plot", &rows, "--column", "nope", "--out", &again])
+            .status
+            .code(),
+        Some(2)
+    );
+}
