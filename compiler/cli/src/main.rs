@@ -54,11 +54,18 @@ enum Command {
         #[arg(long)]
         check: bool,
     },
-    /// Print an intermediate form of a program.
+    /// Print an intermediate form of a program, or generate deployable code.
     Build {
         file: PathBuf,
-        #[arg(long, value_enum)]
-        emit: Emit,
+        /// Print the syntax tree, the typed program or the MIR.
+        #[arg(long, value_enum, conflicts_with = "target")]
+        emit: Option<Emit>,
+        /// Generate a project for a target (with `--out`).
+        #[arg(long, value_enum, requires = "out")]
+        target: Option<Target>,
+        /// Where to write the generated project.
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[arg(long, value_enum, default_value = "text")]
         format: Format,
     },
@@ -125,6 +132,12 @@ enum Command {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
+enum Target {
+    /// A Foundry project: Solidity inheriting OpenZeppelin 5.
+    Solidity,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
 enum Engine {
     /// The reference interpreter: the executable specification.
     Interp,
@@ -140,7 +153,22 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check { files, format } => check(&files, format),
         Command::Fmt { files, check } => fmt(&files, check),
-        Command::Build { file, emit, format } => build(&file, emit, format),
+        Command::Build {
+            file,
+            emit,
+            target,
+            out,
+            format,
+        } => match (emit, target, out) {
+            (Some(emit), None, _) => build(&file, emit, format),
+            (None, Some(Target::Solidity), Some(out)) => solidity(&file, &out, format),
+            _ => {
+                eprintln!(
+                    "error: `tok build` needs `--emit ast|hir|mir`, or `--target solidity --out DIR`"
+                );
+                ExitCode::from(EXIT_USAGE)
+            }
+        },
         Command::Sim {
             file,
             scenario,
@@ -284,6 +312,50 @@ fn fmt(files: &[PathBuf], check_only: bool) -> ExitCode {
         }
     }
     status
+}
+
+/// Generates the Foundry project of a program into `out`.
+fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
+    let text = match load(path, format) {
+        Ok(text) => text,
+        Err(code) => return code,
+    };
+    let shown = path.display().to_string();
+    let db = Database::default();
+    let file = SourceFile::new(&db, shown.clone(), text);
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    if diagnostics.iter().any(Diagnostic::is_error) {
+        report(&shown, file.text(&db), diagnostics, format);
+        return ExitCode::from(EXIT_PROBLEMS);
+    }
+    let stem = path
+        .file_stem()
+        .map_or("program".to_string(), |s| s.to_string_lossy().into_owned());
+    let project = match tok_driver::mir(&db, file)
+        .as_ref()
+        .map_err(Clone::clone)
+        .and_then(|program| tok_solidity::generate(program, &stem))
+    {
+        Ok(project) => project,
+        Err(errors) => {
+            for error in errors {
+                eprintln!("error: {error}");
+            }
+            return ExitCode::from(EXIT_PROBLEMS);
+        }
+    };
+    for (relative, contents) in &project.files {
+        let target = out.join(relative);
+        let written = target
+            .parent()
+            .map_or(Ok(()), std::fs::create_dir_all)
+            .and_then(|()| std::fs::write(&target, contents));
+        if let Err(error) = written {
+            eprintln!("error: cannot write `{}`: {error}", target.display());
+            return ExitCode::from(EXIT_USAGE);
+        }
+    }
+    ExitCode::SUCCESS
 }
 
 fn build(path: &Path, emit: Emit, format: Format) -> ExitCode {

@@ -12,6 +12,7 @@
 mod lower;
 mod print;
 mod verify;
+pub mod visit;
 
 pub use lower::{lower, lower_constant};
 pub use print::print;

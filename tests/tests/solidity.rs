@@ -1,0 +1,155 @@
+//! Generated Solidity compiles with the pinned solc-js and OpenZeppelin 5,
+//! without errors or warnings. Needs `scripts/setup-solidity.sh` (the test
+//! command runs it).
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use tok_tests::root;
+
+/// Compiles a project's sources; returns solc's errors and warnings.
+fn compile(project: &tok_solidity::Project) -> Vec<String> {
+    let toolchain = root().join("tools/solidity");
+    assert!(
+        toolchain.join("node_modules/solc").is_dir()
+            && toolchain
+                .join("node_modules/@openzeppelin/contracts")
+                .is_dir(),
+        "solc-js is not installed: run `bash scripts/setup-solidity.sh` (needs Node.js and npm)"
+    );
+    let sources: serde_json::Map<String, serde_json::Value> = project
+        .files
+        .iter()
+        .filter(|(path, _)| path.ends_with(".sol"))
+        .map(|(path, content)| (path.clone(), serde_json::json!({ "content": content })))
+        .collect();
+    let input = serde_json::json!({
+        "language": "Solidity",
+        "sources": sources,
+        "settings": {
+            "evmVersion": tok_solidity::EVM_VERSION,
+            "optimizer": { "enabled": true, "runs": 200 },
+            "outputSelection": { "*": { "*": ["abi", "evm.bytecode.object"] } }
+        }
+    });
+    let mut child = Command::new("node")
+        .arg(toolchain.join("compile.js"))
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("node runs (install Node.js)");
+    child
+        .stdin
+        .take()
+        .expect("stdin")
+        .write_all(input.to_string().as_bytes())
+        .expect("input written");
+    let output = child.wait_with_output().expect("solc finishes");
+    let output: serde_json::Value =
+        serde_json::from_slice(&output.stdout).expect("solc answers JSON");
+    output["errors"]
+        .as_array()
+        .map(|errors| {
+            errors
+                .iter()
+                .filter(|e| e["severity"] != "info")
+                .map(|e| e["formattedMessage"].as_str().unwrap_or("?").to_string())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+fn project(example: &str) -> Result<tok_solidity::Project, Vec<String>> {
+    let source = std::fs::read_to_string(root().join("examples").join(format!("{example}.tok")))
+        .expect("example exists");
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, format!("{example}.tok"), source);
+    assert!(tok_driver::diagnostics(&db, file).is_empty());
+    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
+    tok_solidity::generate(program, example)
+}
+
+#[test]
+fn examples_compile_without_warnings() {
+    for example in [
+        "staking_economy",
+        "emission_halving",
+        "staking_rewards",
+        "transfer_tax",
+        "amm_pool",
+    ] {
+        let project = project(example).unwrap_or_else(|errors| panic!("{example}: {errors:?}"));
+        let problems = compile(&project);
+        assert!(
+            problems.is_empty(),
+            "{example}:\n{}\n{}",
+            problems.join("\n"),
+            project.files[&project.source_path]
+        );
+    }
+}
+
+/// What the backend cannot emit yet is reported, never emitted wrongly.
+#[test]
+fn unsupported_constructs_are_reported() {
+    let errors = project("capped_vesting").expect_err("vesting is not emitted yet");
+    assert!(errors.iter().any(|e| e.contains("`vesting`")), "{errors:?}");
+    let errors = project("dao_parameter").expect_err("governors are not emitted yet");
+    assert!(
+        errors.iter().any(|e| e.contains("`governor`")),
+        "{errors:?}"
+    );
+}
+
+#[test]
+fn generation_is_deterministic() {
+    let first = project("staking_rewards").expect("generates");
+    let second = project("staking_rewards").expect("generates");
+    assert_eq!(first, second);
+    assert!(first.files.contains_key("foundry.toml"));
+    assert!(first.files["manifest.json"].contains("\"insufficient stake\": \"InsufficientStake\""));
+}
+
+/// Every standard-library template, instantiated, compiles too.
+#[test]
+fn stdlib_templates_compile_without_warnings() {
+    let source = r#"
+use std.amm
+use std.bonding
+use std.emission
+use std.staking
+use std.vesting
+param owner: address
+token A {
+    decimals: 18
+    burnable
+    minters: [Linear, Geometric, Flat, Halving, Decaying, Inflation]
+    mint 1_000 A to Grant
+}
+token B {
+    decimals: 6
+}
+mechanism Pool = amm.ConstantProduct[A, B](fee_per_mille: 3)
+mechanism Linear = bonding.LinearBondingCurve[B, A](base: 1 B per A, increment: 1 B per A, unit: 100 A)
+mechanism Geometric = bonding.ExponentialBondingCurve[B, A](base: 1 B per A, growth: 10%, unit: 100 A)
+mechanism Flat = emission.ConstantEmission[A](recipient: owner, amount: 7 A per day)
+mechanism Halving = emission.HalvingEmission[A](recipient: owner, initial: 1_000 A per day, halving_days: 365)
+mechanism Decaying = emission.DecayingEmission[A](recipient: owner, initial: 1_000 A per day, decay: 1%)
+mechanism Inflation = emission.PercentInflation[A](recipient: owner, inflation: 2% per year)
+mechanism Farm = staking.RewardStaking[A, B](rate: 100 B per day, unbonding: 7 days, slasher: owner)
+mechanism Grant = vesting.LinearVesting[A](beneficiary: owner, delay: 0 days, cliff: 30 days, length: 365 days, tge: 10%)
+"#;
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, "stdlib_all.tok".to_string(), source.to_string());
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
+    let project = tok_solidity::generate(program, "stdlib_all").expect("generates");
+    let problems = compile(&project);
+    assert!(
+        problems.is_empty(),
+        "{}\n{}",
+        problems.join("\n"),
+        project.files[&project.source_path]
+    );
+}
