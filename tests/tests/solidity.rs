@@ -2,61 +2,11 @@
 //! without errors or warnings. Needs `scripts/setup-solidity.sh` (the test
 //! command runs it).
 
-use std::io::Write;
-use std::process::{Command, Stdio};
-
 use tok_tests::root;
 
-/// Compiles a project's sources; returns solc's errors and warnings.
+/// Compiles a project; returns solc's errors and warnings.
 fn compile(project: &tok_solidity::Project) -> Vec<String> {
-    let toolchain = root().join("tools/solidity");
-    assert!(
-        toolchain.join("node_modules/solc").is_dir()
-            && toolchain
-                .join("node_modules/@openzeppelin/contracts")
-                .is_dir(),
-        "solc-js is not installed: run `bash scripts/setup-solidity.sh` (needs Node.js and npm)"
-    );
-    let sources: serde_json::Map<String, serde_json::Value> = project
-        .files
-        .iter()
-        .filter(|(path, _)| path.ends_with(".sol"))
-        .map(|(path, content)| (path.clone(), serde_json::json!({ "content": content })))
-        .collect();
-    let input = serde_json::json!({
-        "language": "Solidity",
-        "sources": sources,
-        "settings": {
-            "evmVersion": tok_solidity::EVM_VERSION,
-            "optimizer": { "enabled": true, "runs": 200 },
-            "outputSelection": { "*": { "*": ["abi", "evm.bytecode.object"] } }
-        }
-    });
-    let mut child = Command::new("node")
-        .arg(toolchain.join("compile.js"))
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("node runs (install Node.js)");
-    child
-        .stdin
-        .take()
-        .expect("stdin")
-        .write_all(input.to_string().as_bytes())
-        .expect("input written");
-    let output = child.wait_with_output().expect("solc finishes");
-    let output: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("solc answers JSON");
-    output["errors"]
-        .as_array()
-        .map(|errors| {
-            errors
-                .iter()
-                .filter(|e| e["severity"] != "info")
-                .map(|e| e["formattedMessage"].as_str().unwrap_or("?").to_string())
-                .collect()
-        })
-        .unwrap_or_default()
+    tok_tests::solc(project).err().unwrap_or_default()
 }
 
 fn project(example: &str) -> Result<tok_solidity::Project, Vec<String>> {
