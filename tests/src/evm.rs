@@ -178,3 +178,10 @@ impl Chain {
             .to_vec()
     }
 }
+
+impl Chain {
+    /// The ABI of a deployed contract.
+    pub fn abi(&self, address: Address) -> Option<&JsonAbi> {
+        self.abis.get(&address)
+    }
+}

@@ -41,7 +41,7 @@ fn staking_economy_trace_matches_the_interpreter() {
     let token_args = BTreeMap::from([
         ("treasury_".to_string(), DynSolValue::Address(treasury)),
         (
-            "staking_".to_string(),
+            "staking_contract_".to_string(),
             DynSolValue::Address(staking_address),
         ),
     ]);
@@ -53,7 +53,10 @@ fn staking_economy_trace_matches_the_interpreter() {
         ("max_stakers_".to_string(), uint(1_000_000)),
         ("base_emission_".to_string(), uint(100_000 * e18)),
         ("halving_days_".to_string(), uint(1460)),
-        ("stk_".to_string(), DynSolValue::Address(token_address)),
+        (
+            "stk_token_".to_string(),
+            DynSolValue::Address(token_address),
+        ),
     ]);
     assert_eq!(
         chain.deploy(deployer, &contracts["Staking"], &staking_args),

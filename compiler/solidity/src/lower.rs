@@ -286,6 +286,12 @@ impl<'p> Lowerer<'p> {
         format!("{}_{suffix}", upper(&self.entity_type(entity)))
     }
 
+    /// The constructor argument carrying another contract's address:
+    /// the immutable's name in lower case, `stk_token_`.
+    pub fn entity_arg(&self, entity: Entity) -> String {
+        format!("{}_", self.entity_var(entity).to_ascii_lowercase())
+    }
+
     /// A param's immutable: its name in capitals, with `_PARAM` when that
     /// would be a contract's name.
     fn param_var(&self, id: mir::ParamId) -> String {
@@ -331,7 +337,7 @@ impl<'p> Lowerer<'p> {
         }
         for entity in inputs.entities.iter().filter(|e| Some(**e) != own) {
             let name = self.entity_type(*entity);
-            let arg = format!("{}_", name.to_ascii_lowercase());
+            let arg = self.entity_arg(*entity);
             params.push(Param {
                 ty: Type::Address,
                 name: arg.clone(),
@@ -1402,10 +1408,9 @@ impl<'p> Lowerer<'p> {
             ExprKind::Entity(entity) if Some(*entity) == scope.mechanism.map(Entity::Mechanism) => {
                 address(Expr::ident("this"))
             }
-            ExprKind::Entity(entity) if scope.constructor_args => Expr::ident(format!(
-                "{}_",
-                self.entity_type(*entity).to_ascii_lowercase()
-            )),
+            ExprKind::Entity(entity) if scope.constructor_args => {
+                Expr::ident(self.entity_arg(*entity))
+            }
             ExprKind::Entity(entity) => address(Expr::ident(self.entity_var(*entity))),
             ExprKind::Binary { op, lhs, rhs } => {
                 let lhs = self.expr(lhs, scope);

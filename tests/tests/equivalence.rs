@@ -1,0 +1,585 @@
+//! Equivalence of the reference interpreter and the generated Solidity in
+//! revm, on random action traces: random callers, amounts at the edges
+//! (zero, one, a balance, 2^255, the maximum), time jumps across `every`
+//! periods, calls that must revert. After every transaction both must agree
+//! on revert-or-not and the revert reason, every token balance and supply,
+//! and every public scalar and address-keyed field of every mechanism.
+//! `TOK_EQUIVALENCE_CASES` raises the number of traces (default 64 per
+//! program in CI); a difference fails with proptest's shrunk trace.
+
+use std::collections::BTreeMap;
+
+use alloy_dyn_abi::DynSolValue;
+use proptest::prelude::*;
+use revm::primitives::{Address, U256};
+use tok_interp::state::{self, Value};
+use tok_interp::{GENESIS, PendingCall, World};
+use tok_mir::{Entity, Repr, Shape};
+use tok_tests::evm::{Artifact, Chain, Outcome, artifacts};
+use tok_tests::root;
+
+/// A compiled program, ready to set up runs from.
+struct Compiled {
+    program: tok_mir::Program,
+    artifacts: BTreeMap<String, Artifact>,
+}
+
+fn compile(example: &str) -> Compiled {
+    let source = std::fs::read_to_string(root().join(format!("examples/{example}.tok")))
+        .expect("example exists");
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, format!("{example}.tok"), source);
+    assert!(tok_driver::diagnostics(&db, file).is_empty());
+    let program = tok_driver::mir(&db, file).clone().expect("lowers");
+    let project = tok_solidity::generate(&program, example).expect("generates");
+    let artifacts = artifacts(&tok_tests::solc(&project).expect("compiles"));
+    Compiled { program, artifacts }
+}
+
+fn to_evm(value: tok_runtime::U256) -> U256 {
+    U256::from_be_bytes(value.to_be_bytes())
+}
+
+struct Harness<'p> {
+    program: &'p tok_mir::Program,
+    world: World<'p>,
+    chain: Chain,
+    /// Interpreter account to EVM address, for every account in play.
+    accounts: BTreeMap<state::Address, Address>,
+    users: Vec<state::Address>,
+    contracts: BTreeMap<Entity, Address>,
+    now: u64,
+    log: Vec<String>,
+    /// Calls that succeeded and reverted (the traces must do both).
+    actions_ok: u32,
+    actions_reverted: u32,
+    /// Accounts that may call: users and the program's address params.
+    callers: Vec<state::Address>,
+    /// A hook reverted: the interpreter stopped the run and the contract can
+    /// no longer catch up; the trace ends there.
+    halted: bool,
+}
+
+impl<'p> Harness<'p> {
+    fn new(compiled: &'p Compiled, users: usize) -> Self {
+        let program = &compiled.program;
+        let mut world = World::deploy(program, &[]).expect("deploys");
+        let mut chain = Chain::new(GENESIS);
+        let mut accounts = BTreeMap::new();
+        accounts.insert(state::ZERO_ADDRESS, Address::ZERO);
+        let deployer = Address::with_last_byte(0xd0);
+        let mut contracts = BTreeMap::new();
+        let entities: Vec<Entity> = (0..program.tokens.len() as u32)
+            .map(Entity::Token)
+            .chain((0..program.mechanisms.len() as u32).map(Entity::Mechanism))
+            .collect();
+        for (nonce, entity) in entities.iter().enumerate() {
+            let address = deployer.create(nonce as u64);
+            contracts.insert(*entity, address);
+            accounts.insert(world.entity_address(*entity), address);
+        }
+        for (index, param) in program.params.iter().enumerate() {
+            if param.repr == Repr::Address {
+                accounts.insert(
+                    world.state.params[index].address(),
+                    Address::with_last_byte(0x10 + index as u8),
+                );
+            }
+        }
+        let mut user_accounts = Vec::new();
+        for index in 0..users {
+            let account = world.new_account();
+            accounts.insert(account, Address::with_last_byte(0x80 + index as u8));
+            user_accounts.push(account);
+        }
+        // Constructor arguments by name: params, then other contracts.
+        let mut args: BTreeMap<String, DynSolValue> = BTreeMap::new();
+        for (index, param) in program.params.iter().enumerate() {
+            let value = match world.state.params[index] {
+                Value::Int(v) => DynSolValue::Uint(to_evm(v), 256),
+                Value::Bool(v) => DynSolValue::Bool(v),
+                Value::Address(a) => DynSolValue::Address(accounts[&a]),
+                other => panic!("param {} = {other:?} has no ABI form", param.name),
+            };
+            args.insert(format!("{}_", param.name), value);
+        }
+        for (entity, address) in &contracts {
+            let suffix = if matches!(entity, Entity::Token(_)) {
+                "token"
+            } else {
+                "contract"
+            };
+            let name = match entity {
+                Entity::Token(id) => tok_solidity::ident(&program.tokens[*id as usize].name),
+                Entity::Mechanism(id) => {
+                    tok_solidity::ident(&program.mechanisms[*id as usize].name)
+                }
+                _ => continue,
+            };
+            args.insert(
+                format!("{}_{suffix}_", name.to_ascii_lowercase()),
+                DynSolValue::Address(*address),
+            );
+        }
+        for entity in &entities {
+            let name = match entity {
+                Entity::Token(id) => tok_solidity::ident(&program.tokens[*id as usize].name),
+                Entity::Mechanism(id) => {
+                    tok_solidity::ident(&program.mechanisms[*id as usize].name)
+                }
+                _ => unreachable!("only tokens and mechanisms are deployed"),
+            };
+            let deployed = chain.deploy(deployer, &compiled.artifacts[&name], &args);
+            assert_eq!(deployed, contracts[entity], "deployment order");
+        }
+        let mut callers = user_accounts.clone();
+        for (index, param) in program.params.iter().enumerate() {
+            if param.repr == Repr::Address {
+                callers.push(world.state.params[index].address());
+            }
+        }
+        let mut harness = Harness {
+            program,
+            world,
+            chain,
+            accounts,
+            users: user_accounts,
+            contracts,
+            now: GENESIS,
+            log: Vec::new(),
+            actions_ok: 0,
+            actions_reverted: 0,
+            callers,
+            halted: false,
+        };
+        harness.fund();
+        harness.compare("after deployment");
+        harness
+    }
+
+    /// Gives every user a tenth of each premint holder's balance.
+    fn fund(&mut self) {
+        for token in 0..self.program.tokens.len() as u32 {
+            let holders: Vec<(state::Address, tok_runtime::U256)> = self
+                .accounts
+                .keys()
+                .map(|a| (*a, self.world.state.ledgers[token as usize].balance(*a)))
+                .filter(|(_, b)| *b > tok_runtime::U256::ZERO)
+                .collect();
+            for (holder, balance) in holders {
+                for user in self.users.clone() {
+                    let amount = Value::Int(
+                        balance / tok_runtime::U256::from(10u8 * self.users.len() as u8 + 1),
+                    );
+                    let call = PendingCall::Token {
+                        token,
+                        op: tok_mir::TokenOp::Transfer,
+                        args: vec![Value::Address(user), amount],
+                    };
+                    self.apply(holder, call);
+                }
+            }
+        }
+    }
+
+    fn abi(&self, value: Value) -> DynSolValue {
+        match value {
+            Value::Int(v) => DynSolValue::Uint(to_evm(v), 256),
+            Value::Bool(v) => DynSolValue::Bool(v),
+            Value::Address(a) => {
+                DynSolValue::Address(self.accounts.get(&a).copied().unwrap_or(Address::ZERO))
+            }
+            other => panic!("{other:?} has no ABI form"),
+        }
+    }
+
+    /// The selector the EVM should revert with for an interpreter reason.
+    fn expected_revert(&self, reason: &str) -> Vec<u8> {
+        let panic = |code: u8| {
+            let mut data = vec![0x4e, 0x48, 0x7b, 0x71];
+            data.extend([0u8; 31]);
+            data.push(code);
+            data
+        };
+        match reason {
+            "arithmetic overflow or underflow" => panic(0x11),
+            "division or modulo by zero" => panic(0x12),
+            _ => {
+                let name = tok_solidity::error_name(reason);
+                for artifact in self.contracts.values().filter_map(|a| self.chain_abi(*a)) {
+                    if let Some(error) = artifact.error(&name).and_then(|e| e.first()) {
+                        return error.selector().to_vec();
+                    }
+                }
+                panic!("no error `{name}` for reason {reason:?}")
+            }
+        }
+    }
+
+    fn chain_abi(&self, address: Address) -> Option<&alloy_json_abi::JsonAbi> {
+        self.chain.abi(address)
+    }
+
+    /// Runs one call on both sides and checks they agree.
+    fn apply(&mut self, caller: state::Address, call: PendingCall) {
+        if self.halted {
+            return;
+        }
+        let interp = self
+            .world
+            .transact(caller, &call)
+            .expect("the interpreter does not stop");
+        let from = self.accounts[&caller];
+        let (target, function, args): (Address, String, Vec<DynSolValue>) = match &call {
+            PendingCall::Action {
+                mechanism,
+                action,
+                args,
+            } => (
+                self.contracts[&Entity::Mechanism(*mechanism)],
+                tok_solidity::ident(
+                    &self.program.mechanisms[*mechanism as usize].actions[*action as usize].name,
+                ),
+                args.iter().map(|v| self.abi(*v)).collect(),
+            ),
+            PendingCall::Token { token, op, args } => {
+                let name = match op {
+                    tok_mir::TokenOp::Transfer => "transfer",
+                    tok_mir::TokenOp::TransferFrom => "transferFrom",
+                    tok_mir::TokenOp::Approve => "approve",
+                    tok_mir::TokenOp::Burn => "burn",
+                    other => panic!("{other:?} is not generated by traces"),
+                };
+                (
+                    self.contracts[&Entity::Token(*token)],
+                    name.to_string(),
+                    args.iter().map(|v| self.abi(*v)).collect(),
+                )
+            }
+            other => panic!("{other:?} is not generated by traces"),
+        };
+        let outcome = self.chain.call(from, target, &function, &args);
+        if interp.is_none() {
+            self.actions_ok += 1;
+        } else {
+            self.actions_reverted += 1;
+        }
+        let step = format!(
+            "{} calling {function}({args:?}) at t+{}",
+            self.world.describe_account(caller),
+            self.now - GENESIS
+        );
+        self.log.push(step.clone());
+        match (&interp, &outcome) {
+            (None, Outcome::Returned(_)) => {}
+            (Some(reason), Outcome::Reverted(data)) => {
+                let expected = self.expected_revert(reason);
+                assert_eq!(
+                    &data[..expected.len().min(data.len())],
+                    &expected[..],
+                    "{step}: interpreter reverted with {reason:?}, the EVM with other data\n{}",
+                    self.log.join("\n")
+                );
+            }
+            _ => panic!(
+                "{step}: interpreter {interp:?}, EVM {outcome:?}\ntrace:\n{}",
+                self.log.join("\n")
+            ),
+        }
+        self.compare(&step);
+    }
+
+    /// Moves both clocks; the chain runs its catch-up as a keeper would.
+    fn advance(&mut self, seconds: u64) {
+        self.now += seconds;
+        let stopped = self.world.advance_to(self.now).err();
+        self.chain.set_time(self.now);
+        let keeper = Address::with_last_byte(0xee);
+        let mut reverted = false;
+        for (id, mechanism) in self.program.mechanisms.iter().enumerate() {
+            if !mechanism.hooks.is_empty() {
+                let address = self.contracts[&Entity::Mechanism(id as u32)];
+                let outcome = self.chain.call(
+                    keeper,
+                    address,
+                    "catch_up",
+                    &[DynSolValue::Uint(U256::MAX, 256)],
+                );
+                reverted |= matches!(outcome, Outcome::Reverted(_));
+            }
+        }
+        // A hook that reverts stops the simulation and blocks the contract.
+        assert_eq!(
+            stopped.is_some(),
+            reverted,
+            "after advancing {seconds} s: interpreter {stopped:?}, EVM catch-up reverted: {reverted}\n{}",
+            self.log.join("\n")
+        );
+        if reverted {
+            self.halted = true;
+            return;
+        }
+        self.log.push(format!("advance {seconds} s"));
+        let note = format!("after advancing {seconds} s");
+        self.compare(&note);
+    }
+
+    /// Every balance, supply and public field, on both sides.
+    fn compare(&mut self, after: &str) {
+        let accounts: Vec<(state::Address, Address)> =
+            self.accounts.iter().map(|(a, b)| (*a, *b)).collect();
+        for token in 0..self.program.tokens.len() {
+            let address = self.contracts[&Entity::Token(token as u32)];
+            let ledger = &self.world.state.ledgers[token];
+            let supply = to_evm(ledger.total_supply);
+            assert_eq!(
+                self.chain.uint(address, "totalSupply", &[]),
+                supply,
+                "{after}: total supply of token {token}"
+            );
+            for (interp, evm) in &accounts {
+                let expected = to_evm(self.world.state.ledgers[token].balance(*interp));
+                assert_eq!(
+                    self.chain
+                        .uint(address, "balanceOf", &[DynSolValue::Address(*evm)]),
+                    expected,
+                    "{after}: balance of {evm}"
+                );
+            }
+        }
+        for (id, mechanism) in self.program.mechanisms.iter().enumerate() {
+            let address = self.contracts[&Entity::Mechanism(id as u32)];
+            for (field_id, field) in mechanism.fields.iter().enumerate() {
+                let getter = tok_solidity::ident(&field.name);
+                let slot = self.world.state.fields[id][field_id].clone();
+                match &field.shape {
+                    Shape::Scalar(Repr::Int) => {
+                        let expected = to_evm(slot.get(&[]).expect("scalar").int());
+                        assert_eq!(
+                            self.chain.uint(address, &getter, &[]),
+                            expected,
+                            "{after}: {}.{}",
+                            mechanism.name,
+                            field.name
+                        );
+                    }
+                    Shape::Map(Repr::Address, value)
+                        if matches!(**value, Shape::Scalar(Repr::Int)) =>
+                    {
+                        for (interp, evm) in &accounts {
+                            let expected = to_evm(
+                                slot.get(&[state::Key::Address(*interp)])
+                                    .expect("entry")
+                                    .int(),
+                            );
+                            let found =
+                                self.chain
+                                    .uint(address, &getter, &[DynSolValue::Address(*evm)]);
+                            assert_eq!(
+                                found, expected,
+                                "{after}: {}.{}[{evm}]",
+                                mechanism.name, field.name
+                            );
+                        }
+                    }
+                    Shape::List(Repr::Address) => {
+                        let state::Slot::List(items) = slot else {
+                            continue;
+                        };
+                        for (index, item) in items.iter().enumerate() {
+                            let found = self.chain.call(
+                                Address::ZERO,
+                                address,
+                                &getter,
+                                &[DynSolValue::Uint(U256::from(index), 256)],
+                            );
+                            assert_eq!(
+                                found,
+                                Outcome::Returned(vec![self.abi(*item)]),
+                                "{after}: {}.{}[{index}]",
+                                mechanism.name,
+                                field.name
+                            );
+                        }
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+}
+
+/// One step of a random trace, decided from seeds against the program.
+fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
+    let (kind, who, what, amount_seed) = seeds;
+    if harness.halted {
+        return;
+    }
+    let callers = harness.callers.clone();
+    let caller = callers[who as usize % callers.len()];
+    let program = harness.program;
+    let targets: Vec<state::Address> = harness.accounts.keys().copied().collect();
+    let pick_account = |seed: u8| targets[seed as usize % targets.len()];
+    let edge = |seed: u64, balance: tok_runtime::U256| -> tok_runtime::U256 {
+        match seed % 8 {
+            0 => tok_runtime::U256::ZERO,
+            1 => tok_runtime::U256::ONE,
+            2 => balance,
+            3 => balance / tok_runtime::U256::from(10u8),
+            4 => balance + tok_runtime::U256::ONE,
+            5 => tok_runtime::U256::ONE << 255,
+            6 => tok_runtime::U256::MAX,
+            _ => tok_runtime::U256::from(seed >> 3) % (balance + tok_runtime::U256::ONE),
+        }
+    };
+    // Amounts are drawn around the caller's balance of one of the tokens.
+    let base_balance = if program.tokens.is_empty() {
+        tok_runtime::U256::ZERO
+    } else {
+        harness.world.state.ledgers[(amount_seed >> 40) as usize % program.tokens.len()]
+            .balance(caller)
+    };
+    match kind % 6 {
+        0 if !program.tokens.is_empty() => {
+            let token = what as u32 % program.tokens.len() as u32;
+            let balance = harness.world.state.ledgers[token as usize].balance(caller);
+            let call = PendingCall::Token {
+                token,
+                op: tok_mir::TokenOp::Transfer,
+                args: vec![
+                    Value::Address(pick_account(what / 3)),
+                    Value::Int(edge(amount_seed, balance)),
+                ],
+            };
+            harness.apply(caller, call);
+        }
+        1 if !program.tokens.is_empty() => {
+            let token = what as u32 % program.tokens.len() as u32;
+            let spender = harness.world.entity_address(Entity::Mechanism(
+                u32::from(what / 3) % program.mechanisms.len().max(1) as u32,
+            ));
+            let balance = harness.world.state.ledgers[token as usize].balance(caller);
+            let call = PendingCall::Token {
+                token,
+                op: tok_mir::TokenOp::Approve,
+                args: vec![
+                    Value::Address(spender),
+                    Value::Int(edge(amount_seed, balance)),
+                ],
+            };
+            harness.apply(caller, call);
+        }
+        2 => {
+            // Across one or more hook periods, or less than one.
+            let seconds = [3_600, 86_400, 86_400 * 3 + 17, 604_800][what as usize % 4];
+            harness.advance(seconds);
+        }
+        _ if !program.mechanisms.is_empty() => {
+            let mechanism = what as u32 % program.mechanisms.len() as u32;
+            let actions = &program.mechanisms[mechanism as usize].actions;
+            if actions.is_empty() {
+                return;
+            }
+            let action = u32::from(what / 7) % actions.len() as u32;
+            // Often the caller has approved the mechanism for everything first.
+            if amount_seed % 3 != 0 {
+                let spender = harness.world.entity_address(Entity::Mechanism(mechanism));
+                for token in 0..program.tokens.len() as u32 {
+                    let call = PendingCall::Token {
+                        token,
+                        op: tok_mir::TokenOp::Approve,
+                        args: vec![Value::Address(spender), Value::Int(tok_runtime::U256::MAX)],
+                    };
+                    harness.apply(caller, call);
+                }
+            }
+            let body = &actions[action as usize].body;
+            let args = body.locals[..body.params as usize]
+                .iter()
+                .enumerate()
+                .map(|(index, (_, repr))| {
+                    let seed = amount_seed.rotate_left(index as u32 * 13);
+                    match repr {
+                        Repr::Int => Value::Int(edge(seed, base_balance)),
+                        Repr::Bool => Value::Bool(seed % 2 == 0),
+                        Repr::Address => Value::Address(pick_account(seed as u8)),
+                        _ => Value::Int(tok_runtime::U256::ZERO),
+                    }
+                })
+                .collect();
+            harness.apply(
+                caller,
+                PendingCall::Action {
+                    mechanism,
+                    action,
+                    args,
+                },
+            );
+        }
+        _ => {}
+    }
+}
+
+fn cases() -> u32 {
+    std::env::var("TOK_EQUIVALENCE_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(64)
+}
+
+fn check_example(example: &str) {
+    let compiled = compile(example);
+    let config = ProptestConfig {
+        cases: cases(),
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let strategy =
+        proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 1..40);
+    let totals = std::cell::Cell::new((0u32, 0u32));
+    let result = runner.run(&strategy, |trace| {
+        let mut harness = Harness::new(&compiled, 3);
+        for seeds in trace {
+            step(&mut harness, seeds);
+        }
+        let (ok, reverted) = totals.get();
+        totals.set((ok + harness.actions_ok, reverted + harness.actions_reverted));
+        Ok(())
+    });
+    if let Err(error) = result {
+        panic!("{example}: {error}");
+    }
+    // The traces exercise both paths: calls that succeed and that revert.
+    let (ok, reverted) = totals.get();
+    eprintln!("{example}: {ok} calls succeeded, {reverted} reverted");
+    assert!(
+        ok > 0 && reverted > 0,
+        "{example}: {ok} calls succeeded, {reverted} reverted"
+    );
+}
+
+#[test]
+fn staking_economy_equivalence() {
+    check_example("staking_economy");
+}
+
+#[test]
+fn staking_rewards_equivalence() {
+    check_example("staking_rewards");
+}
+
+#[test]
+fn amm_pool_equivalence() {
+    check_example("amm_pool");
+}
+
+#[test]
+fn transfer_tax_equivalence() {
+    check_example("transfer_tax");
+}
+
+#[test]
+fn emission_halving_equivalence() {
+    check_example("emission_halving");
+}
