@@ -140,10 +140,11 @@ impl Chain {
         args: &[DynSolValue],
     ) -> Outcome {
         let abi = self.abis.get(&contract).expect("a deployed contract");
+        // Overloads are told apart by their number of arguments.
         let function = abi
             .function(function)
-            .and_then(|f| f.first())
-            .unwrap_or_else(|| panic!("no function `{function}`"))
+            .and_then(|overloads| overloads.iter().find(|f| f.inputs.len() == args.len()))
+            .unwrap_or_else(|| panic!("no function `{function}` with {} arguments", args.len()))
             .clone();
         let data = function.abi_encode_input(args).expect("arguments encode");
         match self.transact(from, TxKind::Call(contract), data) {

@@ -26,10 +26,6 @@ pub struct Project {
 /// Generates the project for a program whose file is named `stem`.
 pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<String>> {
     let mut errors = Vec::new();
-    if !program.vestings.is_empty() {
-        errors
-            .push("not supported by the Solidity backend yet: `vesting` declarations".to_string());
-    }
     if !program.governors.is_empty() {
         errors
             .push("not supported by the Solidity backend yet: `governor` declarations".to_string());
@@ -41,6 +37,9 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
     }
     for id in 0..program.mechanisms.len() {
         contracts.push(lowerer.mechanism(id as u32));
+    }
+    for id in 0..program.vestings.len() {
+        contracts.push(lowerer.vesting(id as u32));
     }
     errors.extend(lowerer.errors());
     if !errors.is_empty() {
@@ -74,6 +73,10 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
             "@openzeppelin/contracts/utils/cryptography/EIP712.sol",
         ),
         ("Ownable", "@openzeppelin/contracts/access/Ownable.sol"),
+        (
+            "VestingWalletCliff",
+            "@openzeppelin/contracts/finance/VestingWalletCliff.sol",
+        ),
     ];
     for contract in &contracts {
         for base in &contract.bases {
@@ -81,6 +84,12 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
                 imports.insert(name, path);
             }
         }
+    }
+    if !program.vestings.is_empty() {
+        imports.insert(
+            "VestingWallet",
+            "@openzeppelin/contracts/finance/VestingWallet.sol",
+        );
     }
     if program.tokens.iter().any(|t| t.permit && t.votes) {
         imports.insert("Nonces", "@openzeppelin/contracts/utils/Nonces.sol");
