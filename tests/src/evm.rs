@@ -56,6 +56,8 @@ pub enum Outcome {
 pub struct Chain {
     evm: Evm,
     abis: BTreeMap<Address, JsonAbi>,
+    /// Gas used by the last transaction.
+    pub last_gas: u64,
 }
 
 impl Chain {
@@ -74,6 +76,7 @@ impl Chain {
         Chain {
             evm,
             abis: BTreeMap::new(),
+            last_gas: 0,
         }
     }
 
@@ -90,9 +93,12 @@ impl Chain {
             .data(Bytes::from(data))
             .gas_limit(500_000_000)
             .build_fill();
-        self.evm
+        let result = self
+            .evm
             .transact_commit(tx)
-            .expect("the transaction is valid")
+            .expect("the transaction is valid");
+        self.last_gas = result.tx_gas_used();
+        result
     }
 
     /// Deploys `artifact` from `deployer` with constructor arguments by name.

@@ -68,6 +68,8 @@ struct Harness<'p> {
     /// A hook reverted: the interpreter stopped the run and the contract can
     /// no longer catch up; the trace ends there.
     halted: bool,
+    /// Gas of every successful call, by function.
+    gas: BTreeMap<String, Vec<u64>>,
 }
 
 impl<'p> Harness<'p> {
@@ -150,6 +152,7 @@ impl<'p> Harness<'p> {
             actions_reverted: 0,
             callers,
             halted: false,
+            gas: BTreeMap::new(),
         };
         harness.fund();
         harness.compare("after deployment");
@@ -276,6 +279,10 @@ impl<'p> Harness<'p> {
         let outcome = self.chain.call(from, target, &function, &args);
         if interp.is_none() {
             self.actions_ok += 1;
+            self.gas
+                .entry(function.clone())
+                .or_default()
+                .push(self.chain.last_gas);
         } else {
             self.actions_reverted += 1;
         }
@@ -577,6 +584,7 @@ fn check_example(example: &str) {
     let strategy =
         proptest::collection::vec((any::<u8>(), any::<u8>(), any::<u8>(), any::<u64>()), 1..40);
     let totals = std::cell::Cell::new((0u32, 0u32));
+    let gas = std::cell::RefCell::new(BTreeMap::<String, Vec<u64>>::new());
     let result = runner.run(&strategy, |trace| {
         let mut harness = Harness::new(&compiled, 3);
         for seeds in trace {
@@ -584,6 +592,9 @@ fn check_example(example: &str) {
         }
         let (ok, reverted) = totals.get();
         totals.set((ok + harness.actions_ok, reverted + harness.actions_reverted));
+        for (function, used) in harness.gas {
+            gas.borrow_mut().entry(function).or_default().extend(used);
+        }
         Ok(())
     });
     if let Err(error) = result {
@@ -592,6 +603,16 @@ fn check_example(example: &str) {
     // The traces exercise both paths: calls that succeed and that revert.
     let (ok, reverted) = totals.get();
     eprintln!("{example}: {ok} calls succeeded, {reverted} reverted");
+    // The gas report: median gas of successful calls (transaction total,
+    // intrinsic cost included), per function.
+    for (function, mut used) in gas.into_inner() {
+        used.sort_unstable();
+        eprintln!(
+            "  gas {example} {function}: median {} over {} calls",
+            used[used.len() / 2],
+            used.len()
+        );
+    }
     assert!(
         ok > 0 && reverted > 0,
         "{example}: {ok} calls succeeded, {reverted} reverted"
