@@ -192,3 +192,10 @@ impl Chain {
         self.abis.get(&address)
     }
 }
+
+impl Chain {
+    /// Makes a contract deployed by another contract callable by name.
+    pub fn register(&mut self, address: Address, abi: JsonAbi) {
+        self.abis.insert(address, abi);
+    }
+}

@@ -244,3 +244,53 @@ fn staking_economy_trace_matches_the_interpreter() {
         U256::from(1_000_000_000 * e18 + 100_000 * e18 - 10 * e18)
     );
 }
+
+/// The generated deployer wires the program together from its params.
+#[test]
+fn the_deployer_contract_wires_the_program() {
+    let source =
+        std::fs::read_to_string(root().join("examples/staking_economy.tok")).expect("example");
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, "staking_economy.tok".to_string(), source);
+    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
+    let project = tok_solidity::generate(program, "staking_economy").expect("generates");
+    let contracts = artifacts(&tok_tests::solc(&project).expect("compiles"));
+    let (deployer, treasury) = (address(0xd0), address(0x71));
+    let mut chain = Chain::new(GENESIS);
+    let e18: u128 = 1_000_000_000_000_000_000;
+    let args = BTreeMap::from([
+        ("max_stakers_".to_string(), uint(1_000_000)),
+        ("base_emission_".to_string(), uint(100_000 * e18)),
+        ("halving_days_".to_string(), uint(1460)),
+        ("treasury_".to_string(), DynSolValue::Address(treasury)),
+    ]);
+    let deploy = chain.deploy(deployer, &contracts["DeployStakingEconomy"], &args);
+    let address_of =
+        |chain: &mut Chain, getter: &str| match chain.call(Address::ZERO, deploy, getter, &[]) {
+            Outcome::Returned(values) => match values.first() {
+                Some(DynSolValue::Address(address)) => *address,
+                other => panic!("{getter}: {other:?}"),
+            },
+            other => panic!("{getter}: {other:?}"),
+        };
+    let token = address_of(&mut chain, "stk_token");
+    let staking = address_of(&mut chain, "staking_contract");
+    assert_eq!(token, deploy.create(1));
+    assert_eq!(staking, deploy.create(2));
+    chain.register(token, contracts["STK"].abi.clone());
+    chain.register(staking, contracts["Staking"].abi.clone());
+    assert_eq!(
+        chain.uint(token, "balanceOf", &[DynSolValue::Address(treasury)]),
+        U256::from(1_000_000_000 * e18)
+    );
+    // The token lets the staking contract mint, and exempts it from the fee.
+    let minter = chain.call(
+        Address::ZERO,
+        token,
+        "isMinter",
+        &[DynSolValue::Address(staking)],
+    );
+    assert_eq!(minter, Outcome::Returned(vec![DynSolValue::Bool(true)]));
+    let linked = chain.call(Address::ZERO, staking, "STK_TOKEN", &[]);
+    assert_eq!(linked, Outcome::Returned(vec![DynSolValue::Address(token)]));
+}

@@ -41,6 +41,14 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
     for id in 0..program.vestings.len() {
         contracts.push(lowerer.vesting(id as u32));
     }
+    let order: Vec<tok_mir::Entity> = (0..program.tokens.len() as u32)
+        .map(tok_mir::Entity::Token)
+        .chain((0..program.mechanisms.len() as u32).map(tok_mir::Entity::Mechanism))
+        .chain((0..program.vestings.len() as u32).map(tok_mir::Entity::Vesting))
+        .collect();
+    if order.len() < 128 {
+        contracts.push(lowerer.deployer(&format!("Deploy{}", camel(stem)), &order));
+    }
     errors.extend(lowerer.errors());
     if !errors.is_empty() {
         return Err(errors);
@@ -120,8 +128,23 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
         "package.json".to_string(),
         "{\n  \"private\": true,\n  \"dependencies\": {\n    \"@openzeppelin/contracts\": \"5.4.0\"\n  }\n}\n".to_string(),
     );
+    let params: BTreeMap<String, serde_json::Value> = program
+        .params
+        .iter()
+        .map(|param| {
+            let default = match param.default.as_ref().map(|e| &e.kind) {
+                Some(tok_mir::ExprKind::Int(value)) => serde_json::json!(value.to_string()),
+                Some(tok_mir::ExprKind::Bool(value)) => serde_json::json!(value),
+                Some(tok_mir::ExprKind::AddressLiteral(text)) => serde_json::json!(text),
+                _ => serde_json::Value::Null,
+            };
+            (param.name.clone(), serde_json::json!({ "constructor_argument": format!("{}_", param.name), "default": default }))
+        })
+        .collect();
     let manifest = serde_json::json!({
         "source": source_path,
+        "deployer": format!("Deploy{}", camel(stem)),
+        "params": params,
         "tokens": program.tokens.iter().map(|t| (t.name.clone(), contract_name(&t.name))).collect::<BTreeMap<_, _>>(),
         "mechanisms": program.mechanisms.iter().map(|m| {
             let mut reasons = std::collections::BTreeSet::new();

@@ -233,6 +233,15 @@ fn type_of_shape(shape: &Shape) -> Type {
 pub struct Lowerer<'p> {
     program: &'p mir::Program,
     errors: Vec<String>,
+    /// Each generated contract's constructor inputs, in argument order.
+    pub constructors: BTreeMap<Entity, Vec<ConstructorInput>>,
+}
+
+/// What a constructor argument carries.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ConstructorInput {
+    Param(mir::ParamId),
+    Contract(Entity),
 }
 
 /// Where an expression is lowered: which contract, which body.
@@ -252,6 +261,7 @@ impl<'p> Lowerer<'p> {
         Lowerer {
             program,
             errors: Vec::new(),
+            constructors: BTreeMap::new(),
         }
     }
 
@@ -267,7 +277,7 @@ impl<'p> Lowerer<'p> {
         Expr::Number("0".into())
     }
 
-    fn entity_type(&self, entity: Entity) -> String {
+    pub fn entity_type(&self, entity: Entity) -> String {
         match entity {
             Entity::Token(id) => ident(&self.program.tokens[id as usize].name),
             Entity::Mechanism(id) => ident(&self.program.mechanisms[id as usize].name),
@@ -294,7 +304,7 @@ impl<'p> Lowerer<'p> {
 
     /// A param's immutable: its name in capitals, with `_PARAM` when that
     /// would be a contract's name.
-    fn param_var(&self, id: mir::ParamId) -> String {
+    pub fn param_var(&self, id: mir::ParamId) -> String {
         let name = upper(&self.program.params[id as usize].name);
         let program = self.program;
         let contracts = program
@@ -312,7 +322,26 @@ impl<'p> Lowerer<'p> {
     }
 
     /// Constructor parameters, immutables and their assignments for `inputs`.
-    fn inputs(&self, inputs: &Inputs, own: Option<Entity>) -> (Vec<Param>, Vec<Member>, Vec<Stmt>) {
+    fn inputs(
+        &mut self,
+        inputs: &Inputs,
+        own: Option<Entity>,
+    ) -> (Vec<Param>, Vec<Member>, Vec<Stmt>) {
+        if let Some(own) = own {
+            let order = inputs
+                .params
+                .iter()
+                .map(|p| ConstructorInput::Param(*p))
+                .chain(
+                    inputs
+                        .entities
+                        .iter()
+                        .filter(|e| Some(**e) != Some(own))
+                        .map(|e| ConstructorInput::Contract(*e)),
+                )
+                .collect();
+            self.constructors.insert(own, order);
+        }
         let mut params = Vec::new();
         let mut members = Vec::new();
         let mut body = Vec::new();
@@ -685,6 +714,117 @@ impl<'p> Lowerer<'p> {
             doc: vec![format!("The `{}` token.", token.name)],
             name,
             bases,
+            members,
+        }
+    }
+
+    // ---- Deployment ---------------------------------------------------------------
+
+    /// A contract whose constructor deploys every contract of the program
+    /// and wires their addresses together: contracts that refer to each
+    /// other (a token minting for a mechanism that holds the token) get the
+    /// addresses their peers will have, predicted from this deployer's
+    /// nonces.
+    pub fn deployer(&mut self, name: &str, order: &[Entity]) -> Contract {
+        let program = self.program;
+        let used: BTreeSet<mir::ParamId> = self
+            .constructors
+            .values()
+            .flatten()
+            .filter_map(|input| match input {
+                ConstructorInput::Param(p) => Some(*p),
+                ConstructorInput::Contract(_) => None,
+            })
+            .collect();
+        let params: Vec<Param> = used
+            .iter()
+            .map(|id| {
+                let param = &program.params[*id as usize];
+                Param {
+                    ty: type_of(param.repr),
+                    name: format!("{}_", param.name),
+                }
+            })
+            .collect();
+        let mut members = vec![Member::Error("DeploymentMismatch".into())];
+        let mut body = Vec::new();
+        let nonce_of =
+            |entity: &Entity| order.iter().position(|e| e == entity).map_or(0, |i| i + 1);
+        for entity in order {
+            let contract = self.entity_type(*entity);
+            let var = self.entity_var(*entity).to_ascii_lowercase();
+            members.push(Member::StateVar(
+                Type::Named(contract.clone()),
+                "public immutable".into(),
+                var.clone(),
+                None,
+            ));
+            let args: Vec<Expr> = self
+                .constructors
+                .get(entity)
+                .into_iter()
+                .flatten()
+                .map(|input| match input {
+                    ConstructorInput::Param(p) => {
+                        Expr::ident(format!("{}_", program.params[*p as usize].name))
+                    }
+                    ConstructorInput::Contract(other) => Expr::ident("_predict")
+                        .call(vec![Expr::Number(nonce_of(other).to_string())]),
+                })
+                .collect();
+            body.push(Stmt::Assign(
+                Expr::ident(var.clone()),
+                Expr::ident(format!("new {contract}")).call(args),
+            ));
+            body.push(Stmt::If(
+                vec![(
+                    Expr::binary(
+                        "!=",
+                        Expr::ident("address").call(vec![Expr::ident(var)]),
+                        Expr::ident("_predict")
+                            .call(vec![Expr::Number(nonce_of(entity).to_string())]),
+                    ),
+                    vec![Stmt::Revert("DeploymentMismatch".into(), vec![])],
+                )],
+                vec![],
+            ));
+        }
+        members.push(Member::Constructor {
+            params,
+            bases: vec![],
+            body,
+        });
+        // RLP of [this, nonce] for 1 <= nonce < 128: 0xd6 0x94 address nonce.
+        let packed = Expr::ident("abi").member("encodePacked").call(vec![
+            Expr::ident("bytes1").call(vec![Expr::Number("0xd6".into())]),
+            Expr::ident("bytes1").call(vec![Expr::Number("0x94".into())]),
+            Expr::ident("address").call(vec![Expr::ident("this")]),
+            Expr::ident("bytes1").call(vec![Expr::ident("uint8").call(vec![Expr::ident("nonce")])]),
+        ]);
+        let hash = Expr::ident("keccak256").call(vec![packed]);
+        let address = Expr::ident("address").call(vec![
+            Expr::ident("uint160").call(vec![Expr::ident("uint256").call(vec![hash])]),
+        ]);
+        members.push(Member::Function {
+            doc: vec!["The address this contract's `nonce`-th creation gets.".into()],
+            name: "_predict".into(),
+            params: vec![Param {
+                ty: Type::Uint256,
+                name: "nonce".into(),
+            }],
+            visibility: "internal",
+            mutability: Mutability::View,
+            qualifiers: vec![],
+            returns: Some(Type::Address),
+            body: vec![Stmt::Return(Some(address))],
+        });
+        Contract {
+            doc: vec![
+                "Deploys the whole program with the given params and wires the contracts together."
+                    .into(),
+            ],
+            name: name.to_string(),
+            bases: vec![],
             members,
         }
     }
