@@ -314,20 +314,26 @@ fn fmt(files: &[PathBuf], check_only: bool) -> ExitCode {
     status
 }
 
-/// Generates the Foundry project of a program into `out`.
-fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
-    let text = match load(path, format) {
-        Ok(text) => text,
-        Err(code) => return code,
-    };
+/// Loads and checks a program; problems are reported and end the command.
+pub(crate) fn checked(path: &Path, format: Format) -> Result<(Database, SourceFile), ExitCode> {
+    let text = load(path, format)?;
     let shown = path.display().to_string();
     let db = Database::default();
     let file = SourceFile::new(&db, shown.clone(), text);
     let diagnostics = tok_driver::diagnostics(&db, file);
     if diagnostics.iter().any(Diagnostic::is_error) {
         report(&shown, file.text(&db), diagnostics, format);
-        return ExitCode::from(EXIT_PROBLEMS);
+        return Err(ExitCode::from(EXIT_PROBLEMS));
     }
+    Ok((db, file))
+}
+
+/// Generates the Foundry project of a program into `out`.
+fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
+    let (db, file) = match checked(path, format) {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
     let stem = path
         .file_stem()
         .map_or("program".to_string(), |s| s.to_string_lossy().into_owned());
@@ -359,18 +365,10 @@ fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
 }
 
 fn build(path: &Path, emit: Emit, format: Format) -> ExitCode {
-    let text = match load(path, format) {
-        Ok(text) => text,
+    let (db, file) = match checked(path, format) {
+        Ok(checked) => checked,
         Err(code) => return code,
     };
-    let shown = path.display().to_string();
-    let db = Database::default();
-    let file = SourceFile::new(&db, shown.clone(), text);
-    let diagnostics = tok_driver::diagnostics(&db, file);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        report(&shown, file.text(&db), diagnostics, format);
-        return ExitCode::from(EXIT_PROBLEMS);
-    }
     match emit {
         Emit::Ast => println!("{:#?}", tok_driver::parse(&db, file).module),
         Emit::Hir => print!("{}", tok_sema::hir::print(tok_driver::program(&db, file))),

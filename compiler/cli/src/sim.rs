@@ -15,13 +15,12 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
 use rayon::prelude::*;
-use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile};
 use tok_interp::state::Value;
 use tok_interp::{Row, Simulation, SimulationError, format_value, int_to_f64};
 use tok_sema::hir;
 
-use crate::{EXIT_PROBLEMS, EXIT_USAGE, Format, load, report};
+use crate::{EXIT_PROBLEMS, EXIT_USAGE, Format, checked, report};
 
 /// Options of `tok sim` beyond the file.
 pub struct SimOptions<'a> {
@@ -41,18 +40,10 @@ fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
 }
 
 pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
-    let text = match load(path, Format::Text) {
-        Ok(text) => text,
+    let (db, file) = match checked(path, Format::Text) {
+        Ok(checked) => checked,
         Err(code) => return code,
     };
-    let shown = path.display().to_string();
-    let db = Database::default();
-    let file = SourceFile::new(&db, shown.clone(), text);
-    let diagnostics = tok_driver::diagnostics(&db, file);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        report(&shown, file.text(&db), diagnostics, Format::Text);
-        return ExitCode::from(EXIT_PROBLEMS);
-    }
     let program = match tok_driver::mir(&db, file) {
         Ok(program) => program,
         Err(errors) => return fail(EXIT_PROBLEMS, errors.join("\nerror: ")),

@@ -18,17 +18,7 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
     if !parsed.diagnostics.is_empty() {
         return Err(parsed.diagnostics);
     }
-    let mut formatter = Formatter {
-        source,
-        comments: &parsed.comments,
-        next_comment: 0,
-        out: String::new(),
-        indent: 0,
-        last_end: None,
-        prev_end: 0,
-        at_block_start: true,
-        force_blank: false,
-    };
+    let mut formatter = Formatter::new(source, &parsed.comments);
     let mut previous: Option<&ItemKind> = None;
     for item in &parsed.module.items {
         if let Some(previous) = previous {
@@ -55,17 +45,7 @@ pub fn format(source: &str) -> Result<String, Vec<Diagnostic>> {
 /// Prints one item in canonical form, without comments (for generated
 /// text, such as a template's body).
 pub fn print_item(item: &Item) -> String {
-    let mut formatter = Formatter {
-        source: "",
-        comments: &[],
-        next_comment: 0,
-        out: String::new(),
-        indent: 0,
-        last_end: None,
-        prev_end: 0,
-        at_block_start: true,
-        force_blank: false,
-    };
+    let mut formatter = Formatter::new("", &[]);
     formatter.item(item);
     formatter.out
 }
@@ -84,7 +64,21 @@ struct Formatter<'s> {
     force_blank: bool,
 }
 
-impl Formatter<'_> {
+impl<'s> Formatter<'s> {
+    fn new(source: &'s str, comments: &'s [Comment]) -> Self {
+        Formatter {
+            source,
+            comments,
+            next_comment: 0,
+            out: String::new(),
+            indent: 0,
+            last_end: None,
+            prev_end: 0,
+            at_block_start: true,
+            force_blank: false,
+        }
+    }
+
     /// Whether the source has a blank line between `from` and `to`.
     fn blank_between(&self, from: u32, to: u32) -> bool {
         let to = (to as usize).min(self.source.len());
