@@ -368,7 +368,7 @@ impl<'a> Checker<'a> {
         if let Some(value) = settings.take("decimals") {
             let checked = self.expr_expect(value, &Ty::Uint);
             match checked.kind {
-                ExprInt(n) if n <= U256::from(MAX_DECIMALS) => {}
+                hir::ExprKind::Int(n) if n <= U256::from(MAX_DECIMALS) => {}
                 hir::ExprKind::Error => {}
                 _ => self.report(
                     Diagnostic::error(Code::INVALID_DECIMALS, value.span, "invalid `decimals`")
@@ -3428,7 +3428,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-use hir::ExprKind::Int as ExprInt;
 
 /// Token and declaration settings.
 const TOKEN_VALUES: &[&str] = &[
