@@ -454,16 +454,19 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
     let program = harness.program;
     let targets: Vec<state::Address> = harness.accounts.keys().copied().collect();
     let pick_account = |seed: u8| targets[seed as usize % targets.len()];
+    // Mostly amounts a user would send (parts of a balance), sometimes the
+    // edges: zero, one, just too much, 2^255, the maximum.
     let edge = |seed: u64, balance: tok_runtime::U256| -> tok_runtime::U256 {
-        match seed % 8 {
+        match seed % 12 {
             0 => tok_runtime::U256::ZERO,
             1 => tok_runtime::U256::ONE,
-            2 => balance,
-            3 => balance / tok_runtime::U256::from(10u8),
-            4 => balance + tok_runtime::U256::ONE,
-            5 => tok_runtime::U256::ONE << 255,
-            6 => tok_runtime::U256::MAX,
-            _ => tok_runtime::U256::from(seed >> 3) % (balance + tok_runtime::U256::ONE),
+            2..=4 => balance / tok_runtime::U256::from(10u8),
+            5 => balance / tok_runtime::U256::from(2u8),
+            6 => balance,
+            7 => balance + tok_runtime::U256::ONE,
+            8 => tok_runtime::U256::ONE << 255,
+            9 => tok_runtime::U256::MAX,
+            _ => tok_runtime::U256::from(seed >> 4) % (balance + tok_runtime::U256::ONE),
         }
     };
     // Amounts are drawn around the caller's balance of one of the tokens.
@@ -543,8 +546,12 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
             let args = body.locals[..body.params as usize]
                 .iter()
                 .enumerate()
-                .map(|(index, (_, repr))| {
+                .map(|(index, (name, repr))| {
                     let seed = amount_seed.rotate_left(index as u32 * 13);
+                    // Slippage bounds are usually left open.
+                    if name.starts_with("min_") && seed % 4 != 0 {
+                        return Value::Int(tok_runtime::U256::ZERO);
+                    }
                     match repr {
                         Repr::Int => Value::Int(edge(seed, base_balance)),
                         Repr::Bool => Value::Bool(seed % 2 == 0),

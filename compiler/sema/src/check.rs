@@ -3428,7 +3428,6 @@ impl<'a> Checker<'a> {
     }
 }
 
-
 /// Token and declaration settings.
 const TOKEN_VALUES: &[&str] = &[
     "name",
