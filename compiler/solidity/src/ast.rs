@@ -33,9 +33,10 @@ impl Type {
         }
     }
 
-    /// Whether a parameter of this type needs a data location.
+    /// Whether a parameter or local of this type needs a data location.
     fn is_reference(&self) -> bool {
         matches!(self, Type::String | Type::Array(_))
+            || matches!(self, Type::Named(name) if name == "bytes")
     }
 }
 
@@ -190,10 +191,17 @@ impl Printer {
 
     fn stmt(&mut self, stmt: &Stmt) {
         match stmt {
-            Stmt::Declare(ty, name, value) => match value {
-                Some(value) => self.line(&format!("{} {name} = {};", ty.text(), value.text())),
-                None => self.line(&format!("{} {name};", ty.text())),
-            },
+            Stmt::Declare(ty, name, value) => {
+                let location = if ty.is_reference() { " memory" } else { "" };
+                match value {
+                    Some(value) => self.line(&format!(
+                        "{}{location} {name} = {};",
+                        ty.text(),
+                        value.text()
+                    )),
+                    None => self.line(&format!("{}{location} {name};", ty.text())),
+                }
+            }
             Stmt::Assign(target, value) => {
                 self.line(&format!("{} = {};", target.text(), value.text()))
             }

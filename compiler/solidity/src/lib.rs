@@ -26,10 +26,6 @@ pub struct Project {
 /// Generates the project for a program whose file is named `stem`.
 pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<String>> {
     let mut errors = Vec::new();
-    if !program.governors.is_empty() {
-        errors
-            .push("not supported by the Solidity backend yet: `governor` declarations".to_string());
-    }
     let mut lowerer = lower::Lowerer::new(program);
     let mut contracts = Vec::new();
     for id in 0..program.tokens.len() {
@@ -41,12 +37,16 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
     for id in 0..program.vestings.len() {
         contracts.push(lowerer.vesting(id as u32));
     }
+    for id in 0..program.governors.len() {
+        contracts.push(lowerer.governor(id as u32));
+    }
     let order: Vec<tok_mir::Entity> = (0..program.tokens.len() as u32)
         .map(tok_mir::Entity::Token)
         .chain((0..program.mechanisms.len() as u32).map(tok_mir::Entity::Mechanism))
         .chain((0..program.vestings.len() as u32).map(tok_mir::Entity::Vesting))
+        .chain((0..program.governors.len() as u32).map(tok_mir::Entity::Governor))
         .collect();
-    if order.len() < 128 {
+    if order.len() + program.governors.len() < 128 {
         contracts.push(lowerer.deployer(&format!("Deploy{}", camel(stem)), &order));
     }
     errors.extend(lowerer.errors());
@@ -98,6 +98,44 @@ pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<S
             "VestingWallet",
             "@openzeppelin/contracts/finance/VestingWallet.sol",
         );
+    }
+    if !program.governors.is_empty() {
+        for (name, path) in [
+            (
+                "Governor",
+                "@openzeppelin/contracts/governance/Governor.sol",
+            ),
+            (
+                "GovernorSettings",
+                "@openzeppelin/contracts/governance/extensions/GovernorSettings.sol",
+            ),
+            (
+                "GovernorCountingSimple",
+                "@openzeppelin/contracts/governance/extensions/GovernorCountingSimple.sol",
+            ),
+            (
+                "GovernorVotes",
+                "@openzeppelin/contracts/governance/extensions/GovernorVotes.sol",
+            ),
+            (
+                "GovernorVotesQuorumFraction",
+                "@openzeppelin/contracts/governance/extensions/GovernorVotesQuorumFraction.sol",
+            ),
+            (
+                "GovernorTimelockControl",
+                "@openzeppelin/contracts/governance/extensions/GovernorTimelockControl.sol",
+            ),
+            (
+                "TimelockController",
+                "@openzeppelin/contracts/governance/TimelockController.sol",
+            ),
+            (
+                "IVotes",
+                "@openzeppelin/contracts/governance/utils/IVotes.sol",
+            ),
+        ] {
+            imports.insert(name, path);
+        }
     }
     if program.tokens.iter().any(|t| t.permit && t.votes) {
         imports.insert("Nonces", "@openzeppelin/contracts/utils/Nonces.sol");

@@ -288,12 +288,23 @@ impl<'p> Lowerer<'p> {
 
     /// The immutable holding another contract's address: `STK_TOKEN`,
     /// `STAKING_CONTRACT` (never the contract type's own name).
+    /// A governor's entry is its timelock: governance acts through it.
     fn entity_var(&self, entity: Entity) -> String {
         let suffix = match entity {
             Entity::Token(_) => "TOKEN",
+            Entity::Governor(_) => "TIMELOCK",
             _ => "CONTRACT",
         };
         format!("{}_{suffix}", upper(&self.entity_type(entity)))
+    }
+
+    /// The governor that governs a param, if any.
+    fn governor_of(&self, param: mir::ParamId) -> Option<mir::GovernorId> {
+        self.program
+            .governors
+            .iter()
+            .position(|g| g.governs.contains(&param))
+            .map(|g| g as mir::GovernorId)
     }
 
     /// The constructor argument carrying another contract's address:
@@ -353,9 +364,15 @@ impl<'p> Lowerer<'p> {
                 ty: ty.clone(),
                 name: arg.clone(),
             });
+            // A governed param is storage its governor's timelock may set.
+            let qualifiers = if self.governor_of(*id).is_some() {
+                "public"
+            } else {
+                "public immutable"
+            };
             members.push(Member::StateVar(
                 ty,
-                "public immutable".into(),
+                qualifiers.into(),
                 self.param_var(*id),
                 None,
             ));
@@ -371,6 +388,19 @@ impl<'p> Lowerer<'p> {
                 ty: Type::Address,
                 name: arg.clone(),
             });
+            if let Entity::Governor(_) = entity {
+                members.push(Member::StateVar(
+                    Type::Address,
+                    "public immutable".into(),
+                    self.entity_var(*entity),
+                    None,
+                ));
+                body.push(Stmt::Assign(
+                    Expr::ident(self.entity_var(*entity)),
+                    Expr::ident(arg),
+                ));
+                continue;
+            }
             members.push(Member::StateVar(
                 Type::Named(name.clone()),
                 "public immutable".into(),
@@ -746,32 +776,96 @@ impl<'p> Lowerer<'p> {
                 }
             })
             .collect();
+        // Deployment steps in nonce order: every contract, and for each
+        // governor its timelock first (the address its peers refer to).
+        let mut steps: Vec<(Entity, bool)> = Vec::new();
+        for entity in order {
+            if let Entity::Governor(_) = entity {
+                steps.push((*entity, true));
+            }
+            steps.push((*entity, false));
+        }
+        let nonce_of = |entity: Entity, timelock: bool| {
+            steps
+                .iter()
+                .position(|s| *s == (entity, timelock))
+                .map_or(0, |i| i + 1)
+        };
+        // What other contracts receive for an entity: a governor's timelock.
+        let address_of = |entity: Entity| nonce_of(entity, matches!(entity, Entity::Governor(_)));
         let mut members = vec![Member::Error("DeploymentMismatch".into())];
         let mut body = Vec::new();
-        let nonce_of =
-            |entity: &Entity| order.iter().position(|e| e == entity).map_or(0, |i| i + 1);
-        for entity in order {
-            let contract = self.entity_type(*entity);
-            let var = self.entity_var(*entity).to_ascii_lowercase();
+        for (entity, timelock) in &steps {
+            let (contract, var, args) = if *timelock {
+                let Entity::Governor(id) = entity else {
+                    continue;
+                };
+                let governor = &program.governors[*id as usize];
+                // Proposals come only from the governor; anyone may execute.
+                let proposers = format!("{}_proposers", ident(&governor.name).to_ascii_lowercase());
+                let executors = format!("{}_executors", ident(&governor.name).to_ascii_lowercase());
+                let array = || Expr::ident("new address[]").call(vec![Expr::Number("1".into())]);
+                body.push(Stmt::Declare(
+                    Type::Array(Box::new(Type::Address)),
+                    proposers.clone(),
+                    Some(array()),
+                ));
+                body.push(Stmt::Assign(
+                    Expr::ident(proposers.clone()).index(Expr::Number("0".into())),
+                    Expr::ident("_predict")
+                        .call(vec![Expr::Number(nonce_of(*entity, false).to_string())]),
+                ));
+                body.push(Stmt::Declare(
+                    Type::Array(Box::new(Type::Address)),
+                    executors.clone(),
+                    Some(array()),
+                ));
+                let scope = Scope {
+                    mechanism: None,
+                    body: None,
+                    in_hook: false,
+                    local_names: Vec::new(),
+                    constructor_args: true,
+                };
+                let delay = self.expr(&governor.timelock, &scope);
+                let args = vec![
+                    delay,
+                    Expr::ident(proposers),
+                    Expr::ident(executors),
+                    Expr::ident("address").call(vec![Expr::Number("0".into())]),
+                ];
+                (
+                    "TimelockController".to_string(),
+                    self.entity_var(*entity).to_ascii_lowercase(),
+                    args,
+                )
+            } else {
+                let contract = self.entity_type(*entity);
+                let var = match entity {
+                    Entity::Governor(_) => format!("{}_governor", contract.to_ascii_lowercase()),
+                    _ => self.entity_var(*entity).to_ascii_lowercase(),
+                };
+                let args: Vec<Expr> = self
+                    .constructors
+                    .get(entity)
+                    .into_iter()
+                    .flatten()
+                    .map(|input| match input {
+                        ConstructorInput::Param(p) => {
+                            Expr::ident(format!("{}_", program.params[*p as usize].name))
+                        }
+                        ConstructorInput::Contract(other) => Expr::ident("_predict")
+                            .call(vec![Expr::Number(address_of(*other).to_string())]),
+                    })
+                    .collect();
+                (contract, var, args)
+            };
             members.push(Member::StateVar(
                 Type::Named(contract.clone()),
                 "public immutable".into(),
                 var.clone(),
                 None,
             ));
-            let args: Vec<Expr> = self
-                .constructors
-                .get(entity)
-                .into_iter()
-                .flatten()
-                .map(|input| match input {
-                    ConstructorInput::Param(p) => {
-                        Expr::ident(format!("{}_", program.params[*p as usize].name))
-                    }
-                    ConstructorInput::Contract(other) => Expr::ident("_predict")
-                        .call(vec![Expr::Number(nonce_of(other).to_string())]),
-                })
-                .collect();
             body.push(Stmt::Assign(
                 Expr::ident(var.clone()),
                 Expr::ident(format!("new {contract}")).call(args),
@@ -782,7 +876,7 @@ impl<'p> Lowerer<'p> {
                         "!=",
                         Expr::ident("address").call(vec![Expr::ident(var)]),
                         Expr::ident("_predict")
-                            .call(vec![Expr::Number(nonce_of(entity).to_string())]),
+                            .call(vec![Expr::Number(nonce_of(*entity, *timelock).to_string())]),
                     ),
                     vec![Stmt::Revert("DeploymentMismatch".into(), vec![])],
                 )],
@@ -825,6 +919,285 @@ impl<'p> Lowerer<'p> {
             ],
             name: name.to_string(),
             bases: vec![],
+            members,
+        }
+    }
+
+    // ---- Governors -------------------------------------------------------------
+
+    /// OpenZeppelin's Governor with settings, simple counting, votes, a
+    /// quorum fraction (in WAD: the denominator is 1e18) and timelock
+    /// control, as the OpenZeppelin Wizard writes it.
+    pub fn governor(&mut self, id: mir::GovernorId) -> Contract {
+        let governor = &self.program.governors[id as usize];
+        let token = Entity::Token(governor.token);
+        let own = Entity::Governor(id);
+        let mut inputs = Inputs::default();
+        for expr in [
+            Some(&governor.voting_delay),
+            Some(&governor.voting_period),
+            Some(&governor.quorum),
+            governor.proposal_threshold.as_ref(),
+        ]
+        .into_iter()
+        .flatten()
+        {
+            collect(&mut inputs, expr);
+        }
+        let base_scope = Scope {
+            mechanism: None,
+            body: None,
+            in_hook: false,
+            local_names: Vec::new(),
+            constructor_args: true,
+        };
+        let mut params: Vec<Param> = inputs
+            .params
+            .iter()
+            .map(|p| Param {
+                ty: type_of(self.program.params[*p as usize].repr),
+                name: format!("{}_", self.program.params[*p as usize].name),
+            })
+            .collect();
+        params.push(Param {
+            ty: Type::Address,
+            name: self.entity_arg(token),
+        });
+        params.push(Param {
+            ty: Type::Address,
+            name: self.entity_arg(own),
+        });
+        let mut order: Vec<ConstructorInput> = inputs
+            .params
+            .iter()
+            .map(|p| ConstructorInput::Param(*p))
+            .collect();
+        order.push(ConstructorInput::Contract(token));
+        order.push(ConstructorInput::Contract(own));
+        self.constructors.insert(own, order);
+        let delay = self.expr(&governor.voting_delay, &base_scope);
+        let period = self.expr(&governor.voting_period, &base_scope);
+        let quorum = self.expr(&governor.quorum, &base_scope);
+        let threshold = governor
+            .proposal_threshold
+            .as_ref()
+            .map_or(Expr::Number("0".into()), |e| self.expr(e, &base_scope));
+        let name = ident(&governor.name);
+        let bases = vec![
+            Expr::ident("Governor").call(vec![Expr::Str(governor.name.clone())]),
+            Expr::ident("GovernorSettings").call(vec![
+                Expr::ident("uint48").call(vec![delay]),
+                Expr::ident("uint32").call(vec![period]),
+                threshold,
+            ]),
+            Expr::ident("GovernorVotes").call(vec![
+                Expr::ident("IVotes").call(vec![Expr::ident(self.entity_arg(token))]),
+            ]),
+            Expr::ident("GovernorVotesQuorumFraction").call(vec![quorum]),
+            Expr::ident("GovernorTimelockControl").call(vec![
+                Expr::ident("TimelockController").call(vec![
+                    Expr::ident("payable").call(vec![Expr::ident(self.entity_arg(own))]),
+                ]),
+            ]),
+        ];
+        let mut members = vec![Member::Constructor {
+            params,
+            bases,
+            body: vec![],
+        }];
+        let id_param = || Param {
+            ty: Type::Uint256,
+            name: "proposalId".into(),
+        };
+        let operations = || {
+            vec![
+                Param {
+                    ty: Type::Uint256,
+                    name: "proposalId".into(),
+                },
+                Param {
+                    ty: Type::Array(Box::new(Type::Address)),
+                    name: "targets".into(),
+                },
+                Param {
+                    ty: Type::Array(Box::new(Type::Uint256)),
+                    name: "values".into(),
+                },
+                Param {
+                    ty: Type::Array(Box::new(Type::Named("bytes".into()))),
+                    name: "calldatas".into(),
+                },
+                Param {
+                    ty: Type::Named("bytes32".into()),
+                    name: "descriptionHash".into(),
+                },
+            ]
+        };
+        let args = |names: &[&str]| names.iter().map(|n| Expr::ident(*n)).collect::<Vec<_>>();
+        let all = [
+            "proposalId",
+            "targets",
+            "values",
+            "calldatas",
+            "descriptionHash",
+        ];
+        let cancel_params = vec![
+            Param {
+                ty: Type::Array(Box::new(Type::Address)),
+                name: "targets".into(),
+            },
+            Param {
+                ty: Type::Array(Box::new(Type::Uint256)),
+                name: "values".into(),
+            },
+            Param {
+                ty: Type::Array(Box::new(Type::Named("bytes".into()))),
+                name: "calldatas".into(),
+            },
+            Param {
+                ty: Type::Named("bytes32".into()),
+                name: "descriptionHash".into(),
+            },
+        ];
+        let super_call = |name: &str, args: Vec<Expr>| Expr::ident("super").member(name).call(args);
+        let overrides: Vec<(
+            &str,
+            Vec<Param>,
+            &'static str,
+            Mutability,
+            &str,
+            Option<Type>,
+            Vec<Stmt>,
+        )> = vec![
+            (
+                "quorumDenominator",
+                vec![],
+                "public",
+                Mutability::Pure,
+                "override",
+                Some(Type::Uint256),
+                vec![Stmt::Return(Some(Expr::Number("1e18".into())))],
+            ),
+            (
+                "votingDelay",
+                vec![],
+                "public",
+                Mutability::View,
+                "override(Governor, GovernorSettings)",
+                Some(Type::Uint256),
+                vec![Stmt::Return(Some(super_call("votingDelay", vec![])))],
+            ),
+            (
+                "votingPeriod",
+                vec![],
+                "public",
+                Mutability::View,
+                "override(Governor, GovernorSettings)",
+                Some(Type::Uint256),
+                vec![Stmt::Return(Some(super_call("votingPeriod", vec![])))],
+            ),
+            (
+                "proposalThreshold",
+                vec![],
+                "public",
+                Mutability::View,
+                "override(Governor, GovernorSettings)",
+                Some(Type::Uint256),
+                vec![Stmt::Return(Some(super_call("proposalThreshold", vec![])))],
+            ),
+            (
+                "state",
+                vec![id_param()],
+                "public",
+                Mutability::View,
+                "override(Governor, GovernorTimelockControl)",
+                Some(Type::Named("ProposalState".into())),
+                vec![Stmt::Return(Some(super_call(
+                    "state",
+                    args(&["proposalId"]),
+                )))],
+            ),
+            (
+                "proposalNeedsQueuing",
+                vec![id_param()],
+                "public",
+                Mutability::View,
+                "override(Governor, GovernorTimelockControl)",
+                Some(Type::Bool),
+                vec![Stmt::Return(Some(super_call(
+                    "proposalNeedsQueuing",
+                    args(&["proposalId"]),
+                )))],
+            ),
+            (
+                "_queueOperations",
+                operations(),
+                "internal",
+                Mutability::Mutable,
+                "override(Governor, GovernorTimelockControl)",
+                Some(Type::Uint48),
+                vec![Stmt::Return(Some(super_call(
+                    "_queueOperations",
+                    args(&all),
+                )))],
+            ),
+            (
+                "_executeOperations",
+                operations(),
+                "internal",
+                Mutability::Mutable,
+                "override(Governor, GovernorTimelockControl)",
+                None,
+                vec![Stmt::Expr(super_call("_executeOperations", args(&all)))],
+            ),
+            (
+                "_cancel",
+                cancel_params,
+                "internal",
+                Mutability::Mutable,
+                "override(Governor, GovernorTimelockControl)",
+                Some(Type::Uint256),
+                vec![Stmt::Return(Some(super_call(
+                    "_cancel",
+                    args(&["targets", "values", "calldatas", "descriptionHash"]),
+                )))],
+            ),
+            (
+                "_executor",
+                vec![],
+                "internal",
+                Mutability::View,
+                "override(Governor, GovernorTimelockControl)",
+                Some(Type::Address),
+                vec![Stmt::Return(Some(super_call("_executor", vec![])))],
+            ),
+        ];
+        for (fname, params, visibility, mutability, qualifier, returns, body) in overrides {
+            members.push(Member::Function {
+                doc: vec![],
+                name: fname.into(),
+                params,
+                visibility,
+                mutability,
+                qualifiers: vec![qualifier.into()],
+                returns,
+                body,
+            });
+        }
+        Contract {
+            doc: vec![format!(
+                "The `{}` governor; it acts through its timelock.",
+                governor.name
+            )],
+            name,
+            bases: vec![
+                "Governor".into(),
+                "GovernorSettings".into(),
+                "GovernorCountingSimple".into(),
+                "GovernorVotes".into(),
+                "GovernorVotesQuorumFraction".into(),
+                "GovernorTimelockControl".into(),
+            ],
             members,
         }
     }
@@ -1019,6 +1392,15 @@ impl<'p> Lowerer<'p> {
         {
             collect_calls(body, &mut inputs);
         }
+        // Governed params come with their governor's timelock, which sets them.
+        let governed: Vec<(mir::ParamId, mir::GovernorId)> = inputs
+            .params
+            .iter()
+            .filter_map(|p| self.governor_of(*p).map(|g| (*p, g)))
+            .collect();
+        for (_, governor) in &governed {
+            inputs.entities.insert(Entity::Governor(*governor));
+        }
         let (params, mut members, mut body) = self.inputs(&inputs, Some(own));
         // Errors: one per distinct revert reason.
         let mut reasons = BTreeSet::new();
@@ -1032,7 +1414,7 @@ impl<'p> Lowerer<'p> {
             collect_reasons(block, &mut reasons);
         }
         let mut errors: Vec<String> = reasons.iter().map(|r| error_name(r)).collect();
-        if mechanism.actions.iter().any(|a| !a.access.is_empty()) {
+        if mechanism.actions.iter().any(|a| !a.access.is_empty()) || !governed.is_empty() {
             errors.push("Unauthorized".into());
         }
         if mechanism.fields.iter().any(|f| f.bound.is_some()) {
@@ -1107,6 +1489,34 @@ impl<'p> Lowerer<'p> {
             bases: vec![],
             body,
         });
+        for (param, governor) in &governed {
+            let name = &self.program.params[*param as usize].name;
+            let timelock = Expr::ident(self.entity_var(Entity::Governor(*governor)));
+            members.push(Member::Function {
+                doc: vec![format!(
+                    "Sets `{name}`; only through governance (the timelock)."
+                )],
+                name: format!("set_{name}"),
+                params: vec![Param {
+                    ty: type_of(self.program.params[*param as usize].repr),
+                    name: "value".into(),
+                }],
+                visibility: "external",
+                mutability: Mutability::Mutable,
+                qualifiers: vec![],
+                returns: None,
+                body: vec![
+                    Stmt::If(
+                        vec![(
+                            Expr::binary("!=", Expr::ident("msg").member("sender"), timelock),
+                            vec![Stmt::Revert("Unauthorized".into(), vec![])],
+                        )],
+                        vec![],
+                    ),
+                    Stmt::Assign(Expr::ident(self.param_var(*param)), Expr::ident("value")),
+                ],
+            });
+        }
         let has_hooks = !mechanism.hooks.is_empty();
         for action in &mechanism.actions {
             let mut prologue = Vec::new();
@@ -1120,18 +1530,17 @@ impl<'p> Lowerer<'p> {
                     .access
                     .iter()
                     .map(|access| {
-                        let who =
-                            match access {
-                                mir::Access::Param(param) => Expr::ident(self.param_var(*param)),
-                                mir::Access::Mechanism(other) => {
-                                    Expr::ident("address").call(vec![Expr::ident(
-                                        self.entity_var(Entity::Mechanism(*other)),
-                                    )])
-                                }
-                                mir::Access::Governor(governor) => Expr::ident("address").call(
-                                    vec![Expr::ident(self.entity_var(Entity::Governor(*governor)))],
-                                ),
-                            };
+                        let who = match access {
+                            mir::Access::Param(param) => Expr::ident(self.param_var(*param)),
+                            mir::Access::Mechanism(other) => {
+                                Expr::ident("address").call(vec![Expr::ident(
+                                    self.entity_var(Entity::Mechanism(*other)),
+                                )])
+                            }
+                            mir::Access::Governor(governor) => {
+                                Expr::ident(self.entity_var(Entity::Governor(*governor)))
+                            }
+                        };
                         Expr::binary("==", Expr::ident("msg").member("sender"), who)
                     })
                     .collect();
