@@ -1060,15 +1060,8 @@ impl<'p> Lowerer<'p> {
             },
         ];
         let super_call = |name: &str, args: Vec<Expr>| Expr::ident("super").member(name).call(args);
-        let overrides: Vec<(
-            &str,
-            Vec<Param>,
-            &'static str,
-            Mutability,
-            &str,
-            Option<Type>,
-            Vec<Stmt>,
-        )> = vec![
+        // The overrides the Wizard writes for this combination of bases.
+        let overrides = [
             (
                 "quorumDenominator",
                 vec![],
@@ -1173,16 +1166,15 @@ impl<'p> Lowerer<'p> {
             ),
         ];
         for (fname, params, visibility, mutability, qualifier, returns, body) in overrides {
-            members.push(Member::Function {
-                doc: vec![],
-                name: fname.into(),
+            members.push(function(
+                fname,
                 params,
                 visibility,
                 mutability,
-                qualifiers: vec![qualifier.into()],
+                vec![qualifier.into()],
                 returns,
                 body,
-            });
+            ));
         }
         Contract {
             doc: vec![format!(
