@@ -213,6 +213,7 @@ impl<'p> Harness<'p> {
         match reason {
             "arithmetic overflow or underflow" => panic(0x11),
             "division or modulo by zero" => panic(0x12),
+            "index out of bounds" => panic(0x32),
             _ => {
                 let name = tok_solidity::error_name(reason);
                 for artifact in self.contracts.values().filter_map(|a| self.chain_abi(*a)) {

@@ -1523,6 +1523,22 @@ impl<'a> Checker<'a> {
         if place.ty.is_error() && matches!(place.kind, hir::ExprKind::Error) {
             return None;
         }
+        // List elements are appended with `push`, never overwritten: a list
+        // is a log of entries (stakers, members), the same on every backend.
+        if let hir::ExprKind::Index { base, .. } = &place.kind
+            && matches!(base.ty, Ty::List(_))
+        {
+            self.report(
+                Diagnostic::error(
+                    Code::NOT_ASSIGNABLE,
+                    target.span,
+                    "cannot assign to a list element",
+                )
+                .with_label("lists only grow")
+                .with_help("append with `list.push(x)`, or keep the values in a `map[uint] T`"),
+            );
+            return None;
+        }
         let assignable = match place_root(&place).map(|root| &root.kind) {
             Some(hir::ExprKind::State { mechanism, .. })
                 if self.mechanism.as_ref() != Some(mechanism) =>
