@@ -5,6 +5,7 @@
 //! together with the problems it found. It knows nothing of salsa or IO.
 
 pub mod ast;
+pub mod docs;
 pub mod lexer;
 mod literal;
 

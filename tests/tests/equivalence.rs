@@ -31,7 +31,8 @@ fn compile(example: &str) -> Compiled {
     let file = tok_driver::SourceFile::new(&db, format!("{example}.tok"), source);
     assert!(tok_driver::diagnostics(&db, file).is_empty());
     let program = tok_driver::mir(&db, file).clone().expect("lowers");
-    let project = tok_solidity::generate(&program, example).expect("generates");
+    let project =
+        tok_solidity::generate(&program, example, tok_driver::docs(&db, file)).expect("generates");
     let artifacts = artifacts(&tok_tests::solc(&project).expect("compiles"));
     Compiled { program, artifacts }
 }

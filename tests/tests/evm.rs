@@ -28,7 +28,8 @@ fn staking_economy_trace_matches_the_interpreter() {
     let file = tok_driver::SourceFile::new(&db, "staking_economy.tok".to_string(), source);
     assert!(tok_driver::diagnostics(&db, file).is_empty());
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let project = tok_solidity::generate(program, "staking_economy").expect("generates");
+    let project = tok_solidity::generate(program, "staking_economy", tok_driver::docs(&db, file))
+        .expect("generates");
     let contracts = artifacts(&tok_tests::solc(&project).expect("compiles"));
 
     // --- EVM ---------------------------------------------------------------------
@@ -253,7 +254,8 @@ fn the_deployer_contract_wires_the_program() {
     let db = tok_driver::Database::default();
     let file = tok_driver::SourceFile::new(&db, "staking_economy.tok".to_string(), source);
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let project = tok_solidity::generate(program, "staking_economy").expect("generates");
+    let project = tok_solidity::generate(program, "staking_economy", tok_driver::docs(&db, file))
+        .expect("generates");
     let contracts = artifacts(&tok_tests::solc(&project).expect("compiles"));
     let (deployer, treasury) = (address(0xd0), address(0x71));
     let mut chain = Chain::new(GENESIS);

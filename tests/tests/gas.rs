@@ -24,7 +24,8 @@ fn plain_token_transfer_gas_matches_the_wizard() {
     let file = tok_driver::SourceFile::new(&db, "plain.tok".to_string(), source.to_string());
     assert!(tok_driver::diagnostics(&db, file).is_empty());
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let mut project = tok_solidity::generate(program, "plain").expect("generates");
+    let mut project =
+        tok_solidity::generate(program, "plain", tok_driver::docs(&db, file)).expect("generates");
     project
         .files
         .insert("src/Wizard.sol".to_string(), WIZARD.to_string());

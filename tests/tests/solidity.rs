@@ -16,7 +16,7 @@ fn project(example: &str) -> Result<tok_solidity::Project, Vec<String>> {
     let file = tok_driver::SourceFile::new(&db, format!("{example}.tok"), source);
     assert!(tok_driver::diagnostics(&db, file).is_empty());
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    tok_solidity::generate(program, example)
+    tok_solidity::generate(program, example, tok_driver::docs(&db, file))
 }
 
 #[test]
@@ -49,8 +49,8 @@ fn unsupported_constructs_are_reported() {
     let file = tok_driver::SourceFile::new(&db, "registry.tok".to_string(), source.to_string());
     assert!(tok_driver::diagnostics(&db, file).is_empty());
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let errors =
-        tok_solidity::generate(program, "registry").expect_err("`contains` is not emitted yet");
+    let errors = tok_solidity::generate(program, "registry", tok_driver::docs(&db, file))
+        .expect_err("`contains` is not emitted yet");
     assert!(
         errors.iter().any(|e| e.contains("`contains`")),
         "{errors:?}"
@@ -100,7 +100,8 @@ mechanism Grant = vesting.LinearVesting[A](beneficiary: owner, delay: 0 days, cl
     let diagnostics = tok_driver::diagnostics(&db, file);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let project = tok_solidity::generate(program, "stdlib_all").expect("generates");
+    let project = tok_solidity::generate(program, "stdlib_all", tok_driver::docs(&db, file))
+        .expect("generates");
     let problems = compile(&project);
     assert!(
         problems.is_empty(),
@@ -108,4 +109,34 @@ mechanism Grant = vesting.LinearVesting[A](beneficiary: owner, delay: 0 days, cl
         problems.join("\n"),
         project.files[&project.source_path]
     );
+}
+
+/// Doc comments become NatSpec that solc reads back: the program's on the
+/// deployer, an item's on its contract, an action's on its function, a
+/// param's and a field's on their getters.
+#[test]
+fn doc_comments_become_natspec() {
+    let source = "/// Program doc.\n\n/// Who may stake.\nparam cap: uint = 10\n\ntoken STK {\n    name: \"Stake\"\n}\n\n/// Keeps stakes.\nmechanism Vault {\n    state {\n        /// Sum of stakes.\n        total: STK = 0 STK\n    }\n    /// Takes a stake.\n    /// @param amount how much (a tag solc could reject)\n    action stake(amount: STK) {\n        require total + amount <= cap * 1 STK else \"over cap\"\n        total += amount\n    }\n}\n";
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, "vault.tok".to_string(), source.to_string());
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
+    let project =
+        tok_solidity::generate(program, "vault", tok_driver::docs(&db, file)).expect("generates");
+    let output = tok_tests::solc(&project).unwrap_or_else(|problems| panic!("{problems:?}"));
+    let contracts = &output[&project.source_path];
+    let vault = &contracts["Vault"]["userdoc"];
+    assert_eq!(vault["notice"], "Keeps stakes.", "{vault}");
+    assert_eq!(
+        vault["methods"]["stake(uint256)"]["notice"], "Takes a stake.",
+        "{vault}"
+    );
+    assert_eq!(vault["methods"]["total()"]["notice"], "Sum of stakes.");
+    assert_eq!(vault["methods"]["CAP()"]["notice"], "Who may stake.");
+    assert_eq!(
+        contracts["DeployVault"]["userdoc"]["notice"],
+        "Program doc."
+    );
+    assert_eq!(contracts["STK"]["userdoc"]["notice"], "The `STK` token.");
 }

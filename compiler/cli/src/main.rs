@@ -340,7 +340,7 @@ fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
     let project = match tok_driver::mir(&db, file)
         .as_ref()
         .map_err(Clone::clone)
-        .and_then(|program| tok_solidity::generate(program, &stem))
+        .and_then(|program| tok_solidity::generate(program, &stem, tok_driver::docs(&db, file)))
     {
         Ok(project) => project,
         Err(errors) => {

@@ -66,6 +66,12 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
     tok_syntax::parse(file.text(db))
 }
 
+/// The file's doc comments by path (see `tok_syntax::docs`).
+#[salsa::tracked(returns(ref))]
+pub fn docs(db: &dyn Db, file: SourceFile) -> tok_syntax::docs::Docs {
+    tok_syntax::docs::collect(file.text(db), parse(db, file))
+}
+
 #[salsa::tracked(returns(ref))]
 pub fn signatures(db: &dyn Db, file: SourceFile) -> Signatures {
     Signatures::collect(&parse(db, file).module)

@@ -125,6 +125,8 @@ pub struct Param {
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Member {
+    /// NatSpec lines for the member after it.
+    Doc(Vec<String>),
     Error(String),
     Event(String, Vec<Param>),
     /// (type, visibility and qualifiers, name, initial value)
@@ -169,6 +171,14 @@ struct Printer {
 }
 
 impl Printer {
+    fn doc_line(&mut self, text: &str) {
+        if text.is_empty() {
+            self.line("///");
+        } else {
+            self.line(&format!("/// {text}"));
+        }
+    }
+
     fn line(&mut self, text: &str) {
         if text.is_empty() {
             self.out.push('\n');
@@ -267,6 +277,11 @@ impl Printer {
 
     fn member(&mut self, member: &Member) {
         match member {
+            Member::Doc(lines) => {
+                for line in lines {
+                    self.doc_line(line);
+                }
+            }
             Member::Error(name) => self.line(&format!("error {name}();")),
             Member::Event(name, params) => {
                 self.line(&format!("event {name}({});", Self::params(params)))
@@ -305,7 +320,7 @@ impl Printer {
                 body,
             } => {
                 for line in doc {
-                    self.line(&format!("/// {line}"));
+                    self.doc_line(line);
                 }
                 let mut header = format!("function {name}({}) {visibility}", Self::params(params));
                 match mutability {
@@ -369,7 +384,7 @@ pub fn print(unit: &SourceUnit) -> String {
     for contract in &unit.contracts {
         printer.line("");
         for line in &contract.doc {
-            printer.line(&format!("/// {line}"));
+            printer.doc_line(line);
         }
         let bases = if contract.bases.is_empty() {
             String::new()
@@ -379,13 +394,25 @@ pub fn print(unit: &SourceUnit) -> String {
         printer.line(&format!("contract {}{bases} {{", contract.name));
         printer.depth += 1;
         let mut previous_kind = None;
-        for member in &contract.members {
-            let kind = std::mem::discriminant(member);
-            let is_function =
-                matches!(member, Member::Function { .. } | Member::Constructor { .. });
-            if previous_kind.is_some() && (is_function || previous_kind != Some(kind)) {
+        let mut documented = false;
+        for (index, member) in contract.members.iter().enumerate() {
+            // A doc block takes the place of the member it documents.
+            let subject = match member {
+                Member::Doc(_) => contract.members.get(index + 1).unwrap_or(member),
+                _ => member,
+            };
+            let kind = std::mem::discriminant(subject);
+            let is_function = matches!(
+                subject,
+                Member::Function { .. } | Member::Constructor { .. }
+            );
+            if !documented
+                && previous_kind.is_some()
+                && (is_function || previous_kind != Some(kind))
+            {
                 printer.line("");
             }
+            documented = matches!(member, Member::Doc(_));
             previous_kind = Some(kind);
             printer.member(member);
         }

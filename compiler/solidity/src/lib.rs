@@ -23,10 +23,18 @@ pub struct Project {
     pub source_path: String,
 }
 
+/// Doc lines by source path (`""` for the program, `EMB`, `Staking.stake`),
+/// as the syntax crate's `docs::collect` returns them; they become NatSpec.
+pub type Docs = BTreeMap<String, Vec<String>>;
+
 /// Generates the project for a program whose file is named `stem`.
-pub fn generate(program: &tok_mir::Program, stem: &str) -> Result<Project, Vec<String>> {
+pub fn generate(
+    program: &tok_mir::Program,
+    stem: &str,
+    docs: &Docs,
+) -> Result<Project, Vec<String>> {
     let mut errors = Vec::new();
-    let mut lowerer = lower::Lowerer::new(program);
+    let mut lowerer = lower::Lowerer::new(program, docs);
     let mut contracts = Vec::new();
     for id in 0..program.tokens.len() {
         contracts.push(lowerer.token(id as u32));

@@ -15,6 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use tok_mir::{self as mir, Entity, ExprKind, Repr, Shape};
 
+use crate::Docs;
 use crate::ast::*;
 
 /// What a contract reads at deployment.
@@ -232,6 +233,7 @@ fn type_of_shape(shape: &Shape) -> Type {
 
 pub struct Lowerer<'p> {
     program: &'p mir::Program,
+    docs: &'p Docs,
     errors: Vec<String>,
     /// Each generated contract's constructor inputs, in argument order.
     pub constructors: BTreeMap<Entity, Vec<ConstructorInput>>,
@@ -257,12 +259,52 @@ struct Scope<'b> {
 }
 
 impl<'p> Lowerer<'p> {
-    pub fn new(program: &'p mir::Program) -> Self {
+    pub fn new(program: &'p mir::Program, docs: &'p Docs) -> Self {
         Lowerer {
             program,
+            docs,
             errors: Vec::new(),
             constructors: BTreeMap::new(),
         }
+    }
+
+    /// The source's doc lines for `path`, as NatSpec notice lines. A line
+    /// that starts with a tag is demoted to `@dev` text: solc rejects
+    /// `@param` for a name it cannot see, and Tok names change on the way.
+    fn doc(&self, path: &str) -> Vec<String> {
+        let Some(lines) = self.docs.get(path) else {
+            return Vec::new();
+        };
+        lines
+            .iter()
+            .map(|line| {
+                if line.trim_start().starts_with('@') {
+                    format!("@dev {}", line.trim_start())
+                } else {
+                    line.clone()
+                }
+            })
+            .collect()
+    }
+
+    /// A contract's doc: its title, then the source's notice if any.
+    fn contract_doc(&self, path: &str, title: String) -> Vec<String> {
+        let mut doc = self.doc(path);
+        if doc.is_empty() {
+            return vec![title];
+        }
+        doc[0] = format!("@notice {}", doc[0]);
+        doc.insert(0, format!("@title {title}"));
+        doc
+    }
+
+    /// `member`, after its doc block if `path` has one.
+    fn documented(&self, path: &str, member: Member, members: &mut Vec<Member>) {
+        let doc = self.doc(path);
+        if !doc.is_empty() {
+            members.push(Member::Doc(doc));
+        }
+        members.push(member);
     }
 
     pub fn errors(self) -> Vec<String> {
@@ -370,12 +412,11 @@ impl<'p> Lowerer<'p> {
             } else {
                 "public immutable"
             };
-            members.push(Member::StateVar(
-                ty,
-                qualifiers.into(),
-                self.param_var(*id),
-                None,
-            ));
+            self.documented(
+                &param.name,
+                Member::StateVar(ty, qualifiers.into(), self.param_var(*id), None),
+                &mut members,
+            );
             body.push(Stmt::Assign(
                 Expr::ident(self.param_var(*id)),
                 Expr::ident(arg),
@@ -741,7 +782,7 @@ impl<'p> Lowerer<'p> {
             ));
         }
         Contract {
-            doc: vec![format!("The `{}` token.", token.name)],
+            doc: self.contract_doc(&token.name, format!("The `{}` token.", token.name)),
             name,
             bases,
             members,
@@ -913,10 +954,11 @@ impl<'p> Lowerer<'p> {
             body: vec![Stmt::Return(Some(address))],
         });
         Contract {
-            doc: vec![
+            doc: self.contract_doc(
+                "",
                 "Deploys the whole program with the given params and wires the contracts together."
                     .into(),
-            ],
+            ),
             name: name.to_string(),
             bases: vec![],
             members,
@@ -1177,10 +1219,13 @@ impl<'p> Lowerer<'p> {
             ));
         }
         Contract {
-            doc: vec![format!(
-                "The `{}` governor; it acts through its timelock.",
-                governor.name
-            )],
+            doc: self.contract_doc(
+                &governor.name,
+                format!(
+                    "The `{}` governor; it acts through its timelock.",
+                    governor.name
+                ),
+            ),
             name,
             bases: vec![
                 "Governor".into(),
@@ -1334,7 +1379,10 @@ impl<'p> Lowerer<'p> {
             });
         }
         Contract {
-            doc: vec![format!("The `{}` vesting wallet.", vesting.name)],
+            doc: self.contract_doc(
+                &vesting.name,
+                format!("The `{}` vesting wallet.", vesting.name),
+            ),
             name: ident(&vesting.name),
             bases: vec!["VestingWalletCliff".into()],
             members,
@@ -1424,15 +1472,23 @@ impl<'p> Lowerer<'p> {
                     name: ident(name),
                 })
                 .collect();
-            head.push(Member::Event(ident(&event.name), params));
+            self.documented(
+                &format!("{}.{}", mechanism.name, event.name),
+                Member::Event(ident(&event.name), params),
+                &mut head,
+            );
         }
         for field in &mechanism.fields {
-            head.push(Member::StateVar(
-                type_of_shape(&field.shape),
-                "public".into(),
-                ident(&field.name),
-                None,
-            ));
+            self.documented(
+                &format!("{}.{}", mechanism.name, field.name),
+                Member::StateVar(
+                    type_of_shape(&field.shape),
+                    "public".into(),
+                    ident(&field.name),
+                    None,
+                ),
+                &mut head,
+            );
         }
         head.append(&mut members);
         let mut members = head;
@@ -1578,7 +1634,10 @@ impl<'p> Lowerer<'p> {
             members.push(pow_wad_helper());
         }
         Contract {
-            doc: vec![format!("The `{}` mechanism.", mechanism.name)],
+            doc: self.contract_doc(
+                &mechanism.name,
+                format!("The `{}` mechanism.", mechanism.name),
+            ),
             name: ident(&mechanism.name),
             bases: vec![],
             members,
@@ -1667,8 +1726,9 @@ impl<'p> Lowerer<'p> {
         let mut body = prologue;
         body.extend(declare_locals(&function.body, &names));
         body.extend(self.block(&function.body.block, &scope));
+        let mechanism_name = &self.program.mechanisms[mechanism as usize].name;
         Member::Function {
-            doc: vec![],
+            doc: self.doc(&format!("{mechanism_name}.{}", function.name)),
             name: ident(&function.name),
             params,
             visibility,
