@@ -89,6 +89,7 @@ codes! {
     METHOD_NOT_CALLED = "E0211": "An action, view or function is named but not called.",
     USELESS_EXPRESSION = "E0212": "A statement computes a value and throws it away.",
     NOT_A_VALUE = "E0213": "A token, mechanism, population or module is used where a value is expected.",
+    NESTED_LIST = "E0214": "A list is nested in a map or another list; a list is a state field of its own.",
 
     // Literals.
     LITERAL_OVERFLOW = "E0300": "A literal does not fit in 256 bits once its unit is applied.",

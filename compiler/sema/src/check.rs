@@ -235,6 +235,7 @@ impl<'a> Checker<'a> {
     fn check_type_bounds(&mut self, ty: &ast::Type) -> Option<hir::Expr> {
         match &ty.kind {
             ast::TypeKind::List(element, bound) => {
+                self.reject_nested_list(element, "a list");
                 self.check_type_bounds(element);
                 let saved = std::mem::replace(&mut self.body, Body::Constant);
                 let bound = self.expr_expect(bound, &Ty::Uint);
@@ -243,6 +244,8 @@ impl<'a> Checker<'a> {
                 Some(bound)
             }
             ast::TypeKind::Map(key, value) => {
+                self.reject_nested_list(key, "a map");
+                self.reject_nested_list(value, "a map");
                 self.check_type_bounds(key);
                 self.check_type_bounds(value);
                 None
@@ -252,6 +255,24 @@ impl<'a> Checker<'a> {
                 None
             }
             ast::TypeKind::Named(_) | ast::TypeKind::Error => None,
+        }
+    }
+
+    /// Lists grow in place in one storage array each, on chain and in the
+    /// simulator; one inside a map or a list has no such home.
+    fn reject_nested_list(&mut self, inner: &ast::Type, outer: &str) {
+        if let ast::TypeKind::List(..) = inner.kind {
+            self.report(
+                Diagnostic::error(
+                    Code::NESTED_LIST,
+                    inner.span,
+                    format!("a list cannot be nested in {outer}"),
+                )
+                .with_label("this list")
+                .with_help(
+                    "declare the list as a state field of its own, or keep a count in a map",
+                ),
+            );
         }
     }
 
@@ -691,9 +712,28 @@ impl<'a> Checker<'a> {
                         .with_help("defaults belong to `param` declarations and `state` fields"),
                     );
                 }
-                (field.name.text.clone(), self.resolve_type(&field.ty))
+                let ty = self.resolve_type(&field.ty);
+                let ty = self.single_value(ty, &field.ty, "a parameter or event field");
+                (field.name.text.clone(), ty)
             })
             .collect()
+    }
+
+    /// Collections live in state; what crosses a call or an event is one value.
+    fn single_value(&mut self, ty: Ty, written: &ast::Type, what: &str) -> Ty {
+        if !matches!(ty, Ty::Map(..) | Ty::List(_)) {
+            return ty;
+        }
+        self.report(
+            Diagnostic::error(
+                Code::TYPE_MISMATCH,
+                written.span,
+                format!("{what} cannot be a map or a list"),
+            )
+            .with_label("only single values cross calls and events")
+            .with_help("keep collections in mechanism `state` and pass keys or indices"),
+        );
+        Ty::Error
     }
 
     fn function(&mut self, function: &ast::Function, body_kind: Body) -> hir::Function {
@@ -704,7 +744,10 @@ impl<'a> Checker<'a> {
             .iter()
             .filter_map(|name| self.access(name))
             .collect();
-        let returns = function.returns.as_ref().map(|ty| self.resolve_type(ty));
+        let returns = function.returns.as_ref().map(|ty| {
+            let resolved = self.resolve_type(ty);
+            self.single_value(resolved, ty, "a return value")
+        });
         self.locals.push(params.iter().cloned().collect());
         let returns_for_body = returns.clone();
         let body = self.block_with(&function.body, returns_for_body.as_ref());
