@@ -657,3 +657,8 @@ fn capped_vesting_equivalence() {
 fn emission_halving_equivalence() {
     check_example("emission_halving");
 }
+
+#[test]
+fn airdrop_claim_equivalence() {
+    check_example("airdrop_claim");
+}

@@ -26,6 +26,7 @@ fn examples_compile_without_warnings() {
         "emission_halving",
         "staking_rewards",
         "transfer_tax",
+        "airdrop_claim",
         "amm_pool",
         "capped_vesting",
         "dao_parameter",
@@ -44,17 +45,45 @@ fn examples_compile_without_warnings() {
 /// What the backend cannot emit yet is reported, never emitted wrongly.
 #[test]
 fn unsupported_constructs_are_reported() {
-    let source = "mechanism Registry {\n    state {\n        members: list[address, 10]\n    }\n    view has(who: address) -> bool {\n        return members.contains(who)\n    }\n}\n";
+    let source = "param owner: address\n\ntoken EMB {\n    name: \"Ember\"\n    mint 100 EMB to owner\n}\n\nvesting team {\n    token: EMB\n    beneficiary: owner\n    duration: 10 days\n}\n\nmechanism M {\n    view r() -> EMB {\n        return team.releasable\n    }\n}\n";
     let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, "registry.tok".to_string(), source.to_string());
-    assert!(tok_driver::diagnostics(&db, file).is_empty());
+    let file = tok_driver::SourceFile::new(&db, "reads.tok".to_string(), source.to_string());
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let errors = tok_solidity::generate(program, "registry", tok_driver::docs(&db, file))
-        .expect_err("`contains` is not emitted yet");
+    let errors = tok_solidity::generate(program, "reads", tok_driver::docs(&db, file))
+        .expect_err("vesting reads from a mechanism are not emitted yet");
     assert!(
-        errors.iter().any(|e| e.contains("`contains`")),
+        errors
+            .iter()
+            .any(|e| e.contains("vesting and governor reads")),
         "{errors:?}"
     );
+}
+
+/// `contains` searches the list; address literals are written in EIP-55
+/// case (solc rejects any other spelling, so compiling is the check).
+#[test]
+fn list_search_and_address_literals_compile() {
+    let source = "mechanism Registry {\n    state {\n        members: list[address, 10]\n    }\n    action join() {\n        require caller != 0x5aaeb6053f3e94c9b9a09f33669435e7ef1beaed else \"blocked\"\n        require not members.contains(caller) else \"member\"\n        members.push(caller)\n    }\n    view has(who: address) -> bool {\n        return members.contains(who)\n    }\n}\n";
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, "registry.tok".to_string(), source.to_string());
+    let diagnostics = tok_driver::diagnostics(&db, file);
+    assert!(diagnostics.is_empty(), "{diagnostics:?}");
+    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
+    let project = tok_solidity::generate(program, "registry", tok_driver::docs(&db, file))
+        .unwrap_or_else(|errors| panic!("{errors:?}"));
+    let solidity = &project.files[&project.source_path];
+    assert!(
+        solidity.contains("0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"),
+        "{solidity}"
+    );
+    assert!(
+        solidity.contains("function _membersContains(address value)"),
+        "{solidity}"
+    );
+    let problems = compile(&project);
+    assert!(problems.is_empty(), "{}\n{solidity}", problems.join("\n"));
 }
 
 #[test]

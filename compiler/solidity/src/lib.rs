@@ -4,6 +4,7 @@
 //! project comes back as file contents; the CLI writes them.
 
 mod ast;
+mod checksum;
 mod lower;
 
 use std::collections::BTreeMap;

@@ -235,6 +235,8 @@ pub struct Lowerer<'p> {
     program: &'p mir::Program,
     docs: &'p Docs,
     errors: Vec<String>,
+    /// List fields whose `contains` a body uses: each gets a search helper.
+    searched: BTreeSet<(mir::MechanismId, mir::FieldId)>,
     /// Each generated contract's constructor inputs, in argument order.
     pub constructors: BTreeMap<Entity, Vec<ConstructorInput>>,
 }
@@ -264,6 +266,7 @@ impl<'p> Lowerer<'p> {
             program,
             docs,
             errors: Vec::new(),
+            searched: BTreeSet::new(),
             constructors: BTreeMap::new(),
         }
     }
@@ -1633,6 +1636,14 @@ impl<'p> Lowerer<'p> {
         if self.uses_pow_wad(mechanism) {
             members.push(pow_wad_helper());
         }
+        let searched: Vec<mir::FieldId> = self
+            .searched
+            .range((id, 0)..=(id, mir::FieldId::MAX))
+            .map(|(_, field)| *field)
+            .collect();
+        for field in searched {
+            members.push(contains_function(&mechanism.fields[field as usize]));
+        }
         Contract {
             doc: self.contract_doc(
                 &mechanism.name,
@@ -1976,11 +1987,13 @@ impl<'p> Lowerer<'p> {
             }
             mir::Stmt::Require { condition, reason } => {
                 let condition = self.expr(condition, scope);
+                // `require not x` reads best as `if (x) revert`.
+                let failed = match condition {
+                    Expr::Not(inner) => *inner,
+                    condition => Expr::Not(Box::new(condition)),
+                };
                 out.push(Stmt::If(
-                    vec![(
-                        Expr::Not(Box::new(condition)),
-                        vec![Stmt::Revert(error_name(reason), vec![])],
-                    )],
+                    vec![(failed, vec![Stmt::Revert(error_name(reason), vec![])])],
                     vec![],
                 ));
             }
@@ -2125,7 +2138,9 @@ impl<'p> Lowerer<'p> {
             {
                 address(Expr::Number("0".into()))
             }
-            ExprKind::AddressLiteral(_) => self.unsupported("address literals other than zero"),
+            ExprKind::AddressLiteral(text) => {
+                Expr::ident(crate::checksum::checksummed(text.trim_start_matches("0x")))
+            }
             ExprKind::Param(id) if scope.constructor_args => {
                 Expr::ident(format!("{}_", self.program.params[*id as usize].name))
             }
@@ -2248,7 +2263,22 @@ impl<'p> Lowerer<'p> {
                 let place = self.field_place(scope, *mechanism, *field, keys);
                 place.member("length")
             }
-            ExprKind::ListContains { .. } => self.unsupported("`contains` on a list"),
+            ExprKind::ListContains {
+                mechanism,
+                field,
+                value,
+                ..
+            } => {
+                if Some(*mechanism) != scope.mechanism {
+                    return self.unsupported("`contains` on another mechanism's list");
+                }
+                self.searched.insert((*mechanism, *field));
+                let value = self.expr(value, scope);
+                Expr::ident(contains_helper(
+                    &self.program.mechanisms[*mechanism as usize].fields[*field as usize].name,
+                ))
+                .call(vec![value])
+            }
             ExprKind::Sum { .. } => self.unsupported("`sum` outside invariants"),
             ExprKind::VestingRead { .. } | ExprKind::ProposalCount(_) => {
                 self.unsupported("vesting and governor reads from a mechanism")
@@ -2334,6 +2364,46 @@ fn function(
 }
 
 /// `ratio ** n` in WAD: square and multiply, each product `mulDiv(x, y, 1e18)`.
+/// The name of the linear search over list field `field`.
+fn contains_helper(field: &str) -> String {
+    format!("_{}Contains", ident(field))
+}
+
+/// `list.contains(value)`: a linear search, bounded by the list's bound.
+fn contains_function(field: &mir::Field) -> Member {
+    let Shape::List(element) = &field.shape else {
+        unreachable!("`contains` is checked to apply to lists");
+    };
+    let list = Expr::ident(ident(&field.name));
+    Member::Function {
+        doc: vec![],
+        name: contains_helper(&field.name),
+        params: vec![Param {
+            ty: type_of(*element),
+            name: "value".into(),
+        }],
+        visibility: "internal",
+        mutability: Mutability::View,
+        qualifiers: vec![],
+        returns: Some(Type::Bool),
+        body: vec![
+            Stmt::ForRange(
+                "i".into(),
+                Expr::Number("0".into()),
+                list.clone().member("length"),
+                vec![Stmt::If(
+                    vec![(
+                        Expr::binary("==", list.index(Expr::ident("i")), Expr::ident("value")),
+                        vec![Stmt::Return(Some(Expr::Bool(true)))],
+                    )],
+                    vec![],
+                )],
+            ),
+            Stmt::Return(Some(Expr::Bool(false))),
+        ],
+    }
+}
+
 fn pow_wad_helper() -> Member {
     let wad = || Expr::Number("1e18".into());
     let mul = |a: Expr, b: Expr| {
