@@ -98,34 +98,10 @@ fn generation_is_deterministic() {
 /// Every standard-library template, instantiated, compiles too.
 #[test]
 fn stdlib_templates_compile_without_warnings() {
-    let source = r#"
-use std.amm
-use std.bonding
-use std.emission
-use std.staking
-use std.vesting
-param owner: address
-token A {
-    decimals: 18
-    burnable
-    minters: [Linear, Geometric, Flat, Halving, Decaying, Inflation]
-    mint 1_000 A to Grant
-}
-token B {
-    decimals: 6
-}
-mechanism Pool = amm.ConstantProduct[A, B](fee_per_mille: 3)
-mechanism Linear = bonding.LinearBondingCurve[B, A](base: 1 B per A, increment: 1 B per A, unit: 100 A)
-mechanism Geometric = bonding.ExponentialBondingCurve[B, A](base: 1 B per A, growth: 10%, unit: 100 A)
-mechanism Flat = emission.ConstantEmission[A](recipient: owner, amount: 7 A per day)
-mechanism Halving = emission.HalvingEmission[A](recipient: owner, initial: 1_000 A per day, halving_days: 365)
-mechanism Decaying = emission.DecayingEmission[A](recipient: owner, initial: 1_000 A per day, decay: 1%)
-mechanism Inflation = emission.PercentInflation[A](recipient: owner, inflation: 2% per year)
-mechanism Farm = staking.RewardStaking[A, B](rate: 100 B per day, unbonding: 7 days, slasher: owner)
-mechanism Grant = vesting.LinearVesting[A](beneficiary: owner, delay: 0 days, cliff: 30 days, length: 365 days, tge: 10%)
-"#;
+    let source = std::fs::read_to_string(root().join("tests/programs/stdlib_all.tok"))
+        .expect("program exists");
     let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, "stdlib_all.tok".to_string(), source.to_string());
+    let file = tok_driver::SourceFile::new(&db, "stdlib_all.tok".to_string(), source);
     let diagnostics = tok_driver::diagnostics(&db, file);
     assert!(diagnostics.is_empty(), "{diagnostics:?}");
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");

@@ -551,6 +551,11 @@ impl<'p> World<'p> {
         Ok(())
     }
 
+    /// The earliest boundary of any `every` hook not yet run.
+    pub fn next_hook_boundary(&self) -> Option<u64> {
+        self.hooks.iter().map(|hook| hook.next).min()
+    }
+
     /// Advances the clock to `time`, running every hook due on the way, in
     /// boundary order (ties in declaration order). A reverting hook stops
     /// the run: it is a bug in the mechanism.
