@@ -66,10 +66,55 @@ pub fn parse(db: &dyn Db, file: SourceFile) -> Parsed {
     tok_syntax::parse(file.text(db))
 }
 
-/// The file's doc comments by path (see `tok_syntax::docs`).
+/// The file's doc comments by path (see `tok_syntax::docs`). An instance
+/// of a template inherits the template's docs (its own doc comment, if
+/// any, wins), from this file or from the standard library.
 #[salsa::tracked(returns(ref))]
 pub fn docs(db: &dyn Db, file: SourceFile) -> tok_syntax::docs::Docs {
-    tok_syntax::docs::collect(file.text(db), parse(db, file))
+    let parsed = parse(db, file);
+    let mut docs = tok_syntax::docs::collect(file.text(db), parsed);
+    for item in &parsed.module.items {
+        let tok_syntax::ast::ItemKind::Instance(instance) = &item.kind else {
+            continue;
+        };
+        let path: Vec<&str> = instance.template.iter().map(|n| n.text.as_str()).collect();
+        let Some((template, module)) = path.split_last() else {
+            continue;
+        };
+        let template_docs = if module.is_empty() {
+            docs.clone()
+        } else {
+            let module = match module.first() {
+                Some(&"std") => module.join("."),
+                _ => format!("std.{}", module.join(".")),
+            };
+            let Some(module) = tok_stdlib::MODULES.iter().find(|m| m.path == module) else {
+                continue;
+            };
+            let parsed = tok_syntax::parse(module.source);
+            let mut module_docs = tok_syntax::docs::collect(module.source, &parsed);
+            // A module's top doc run sits on its first template.
+            let first = parsed.module.items.first().and_then(|i| i.kind.name());
+            if first.is_some_and(|n| n.text == *template)
+                && let Some(top) = module_docs.get("").cloned()
+            {
+                module_docs.entry(template.to_string()).or_insert(top);
+            }
+            module_docs
+        };
+        let name = &instance.name.text;
+        for (path, lines) in &template_docs {
+            let renamed = if path == template {
+                name.clone()
+            } else if let Some(member) = path.strip_prefix(&format!("{template}.")) {
+                format!("{name}.{member}")
+            } else {
+                continue;
+            };
+            docs.entry(renamed).or_insert_with(|| lines.clone());
+        }
+    }
+    docs
 }
 
 #[salsa::tracked(returns(ref))]
