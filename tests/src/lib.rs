@@ -211,7 +211,7 @@ pub fn solc(project: &tok_solidity::Project) -> Result<serde_json::Value, Vec<St
         "settings": {
             "evmVersion": tok_solidity::EVM_VERSION,
             "optimizer": { "enabled": true, "runs": 200 },
-            "outputSelection": { "*": { "*": ["abi", "evm.bytecode.object", "userdoc"] } }
+            "outputSelection": { "*": { "*": ["abi", "evm.bytecode.object", "evm.deployedBytecode.object", "userdoc"] } }
         }
     });
     let mut child = Command::new("node")
