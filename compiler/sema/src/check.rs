@@ -1803,6 +1803,21 @@ impl<'a> Checker<'a> {
                 let head = self.resolve_name(name, span);
                 self.finish(head, span)
             }
+            ast::ExprKind::List(items) if self.body != Body::Constant => {
+                for item in items {
+                    self.value(item);
+                }
+                self.report(
+                    Diagnostic::error(
+                        Code::TYPE_MISMATCH,
+                        span,
+                        "a list literal is not a value in code",
+                    )
+                    .with_label("lists are written only in settings and sweeps")
+                    .with_help("keep a `list[T, bound]` state field and `push` to it"),
+                );
+                hir::Expr::error(span)
+            }
             ast::ExprKind::List(items) => {
                 let items: Vec<hir::Expr> = items.iter().map(|item| self.value(item)).collect();
                 let element = items
