@@ -18,6 +18,14 @@ fn exercise(text: &str) {
     let diagnostics = tok_driver::check_text("input.tok", text);
     let _ = tok_driver::render::render_text("input.tok", text, &diagnostics, false);
     let _ = tok_driver::render::render_json("input.tok", text, &diagnostics);
+    // What the checker accepts, the MIR can express: no uncoded failure later.
+    if diagnostics.is_empty() {
+        let db = tok_driver::Database::default();
+        let file = tok_driver::SourceFile::new(&db, "input.tok".to_string(), text.to_string());
+        if let Err(errors) = tok_driver::mir(&db, file) {
+            panic!("checked clean but does not lower: {errors:?}\n{text}");
+        }
+    }
     if let Ok(formatted) = tok_format::format(text) {
         assert_eq!(
             tok_format::format(&formatted).ok().as_deref(),
