@@ -44,6 +44,10 @@ fn collect(inputs: &mut Inputs, expr: &mir::Expr) {
             inputs.entities.insert(Entity::Mechanism(*mechanism));
         }
         ExprKind::Env(mir::Env::Deployed) => inputs.deployed = true,
+        // The wallet's token is added by the caller, which knows the program.
+        ExprKind::VestingRead { vesting, .. } => {
+            inputs.entities.insert(Entity::Vesting(*vesting));
+        }
         _ => {}
     });
 }
@@ -237,6 +241,8 @@ pub struct Lowerer<'p> {
     errors: Vec<String>,
     /// List fields whose `contains` a body uses: each gets a search helper.
     searched: BTreeSet<(mir::MechanismId, mir::FieldId)>,
+    /// Mechanisms that need the saturating subtraction helper.
+    saturating: BTreeSet<mir::MechanismId>,
     /// Each generated contract's constructor inputs, in argument order.
     pub constructors: BTreeMap<Entity, Vec<ConstructorInput>>,
 }
@@ -267,6 +273,7 @@ impl<'p> Lowerer<'p> {
             docs,
             errors: Vec::new(),
             searched: BTreeSet::new(),
+            saturating: BTreeSet::new(),
             constructors: BTreeMap::new(),
         }
     }
@@ -1425,6 +1432,20 @@ impl<'p> Lowerer<'p> {
             collect(&mut inputs, &hook.period);
             mir::visit::block_exprs(&hook.body.block, &mut |e| collect(&mut inputs, e));
         }
+        // A vesting read asks the wallet about its token.
+        let wallets: Vec<mir::VestingId> = inputs
+            .entities
+            .iter()
+            .filter_map(|e| match e {
+                Entity::Vesting(v) => Some(*v),
+                _ => None,
+            })
+            .collect();
+        for vesting in wallets {
+            inputs
+                .entities
+                .insert(Entity::Token(program.vestings[vesting as usize].token));
+        }
         // Calls to other mechanisms' actions and token operations name them too.
         for body in mechanism
             .actions
@@ -1643,6 +1664,9 @@ impl<'p> Lowerer<'p> {
             .collect();
         for field in searched {
             members.push(contains_function(&mechanism.fields[field as usize]));
+        }
+        if self.saturating.contains(&id) {
+            members.push(saturating_sub_function());
         }
         Contract {
             doc: self.contract_doc(
@@ -1878,7 +1902,14 @@ impl<'p> Lowerer<'p> {
             body.extend(self.block(&hook.body.block, &scope));
             let mut uses_now = false;
             mir::visit::block_exprs(&hook.body.block, &mut |e| {
-                uses_now |= matches!(e.kind, ExprKind::Env(mir::Env::Now))
+                uses_now |= matches!(
+                    e.kind,
+                    ExprKind::Env(mir::Env::Now)
+                        | ExprKind::VestingRead {
+                            read: mir::VestingRead::Releasable,
+                            ..
+                        }
+                )
             });
             // An unnamed parameter when the hook does not read the time.
             let now_name = if uses_now { "_now" } else { "" };
@@ -2280,9 +2311,32 @@ impl<'p> Lowerer<'p> {
                 .call(vec![value])
             }
             ExprKind::Sum { .. } => self.unsupported("`sum` outside invariants"),
-            ExprKind::VestingRead { .. } | ExprKind::ProposalCount(_) => {
-                self.unsupported("vesting and governor reads from a mechanism")
+            // At `now`, which in a hook is its boundary, not the block's time.
+            ExprKind::VestingRead { vesting, read } => {
+                let wallet = Expr::ident(self.entity_var(Entity::Vesting(*vesting)));
+                let token = Entity::Token(self.program.vestings[*vesting as usize].token);
+                let token = Expr::ident("address").call(vec![Expr::ident(self.entity_var(token))]);
+                let released = wallet.clone().member("released").call(vec![token.clone()]);
+                match read {
+                    mir::VestingRead::Released => released,
+                    mir::VestingRead::Releasable => {
+                        let now = if scope.in_hook {
+                            Expr::ident("_now")
+                        } else {
+                            Expr::ident("block").member("timestamp")
+                        };
+                        let at = Expr::ident("uint64").call(vec![now]);
+                        let vested = wallet.member("vestedAmount").call(vec![token, at]);
+                        // A release after a hook's boundary but before its
+                        // catch-up must not make the hook revert forever.
+                        if let Some(mechanism) = scope.mechanism {
+                            self.saturating.insert(mechanism);
+                        }
+                        Expr::ident(SATURATING_SUB).call(vec![vested, released])
+                    }
+                }
             }
+            ExprKind::ProposalCount(_) => self.unsupported("governor reads from a mechanism"),
             ExprKind::Float(_)
             | ExprKind::AgentField { .. }
             | ExprKind::Series(_)
@@ -2364,6 +2418,41 @@ fn function(
 }
 
 /// `ratio ** n` in WAD: square and multiply, each product `mulDiv(x, y, 1e18)`.
+const SATURATING_SUB: &str = "_saturatingSub";
+
+/// `a - b`, or zero when `b` is larger.
+fn saturating_sub_function() -> Member {
+    let (a, b) = (Expr::ident("a"), Expr::ident("b"));
+    Member::Function {
+        doc: vec![],
+        name: SATURATING_SUB.into(),
+        params: vec![
+            Param {
+                ty: Type::Uint256,
+                name: "a".into(),
+            },
+            Param {
+                ty: Type::Uint256,
+                name: "b".into(),
+            },
+        ],
+        visibility: "internal",
+        mutability: Mutability::Pure,
+        qualifiers: vec![],
+        returns: Some(Type::Uint256),
+        body: vec![
+            Stmt::If(
+                vec![(
+                    Expr::binary("<=", a.clone(), b.clone()),
+                    vec![Stmt::Return(Some(Expr::Number("0".into())))],
+                )],
+                vec![],
+            ),
+            Stmt::Return(Some(Expr::binary("-", a, b))),
+        ],
+    }
+}
+
 /// The name of the linear search over list field `field`.
 fn contains_helper(field: &str) -> String {
     format!("_{}Contains", ident(field))
