@@ -82,39 +82,55 @@ pub fn docs(db: &dyn Db, file: SourceFile) -> tok_syntax::docs::Docs {
             continue;
         };
         let template_docs = if module.is_empty() {
-            docs.clone()
+            &docs
         } else {
             let module = match module.first() {
                 Some(&"std") => module.join("."),
                 _ => format!("std.{}", module.join(".")),
             };
-            let Some(module) = tok_stdlib::MODULES.iter().find(|m| m.path == module) else {
+            let Some(module_docs) = stdlib_docs().get(&module) else {
                 continue;
             };
-            let parsed = tok_syntax::parse(module.source);
-            let mut module_docs = tok_syntax::docs::collect(module.source, &parsed);
-            // A module's top doc run sits on its first template.
-            let first = parsed.module.items.first().and_then(|i| i.kind.name());
-            if first.is_some_and(|n| n.text == *template)
-                && let Some(top) = module_docs.get("").cloned()
-            {
-                module_docs.entry(template.to_string()).or_insert(top);
-            }
             module_docs
         };
         let name = &instance.name.text;
-        for (path, lines) in &template_docs {
-            let renamed = if path == template {
-                name.clone()
-            } else if let Some(member) = path.strip_prefix(&format!("{template}.")) {
-                format!("{name}.{member}")
-            } else {
-                continue;
-            };
-            docs.entry(renamed).or_insert_with(|| lines.clone());
+        let inherited: Vec<(String, Vec<String>)> = template_docs
+            .iter()
+            .filter_map(|(path, lines)| {
+                let renamed = if path == template {
+                    name.clone()
+                } else {
+                    format!("{name}.{}", path.strip_prefix(&format!("{template}."))?)
+                };
+                Some((renamed, lines.clone()))
+            })
+            .collect();
+        for (path, lines) in inherited {
+            docs.entry(path).or_insert(lines);
         }
     }
     docs
+}
+
+/// The doc comments of every standard-library module, by module path,
+/// collected once. A module's top doc run also documents its first template.
+fn stdlib_docs() -> &'static std::collections::BTreeMap<String, tok_syntax::docs::Docs> {
+    static DOCS: std::sync::OnceLock<std::collections::BTreeMap<String, tok_syntax::docs::Docs>> =
+        std::sync::OnceLock::new();
+    DOCS.get_or_init(|| {
+        tok_stdlib::MODULES
+            .iter()
+            .map(|module| {
+                let parsed = tok_syntax::parse(module.source);
+                let mut docs = tok_syntax::docs::collect(module.source, &parsed);
+                let first = parsed.module.items.first().and_then(|i| i.kind.name());
+                if let (Some(first), Some(top)) = (first, docs.get("").cloned()) {
+                    docs.entry(first.text.clone()).or_insert(top);
+                }
+                (module.path.to_string(), docs)
+            })
+            .collect()
+    })
 }
 
 #[salsa::tracked(returns(ref))]

@@ -1663,7 +1663,10 @@ impl<'p> Lowerer<'p> {
             .map(|(_, field)| *field)
             .collect();
         for field in searched {
-            members.push(contains_function(&mechanism.fields[field as usize]));
+            let field = &mechanism.fields[field as usize];
+            if let Shape::List(element) = &field.shape {
+                members.push(contains_function(&field.name, *element));
+            }
         }
         if self.saturating.contains(&id) {
             members.push(saturating_sub_function());
@@ -2417,30 +2420,23 @@ fn function(
     }
 }
 
-/// `ratio ** n` in WAD: square and multiply, each product `mulDiv(x, y, 1e18)`.
 const SATURATING_SUB: &str = "_saturatingSub";
 
 /// `a - b`, or zero when `b` is larger.
 fn saturating_sub_function() -> Member {
     let (a, b) = (Expr::ident("a"), Expr::ident("b"));
-    Member::Function {
-        doc: vec![],
-        name: SATURATING_SUB.into(),
-        params: vec![
-            Param {
-                ty: Type::Uint256,
-                name: "a".into(),
-            },
-            Param {
-                ty: Type::Uint256,
-                name: "b".into(),
-            },
-        ],
-        visibility: "internal",
-        mutability: Mutability::Pure,
-        qualifiers: vec![],
-        returns: Some(Type::Uint256),
-        body: vec![
+    let uint = |name: &str| Param {
+        ty: Type::Uint256,
+        name: name.into(),
+    };
+    function(
+        SATURATING_SUB,
+        vec![uint("a"), uint("b")],
+        "internal",
+        Mutability::Pure,
+        vec![],
+        Some(Type::Uint256),
+        vec![
             Stmt::If(
                 vec![(
                     Expr::binary("<=", a.clone(), b.clone()),
@@ -2450,7 +2446,7 @@ fn saturating_sub_function() -> Member {
             ),
             Stmt::Return(Some(Expr::binary("-", a, b))),
         ],
-    }
+    )
 }
 
 /// The name of the linear search over list field `field`.
@@ -2458,24 +2454,21 @@ fn contains_helper(field: &str) -> String {
     format!("_{}Contains", ident(field))
 }
 
-/// `list.contains(value)`: a linear search, bounded by the list's bound.
-fn contains_function(field: &mir::Field) -> Member {
-    let Shape::List(element) = &field.shape else {
-        unreachable!("`contains` is checked to apply to lists");
-    };
-    let list = Expr::ident(ident(&field.name));
-    Member::Function {
-        doc: vec![],
-        name: contains_helper(&field.name),
-        params: vec![Param {
-            ty: type_of(*element),
+/// `list.contains(value)` over list field `field` of `element`s: a linear
+/// search, bounded by the list's bound.
+fn contains_function(field: &str, element: Repr) -> Member {
+    let list = Expr::ident(ident(field));
+    function(
+        &contains_helper(field),
+        vec![Param {
+            ty: type_of(element),
             name: "value".into(),
         }],
-        visibility: "internal",
-        mutability: Mutability::View,
-        qualifiers: vec![],
-        returns: Some(Type::Bool),
-        body: vec![
+        "internal",
+        Mutability::View,
+        vec![],
+        Some(Type::Bool),
+        vec![
             Stmt::ForRange(
                 "i".into(),
                 Expr::Number("0".into()),
@@ -2490,9 +2483,10 @@ fn contains_function(field: &mir::Field) -> Member {
             ),
             Stmt::Return(Some(Expr::Bool(false))),
         ],
-    }
+    )
 }
 
+/// `ratio ** n` in WAD: square and multiply, each product `mulDiv(x, y, 1e18)`.
 fn pow_wad_helper() -> Member {
     let wad = || Expr::Number("1e18".into());
     let mul = |a: Expr, b: Expr| {
