@@ -849,7 +849,7 @@ impl World<'_> {
                 Value::Float(to_f64(self.expr(value, frame)?.int()) / scale)
             }
             ExprKind::Sum { mechanism, field } => {
-                match self.state.fields[*mechanism as usize][*field as usize].sum() {
+                match self.state.sums[*mechanism as usize][*field as usize].get() {
                     Some(total) => Value::Int(total),
                     None => return Err(ArithmeticError::Overflow.into()),
                 }

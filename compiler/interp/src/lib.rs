@@ -17,7 +17,9 @@ use tok_runtime::U256;
 use tok_runtime::random::SplitMix64;
 
 pub use exec::{Frame, PendingCall};
-use state::{Address, ChainState, GovernorState, Ledger, Slot, Value, VestingState, ZERO_ADDRESS};
+use state::{
+    Address, ChainState, GovernorState, Ledger, Slot, Tally, Value, VestingState, ZERO_ADDRESS,
+};
 
 /// The genesis time of every simulation: 2024-01-01T00:00:00Z.
 pub const GENESIS: u64 = 1_704_067_200;
@@ -149,6 +151,11 @@ impl<'p> World<'p> {
                     .mechanisms
                     .iter()
                     .map(|m| m.fields.iter().map(|f| Slot::new(&f.shape)).collect())
+                    .collect(),
+                sums: program
+                    .mechanisms
+                    .iter()
+                    .map(|m| vec![Tally::default(); m.fields.len()])
                     .collect(),
                 vestings: vec![VestingState::default(); program.vestings.len()],
                 governors: vec![GovernorState::default(); program.governors.len()],
