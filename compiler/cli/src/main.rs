@@ -76,7 +76,7 @@ enum Command {
         #[arg(long)]
         scenario: Option<String>,
         /// The executor.
-        #[arg(long, value_enum, default_value = "interp")]
+        #[arg(long, value_enum, default_value = "jit")]
         engine: Engine,
         /// Override the scenario's number of runs.
         #[arg(long)]
@@ -138,7 +138,9 @@ enum Target {
 }
 
 #[derive(Clone, Copy, ValueEnum)]
-enum Engine {
+pub(crate) enum Engine {
+    /// Native code compiled by Cranelift (the default).
+    Jit,
     /// The reference interpreter: the executable specification.
     Interp,
 }
@@ -172,7 +174,7 @@ fn main() -> ExitCode {
         Command::Sim {
             file,
             scenario,
-            engine: Engine::Interp,
+            engine,
             runs,
             params,
             out,
@@ -182,6 +184,7 @@ fn main() -> ExitCode {
             summary_steps,
         } => {
             let options = sim::SimOptions {
+                engine,
                 scenario: scenario.as_deref(),
                 runs,
                 params: &params,

@@ -20,10 +20,11 @@ use tok_interp::state::Value;
 use tok_interp::{Row, Simulation, SimulationError, format_value, int_to_f64};
 use tok_sema::hir;
 
-use crate::{EXIT_PROBLEMS, EXIT_USAGE, Format, checked, report};
+use crate::{EXIT_PROBLEMS, EXIT_USAGE, Engine, Format, checked, report};
 
 /// Options of `tok sim` beyond the file.
 pub struct SimOptions<'a> {
+    pub engine: Engine,
     pub scenario: Option<&'a str>,
     pub runs: Option<u64>,
     pub params: &'a [String],
@@ -52,10 +53,18 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         Ok(settings) => settings,
         Err(code) => return code,
     };
-    let simulation = match Simulation::new(program, options.scenario, settings) {
+    let mut simulation = match Simulation::new(program, options.scenario, settings) {
         Ok(simulation) => simulation,
         Err(error) => return fail(EXIT_USAGE, error),
     };
+    let jit = match options.engine {
+        Engine::Jit => match tok_jit::Jit::compile(program) {
+            Ok(jit) => Some(jit),
+            Err(error) => return fail(EXIT_PROBLEMS, error),
+        },
+        Engine::Interp => None,
+    };
+    simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_interp::Engine);
     let runs = match options.runs.map_or_else(|| simulation.runs(), Ok) {
         Ok(runs) => runs,
         Err(error) => return fail(EXIT_PROBLEMS, error),

@@ -91,10 +91,25 @@ impl World<'_> {
     // ---- Statements ---------------------------------------------------------------
 
     pub(crate) fn run_body(&mut self, body: &Body, frame: &mut Frame) -> Exec<Option<Value>> {
+        if let Some(engine) = self.engine
+            && let Some(result) = engine.run(self, body, frame)
+        {
+            return result;
+        }
         match self.block(&body.block, frame)? {
             Flow::Next => Ok(None),
             Flow::Return(value) => Ok(Some(value)),
         }
+    }
+
+    /// Evaluates one expression in `frame` (for compiled code).
+    pub fn eval(&mut self, expr: &Expr, frame: &mut Frame) -> Exec<Value> {
+        self.expr(expr, frame)
+    }
+
+    /// Runs one statement that does not return (for compiled code).
+    pub fn run_stmt(&mut self, stmt: &Stmt, frame: &mut Frame) -> Exec<()> {
+        self.stmt(stmt, frame).map(|_| ())
     }
 
     fn block(&mut self, block: &Block, frame: &mut Frame) -> Exec<Flow> {

@@ -16,7 +16,7 @@ use tok_mir::*;
 use tok_runtime::U256;
 use tok_runtime::random::SplitMix64;
 
-pub use exec::{Frame, PendingCall};
+pub use exec::{Frame, PendingCall, to_f64};
 use state::{
     Address, ChainState, GovernorState, Ledger, Slot, Tally, Value, VestingState, ZERO_ADDRESS,
 };
@@ -94,9 +94,27 @@ struct HookSchedule {
     next: u64,
 }
 
+/// An executor of compiled bodies (the JIT). The world hands it every body
+/// it is about to run; the engine runs the ones it compiled and declines the
+/// rest, which the interpreter then runs itself. Compiled code reaches chain
+/// state only through [`World::eval`] and [`World::run_stmt`], so both
+/// executors share one model of tokens, storage, the journal and time.
+pub trait Engine: Sync {
+    /// Runs `body` in `frame` (its arguments in the first locals), or
+    /// returns `None` to have it interpreted.
+    fn run(
+        &self,
+        world: &mut World<'_>,
+        body: &Body,
+        frame: &mut Frame,
+    ) -> Option<Result<Option<Value>, Fault>>;
+}
+
 /// The state of one run.
 pub struct World<'p> {
     pub program: &'p Program,
+    /// Compiled bodies, when a JIT runs this world.
+    pub engine: Option<&'p dyn Engine>,
     pub state: ChainState,
     pub now: u64,
     pub step: u64,
@@ -145,6 +163,7 @@ impl<'p> World<'p> {
         let next_account = entity_base[3] + program.governors.len() as Address;
         let mut world = World {
             program,
+            engine: None,
             state: ChainState {
                 ledgers: vec![Ledger::default(); program.tokens.len()],
                 fields: program
@@ -559,6 +578,33 @@ impl<'p> World<'p> {
     }
 
     /// The earliest boundary of any `every` hook not yet run.
+    /// A copy of a list field (what a `for each` loop iterates).
+    pub fn list_items(&self, mechanism: MechanismId, field: FieldId) -> Vec<Value> {
+        match self
+            .state
+            .fields
+            .get(mechanism as usize)
+            .and_then(|fields| fields.get(field as usize))
+        {
+            Some(Slot::List(items)) => items.clone(),
+            _ => Vec::new(),
+        }
+    }
+
+    /// A population's first account and its size.
+    pub fn population(&self, population: PopulationId) -> (Address, u32) {
+        (
+            self.agent_base
+                .get(population as usize)
+                .copied()
+                .unwrap_or(0),
+            self.agent_counts
+                .get(population as usize)
+                .copied()
+                .unwrap_or(0),
+        )
+    }
+
     pub fn next_hook_boundary(&self) -> Option<u64> {
         self.hooks.iter().map(|hook| hook.next).min()
     }

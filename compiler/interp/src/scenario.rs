@@ -43,6 +43,8 @@ pub struct Simulation<'p> {
     points: Vec<Vec<(ParamId, Expr)>>,
     /// Record events (kept in memory; for tests and tools).
     pub record_events: bool,
+    /// Compiled bodies (`None`: interpret everything).
+    pub engine: Option<&'p dyn crate::Engine>,
 }
 
 impl<'p> Simulation<'p> {
@@ -87,6 +89,7 @@ impl<'p> Simulation<'p> {
             settings,
             points,
             record_events: false,
+            engine: None,
         })
     }
 
@@ -151,8 +154,10 @@ impl<'p> Simulation<'p> {
     }
 
     fn deploy(&self, point: usize, run: u64) -> Result<World<'p>, SimulationError> {
-        World::deploy(self.program, &self.settings_for(point))
-            .map_err(|fault| stopped(run, point, fault))
+        let mut world = World::deploy(self.program, &self.settings_for(point))
+            .map_err(|fault| stopped(run, point, fault))?;
+        world.engine = self.engine;
+        Ok(world)
     }
 
     fn constant(

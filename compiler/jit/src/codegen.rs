@@ -1,0 +1,899 @@
+//! MIR bodies to Cranelift IR.
+//!
+//! One native function per body: `fn(context, args, ret) -> status`, with
+//! status 0 (ran to the end), 1 (returned a value into `ret`) or 2 (a fault,
+//! whose reason the host keeps). Integers are pairs of `i128` halves (low,
+//! high); floats `f64`; booleans `i8` (0 or 1); addresses and interned
+//! strings `i32`.
+
+use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
+use cranelift_codegen::ir::{
+    self, BlockArg, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, types,
+};
+use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
+use cranelift_module::{FuncId, Linkage, Module as _};
+use tok_mir::*;
+
+use crate::host::{self, FAULT, FLOAT_OPS, INT_OPS, MUL_DIV, OK, RETURNED, SLOT};
+use crate::{JitError, Site, SiteKind};
+
+/// A compiled body before the module is finalized.
+pub(crate) struct Function {
+    pub id: FuncId,
+    pub sites: Vec<Site>,
+    pub scratch: usize,
+    pub returns: Repr,
+    pub params: Vec<Repr>,
+    pub locals: usize,
+}
+
+/// A value in registers.
+#[derive(Clone, Copy)]
+enum Val {
+    /// Low and high 128-bit halves of a 256-bit integer.
+    Int(ir::Value, ir::Value),
+    One(ir::Value),
+}
+
+impl Val {
+    fn one(self) -> ir::Value {
+        match self {
+            Val::One(value) | Val::Int(value, _) => value,
+        }
+    }
+
+    fn halves(self, zero: ir::Value) -> (ir::Value, ir::Value) {
+        match self {
+            Val::Int(low, high) => (low, high),
+            Val::One(value) => (value, zero),
+        }
+    }
+}
+
+#[derive(Clone, Copy)]
+enum Var {
+    Int(Variable, Variable),
+    One(Variable),
+}
+
+struct Refs {
+    expr: FuncRef,
+    stmt: FuncRef,
+    int: FuncRef,
+    float: FuncRef,
+    to_float: FuncRef,
+    list_open: FuncRef,
+    list_item: FuncRef,
+    agents: FuncRef,
+    actor: FuncRef,
+}
+
+pub(crate) fn compile(
+    module: &mut host::Module,
+    body: &Body,
+    index: usize,
+) -> Result<Function, JitError> {
+    let error = |e: &dyn std::fmt::Display| JitError(e.to_string());
+    let pointer = module.jit.target_config().pointer_type();
+    let mut context = module.jit.make_context();
+    host::signature_of(
+        &mut context.func.signature,
+        &[pointer, pointer, pointer],
+        types::I32,
+    );
+    let id = module
+        .jit
+        .declare_function(
+            &format!("tok_body_{index}"),
+            Linkage::Local,
+            &context.func.signature,
+        )
+        .map_err(|e| error(&e))?;
+    let hosts = module.hosts;
+    let mut import = |id: FuncId| module.jit.declare_func_in_func(id, &mut context.func);
+    let refs = Refs {
+        expr: import(hosts.expr),
+        stmt: import(hosts.stmt),
+        int: import(hosts.int),
+        float: import(hosts.float),
+        to_float: import(hosts.to_float),
+        list_open: import(hosts.list_open),
+        list_item: import(hosts.list_item),
+        agents: import(hosts.agents),
+        actor: import(hosts.actor),
+    };
+    let mut builder_context = FunctionBuilderContext::new();
+    let frontend = module.jit.target_config();
+    let builder = FunctionBuilder::new(&mut context.func, &mut builder_context);
+    let mut lower = Lower::new(builder, refs, pointer, body);
+    lower.body(body);
+    let Lower {
+        b,
+        sites,
+        scratch,
+        returns,
+        ..
+    } = lower;
+    b.finalize(frontend);
+    module
+        .jit
+        .define_function(id, &mut context)
+        .map_err(|e| JitError(format!("{e:?}")))?;
+    module.jit.clear_context(&mut context);
+    Ok(Function {
+        id,
+        sites,
+        scratch,
+        returns: returns.unwrap_or(Repr::Int),
+        params: body.locals[..body.params as usize]
+            .iter()
+            .map(|(_, repr)| *repr)
+            .collect(),
+        locals: body.locals.len(),
+    })
+}
+
+struct Lower<'f> {
+    b: FunctionBuilder<'f>,
+    refs: Refs,
+    pointer: ir::Type,
+    vars: Vec<Var>,
+    reprs: Vec<Repr>,
+    sites: Vec<Site>,
+    scratch: usize,
+    /// The first scratch local.
+    base: u32,
+    context: ir::Value,
+    ret: ir::Value,
+    args: ir::Value,
+    fail: ir::Block,
+    /// Nesting depth of `for each` loops (their list snapshots).
+    depth: u32,
+    returns: Option<Repr>,
+}
+
+fn flags() -> MemFlagsData {
+    MemFlagsData::new().with_notrap()
+}
+
+impl<'f> Lower<'f> {
+    fn new(mut b: FunctionBuilder<'f>, refs: Refs, pointer: ir::Type, body: &Body) -> Lower<'f> {
+        let entry = b.create_block();
+        b.append_block_params_for_function_params(entry);
+        b.switch_to_block(entry);
+        let params = b.block_params(entry).to_vec();
+        let fail = b.create_block();
+        let mut lower = Lower {
+            b,
+            refs,
+            pointer,
+            vars: Vec::new(),
+            reprs: body.locals.iter().map(|(_, repr)| *repr).collect(),
+            sites: Vec::new(),
+            scratch: 0,
+            base: body.locals.len() as u32,
+            context: params[0],
+            args: params[1],
+            ret: params[2],
+            fail,
+            depth: 0,
+            returns: None,
+        };
+        for (index, (_, repr)) in body.locals.iter().enumerate() {
+            let var = match repr {
+                Repr::Int => Var::Int(
+                    lower.b.declare_var(types::I128),
+                    lower.b.declare_var(types::I128),
+                ),
+                other => Var::One(lower.b.declare_var(scalar_type(*other))),
+            };
+            lower.vars.push(var);
+            let value = if index < body.params as usize {
+                let args = lower.args;
+                lower.load(*repr, args, index as i32 * SLOT as i32)
+            } else {
+                lower.zero(*repr)
+            };
+            lower.def(index as u32, value);
+        }
+        lower
+    }
+
+    fn body(&mut self, body: &Body) {
+        self.block(&body.block);
+        let ok = self.b.ins().iconst(types::I32, i64::from(OK));
+        self.b.ins().return_(&[ok]);
+        self.b.switch_to_block(self.fail);
+        let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
+        self.b.ins().return_(&[fault]);
+        self.b.seal_all_blocks();
+    }
+
+    // ---- Values -------------------------------------------------------------------
+
+    fn i128(&mut self, value: u128) -> ir::Value {
+        let low = self.b.ins().iconst(types::I64, value as u64 as i64);
+        let high = self.b.ins().iconst(types::I64, (value >> 64) as u64 as i64);
+        self.b.ins().iconcat(low, high)
+    }
+
+    fn int(&mut self, value: U256) -> Val {
+        let (high, low) = value.into_words();
+        Val::Int(self.i128(low), self.i128(high))
+    }
+
+    fn zero(&mut self, repr: Repr) -> Val {
+        match repr {
+            Repr::Int => self.int(U256::ZERO),
+            Repr::Float => Val::One(self.b.ins().f64const(0.0)),
+            other => Val::One(self.b.ins().iconst(scalar_type(other), 0)),
+        }
+    }
+
+    fn i32(&mut self, value: u32) -> ir::Value {
+        self.b.ins().iconst(types::I32, i64::from(value))
+    }
+
+    fn load(&mut self, repr: Repr, address: ir::Value, offset: i32) -> Val {
+        match repr {
+            Repr::Int => Val::Int(
+                self.b.ins().load(types::I128, flags(), address, offset),
+                self.b
+                    .ins()
+                    .load(types::I128, flags(), address, offset + 16),
+            ),
+            other => Val::One(
+                self.b
+                    .ins()
+                    .load(scalar_type(other), flags(), address, offset),
+            ),
+        }
+    }
+
+    fn store(&mut self, value: Val, address: ir::Value, offset: i32) {
+        match value {
+            Val::Int(low, high) => {
+                self.b.ins().store(flags(), low, address, offset);
+                self.b.ins().store(flags(), high, address, offset + 16);
+            }
+            Val::One(value) => {
+                self.b.ins().store(flags(), value, address, offset);
+            }
+        }
+    }
+
+    /// A fresh stack buffer of `slots` value slots; its address.
+    fn buffer(&mut self, slots: usize) -> ir::Value {
+        let slot = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            SLOT * slots.max(1) as u32,
+            4,
+        ));
+        self.b.ins().stack_addr(self.pointer, slot, 0)
+    }
+
+    /// Stores values into a fresh buffer.
+    fn spill(&mut self, values: &[Val]) -> ir::Value {
+        let address = self.buffer(values.len());
+        for (index, value) in values.iter().enumerate() {
+            self.store(*value, address, index as i32 * SLOT as i32);
+        }
+        address
+    }
+
+    fn call(&mut self, function: FuncRef, args: &[ir::Value]) -> ir::Value {
+        let call = self.b.ins().call(function, args);
+        self.b.inst_results(call)[0]
+    }
+
+    /// Continues only when a host status is OK.
+    fn check(&mut self, status: ir::Value) {
+        let next = self.b.create_block();
+        self.b.ins().brif(status, self.fail, &[], next, &[]);
+        self.b.switch_to_block(next);
+    }
+
+    fn use_local(&mut self, local: LocalId) -> Val {
+        match self.vars[local as usize] {
+            Var::Int(low, high) => Val::Int(self.b.use_var(low), self.b.use_var(high)),
+            Var::One(var) => Val::One(self.b.use_var(var)),
+        }
+    }
+
+    fn def(&mut self, local: LocalId, value: Val) {
+        match self.vars[local as usize] {
+            Var::Int(low, high) => {
+                let zero = self.i128(0);
+                let (l, h) = value.halves(zero);
+                self.b.def_var(low, l);
+                self.b.def_var(high, h);
+            }
+            Var::One(var) => self.b.def_var(var, value.one()),
+        }
+    }
+
+    /// Registers a site whose operands are `children`, returning its index
+    /// and the tree with operands replaced by scratch locals.
+    fn site(&mut self, kind: SiteKind, children: Vec<Repr>) -> u32 {
+        self.scratch = self.scratch.max(children.len());
+        self.sites.push(Site { kind, children });
+        (self.sites.len() - 1) as u32
+    }
+
+    // ---- Statements ---------------------------------------------------------------
+
+    fn block(&mut self, block: &Block) {
+        for stmt in block {
+            self.stmt(stmt);
+        }
+    }
+
+    fn stmt(&mut self, stmt: &Stmt) {
+        match stmt {
+            Stmt::Set { local, value } => {
+                let value = self.expr(value);
+                self.def(*local, value);
+            }
+            Stmt::Require { condition, reason } => {
+                let holds = self.expr(condition).one();
+                let (fails, next) = (self.b.create_block(), self.b.create_block());
+                self.b.ins().brif(holds, next, &[], fails, &[]);
+                self.b.switch_to_block(fails);
+                self.stmt_site(&Stmt::Revert {
+                    reason: reason.clone(),
+                });
+                self.b.ins().jump(self.fail, &[]);
+                self.b.switch_to_block(next);
+            }
+            Stmt::If { arms, otherwise } => {
+                let merge = self.b.create_block();
+                for (condition, body) in arms {
+                    let holds = self.expr(condition).one();
+                    let (then, next) = (self.b.create_block(), self.b.create_block());
+                    self.b.ins().brif(holds, then, &[], next, &[]);
+                    self.b.switch_to_block(then);
+                    self.block(body);
+                    self.b.ins().jump(merge, &[]);
+                    self.b.switch_to_block(next);
+                }
+                self.block(otherwise);
+                self.b.ins().jump(merge, &[]);
+                self.b.switch_to_block(merge);
+            }
+            Stmt::ForRange {
+                local,
+                start,
+                end,
+                body,
+            } => self.for_range(*local, start, end, body),
+            Stmt::ForEach {
+                local,
+                mechanism,
+                field,
+                keys,
+                body,
+            } => {
+                for key in keys {
+                    self.expr(key);
+                }
+                // Only a top-level list field iterates (as in the
+                // interpreter); keyed lists are not iterable.
+                if keys.is_empty() {
+                    self.for_each(*local, *mechanism, *field, body);
+                }
+            }
+            Stmt::ForAgents {
+                local,
+                population,
+                body,
+            } => self.for_agents(*local, *population, body),
+            Stmt::Return(value) => {
+                self.returns.get_or_insert(value.repr);
+                let value = self.expr(value);
+                let ret = self.ret;
+                self.store(value, ret, 0);
+                let status = self.b.ins().iconst(types::I32, i64::from(RETURNED));
+                self.b.ins().return_(&[status]);
+                // Whatever follows is unreachable; it still needs a block.
+                let dead = self.b.create_block();
+                self.b.switch_to_block(dead);
+            }
+            Stmt::As { account, body } => {
+                let account = self.expr(account).one();
+                let context = self.context;
+                let saved = self.call(self.refs.actor, &[context, account]);
+                self.block(body);
+                self.call(self.refs.actor, &[context, saved]);
+            }
+            Stmt::Store { .. }
+            | Stmt::StoreAgent { .. }
+            | Stmt::Push { .. }
+            | Stmt::Revert { .. }
+            | Stmt::Emit { .. }
+            | Stmt::Call(_) => self.stmt_site(stmt),
+        }
+    }
+
+    fn stmt_site(&mut self, stmt: &Stmt) {
+        let mut synthetic = stmt.clone();
+        let children = replace_children(stmt_children(&mut synthetic), self.base);
+        let values: Vec<Val> = children.iter().map(|child| self.expr(child)).collect();
+        let reprs = children.iter().map(|child| child.repr).collect();
+        let site = self.site(SiteKind::Stmt(synthetic), reprs);
+        let buffer = self.spill(&values);
+        let (context, site) = (self.context, self.i32(site));
+        let status = self.call(self.refs.stmt, &[context, site, buffer]);
+        self.check(status);
+    }
+
+    fn for_range(&mut self, local: LocalId, start: &Expr, end: &Expr, body: &Block) {
+        let start = self.expr(start);
+        let end = self.expr(end);
+        let zero = self.i128(0);
+        let (end_low, end_high) = end.halves(zero);
+        let (low, high) = (
+            self.b.declare_var(types::I128),
+            self.b.declare_var(types::I128),
+        );
+        let (start_low, start_high) = start.halves(zero);
+        self.b.def_var(low, start_low);
+        self.b.def_var(high, start_high);
+        let (header, inner, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let index = Val::Int(self.b.use_var(low), self.b.use_var(high));
+        let more = self.less(index, Val::Int(end_low, end_high));
+        self.b.ins().brif(more, inner, &[], exit, &[]);
+        self.b.switch_to_block(inner);
+        self.def(local, index);
+        self.block(body);
+        // The index is below `end`, so adding one cannot overflow.
+        let (l, h) = index.halves(zero);
+        let one = self.i128(1);
+        let next_low = self.b.ins().iadd(l, one);
+        let wrapped = self.b.ins().icmp(IntCC::Equal, next_low, zero);
+        let carry = self.b.ins().uextend(types::I128, wrapped);
+        let next_high = self.b.ins().iadd(h, carry);
+        self.b.def_var(low, next_low);
+        self.b.def_var(high, next_high);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+    }
+
+    fn for_each(&mut self, local: LocalId, mechanism: MechanismId, field: FieldId, body: &Block) {
+        let depth = self.depth;
+        self.depth += 1;
+        let context = self.context;
+        let (d, m, f) = (self.i32(depth), self.i32(mechanism), self.i32(field));
+        let length = self.call(self.refs.list_open, &[context, d, m, f]);
+        let counter = self.b.declare_var(types::I64);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        self.b.def_var(counter, zero);
+        let (header, inner, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let index = self.b.use_var(counter);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, index, length);
+        self.b.ins().brif(more, inner, &[], exit, &[]);
+        self.b.switch_to_block(inner);
+        let out = self.buffer(1);
+        let d = self.i32(depth);
+        let status = self.call(self.refs.list_item, &[context, d, index, out]);
+        self.check(status);
+        let repr = self.reprs[local as usize];
+        let item = self.load(repr, out, 0);
+        self.def(local, item);
+        self.block(body);
+        let next = self.b.ins().iadd_imm_u(index, 1);
+        self.b.def_var(counter, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+        self.depth -= 1;
+    }
+
+    fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {
+        let context = self.context;
+        let p = self.i32(population);
+        let packed = self.call(self.refs.agents, &[context, p]);
+        let count = self.b.ins().ireduce(types::I32, packed);
+        let shifted = self.b.ins().ushr_imm_u(packed, 32);
+        let base = self.b.ins().ireduce(types::I32, shifted);
+        let counter = self.b.declare_var(types::I32);
+        let zero = self.i32(0);
+        self.b.def_var(counter, zero);
+        let (header, inner, exit) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(header);
+        let index = self.b.use_var(counter);
+        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, index, count);
+        self.b.ins().brif(more, inner, &[], exit, &[]);
+        self.b.switch_to_block(inner);
+        let agent = self.b.ins().iadd(base, index);
+        self.def(local, Val::One(agent));
+        self.block(body);
+        let next = self.b.ins().iadd_imm_u(index, 1);
+        self.b.def_var(counter, next);
+        self.b.ins().jump(header, &[]);
+        self.b.switch_to_block(exit);
+    }
+
+    // ---- Expressions --------------------------------------------------------------
+
+    fn expr(&mut self, expr: &Expr) -> Val {
+        match &expr.kind {
+            ExprKind::Int(value) => self.int(*value),
+            ExprKind::Float(value) => Val::One(self.b.ins().f64const(*value)),
+            ExprKind::Bool(value) => Val::One(self.b.ins().iconst(types::I8, i64::from(*value))),
+            ExprKind::Local(local) => self.use_local(*local),
+            ExprKind::Binary { op, lhs, rhs } => {
+                let a = self.expr(lhs);
+                let b = self.expr(rhs);
+                self.binary(*op, a, b)
+            }
+            ExprKind::MulDiv(a, b, c) => {
+                let values = [self.expr(a), self.expr(b), self.expr(c)];
+                self.int_host(MUL_DIV, &values)
+            }
+            ExprKind::Compare { op, lhs, rhs } => {
+                let a = self.expr(lhs);
+                let b = self.expr(rhs);
+                Val::One(self.compare(*op, lhs.repr, a, b))
+            }
+            ExprKind::And(items) => self.logic(items, false),
+            ExprKind::Or(items) => self.logic(items, true),
+            ExprKind::Not(inner) => {
+                let value = self.expr(inner).one();
+                Val::One(self.b.ins().bxor_imm_u(value, 1))
+            }
+            ExprKind::Neg(inner) => {
+                let value = self.expr(inner).one();
+                Val::One(self.b.ins().fneg(value))
+            }
+            ExprKind::ToFloat { value, scale } => {
+                let value = self.expr(value);
+                let buffer = self.spill(&[value]);
+                let scale = self.b.ins().f64const(*scale);
+                Val::One(self.call(self.refs.to_float, &[buffer, scale]))
+            }
+            _ => self.expr_site(expr),
+        }
+    }
+
+    fn expr_site(&mut self, expr: &Expr) -> Val {
+        let mut synthetic = expr.clone();
+        let children = replace_children(expr_children(&mut synthetic.kind), self.base);
+        let values: Vec<Val> = children.iter().map(|child| self.expr(child)).collect();
+        let reprs = children.iter().map(|child| child.repr).collect();
+        let site = self.site(SiteKind::Expr(synthetic), reprs);
+        let buffer = self.spill(&values);
+        let out = self.buffer(1);
+        let (context, site) = (self.context, self.i32(site));
+        let status = self.call(self.refs.expr, &[context, site, buffer, out]);
+        self.check(status);
+        self.load(expr.repr, out, 0)
+    }
+
+    /// `and` (`stop_on` false) or `or` (`stop_on` true), short-circuiting.
+    fn logic(&mut self, items: &[Expr], stop_on: bool) -> Val {
+        let done = self.b.create_block();
+        self.b.append_block_param(done, types::I8);
+        let stop = self.b.ins().iconst(types::I8, i64::from(stop_on));
+        for item in items {
+            let value = self.expr(item).one();
+            let next = self.b.create_block();
+            if stop_on {
+                self.b
+                    .ins()
+                    .brif(value, done, &[BlockArg::Value(stop)], next, &[]);
+            } else {
+                self.b
+                    .ins()
+                    .brif(value, next, &[], done, &[BlockArg::Value(stop)]);
+            }
+            self.b.switch_to_block(next);
+        }
+        let all = self.b.ins().iconst(types::I8, i64::from(!stop_on));
+        self.b.ins().jump(done, &[BlockArg::Value(all)]);
+        self.b.switch_to_block(done);
+        Val::One(self.b.block_params(done)[0])
+    }
+
+    /// `a < b` on 256-bit integers.
+    fn less(&mut self, a: Val, b: Val) -> ir::Value {
+        let zero = self.i128(0);
+        let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
+        let high_less = self.b.ins().icmp(IntCC::UnsignedLessThan, ah, bh);
+        let high_equal = self.b.ins().icmp(IntCC::Equal, ah, bh);
+        let low_less = self.b.ins().icmp(IntCC::UnsignedLessThan, al, bl);
+        let tie = self.b.ins().band(high_equal, low_less);
+        self.b.ins().bor(high_less, tie)
+    }
+
+    fn equal(&mut self, a: Val, b: Val) -> ir::Value {
+        let zero = self.i128(0);
+        let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
+        let low = self.b.ins().icmp(IntCC::Equal, al, bl);
+        let high = self.b.ins().icmp(IntCC::Equal, ah, bh);
+        self.b.ins().band(low, high)
+    }
+
+    fn compare(&mut self, op: CompareOp, repr: Repr, a: Val, b: Val) -> ir::Value {
+        match repr {
+            Repr::Int => {
+                let negate = |l: &mut Self, v: ir::Value| l.b.ins().bxor_imm_u(v, 1);
+                match op {
+                    CompareOp::Eq => self.equal(a, b),
+                    CompareOp::Ne => {
+                        let eq = self.equal(a, b);
+                        negate(self, eq)
+                    }
+                    CompareOp::Lt => self.less(a, b),
+                    CompareOp::Gt => self.less(b, a),
+                    CompareOp::Le => {
+                        let gt = self.less(b, a);
+                        negate(self, gt)
+                    }
+                    CompareOp::Ge => {
+                        let lt = self.less(a, b);
+                        negate(self, lt)
+                    }
+                }
+            }
+            Repr::Float => {
+                // Rust's `partial_cmp`: any comparison with NaN is false
+                // except `!=`.
+                let cc = match op {
+                    CompareOp::Eq => FloatCC::Equal,
+                    CompareOp::Ne => FloatCC::NotEqual,
+                    CompareOp::Lt => FloatCC::LessThan,
+                    CompareOp::Le => FloatCC::LessThanOrEqual,
+                    CompareOp::Gt => FloatCC::GreaterThan,
+                    CompareOp::Ge => FloatCC::GreaterThanOrEqual,
+                };
+                self.b.ins().fcmp(cc, a.one(), b.one())
+            }
+            _ => {
+                let cc = match op {
+                    CompareOp::Eq => IntCC::Equal,
+                    CompareOp::Ne => IntCC::NotEqual,
+                    CompareOp::Lt => IntCC::UnsignedLessThan,
+                    CompareOp::Le => IntCC::UnsignedLessThanOrEqual,
+                    CompareOp::Gt => IntCC::UnsignedGreaterThan,
+                    CompareOp::Ge => IntCC::UnsignedGreaterThanOrEqual,
+                };
+                self.b.ins().icmp(cc, a.one(), b.one())
+            }
+        }
+    }
+
+    fn binary(&mut self, op: BinOp, a: Val, b: Val) -> Val {
+        let zero = self.i128(0);
+        let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
+        match op {
+            BinOp::Add => {
+                // Both below 2^128: the sum is below 2^129, the carry is
+                // the high half.
+                let highs = self.b.ins().bor(ah, bh);
+                let fast = self.b.ins().icmp(IntCC::Equal, highs, zero);
+                self.fast_or_host(op, a, b, fast, |l| {
+                    let low = l.b.ins().iadd(al, bl);
+                    let carry = l.b.ins().icmp(IntCC::UnsignedLessThan, low, al);
+                    let high = l.b.ins().uextend(types::I128, carry);
+                    (low, high)
+                })
+            }
+            BinOp::Sub => {
+                let highs = self.b.ins().bor(ah, bh);
+                let small = self.b.ins().icmp(IntCC::Equal, highs, zero);
+                let no_borrow = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, al, bl);
+                let fast = self.b.ins().band(small, no_borrow);
+                self.fast_or_host(op, a, b, fast, |l| {
+                    let zero = l.i128(0);
+                    (l.b.ins().isub(al, bl), zero)
+                })
+            }
+            BinOp::Mul | BinOp::Div | BinOp::Rem => {
+                // Both below 2^64 (and a non-zero divisor): one machine
+                // multiply or divide is exact.
+                let highs = self.b.ins().bor(ah, bh);
+                let lows = self.b.ins().bor(al, bl);
+                let above = self.b.ins().ushr_imm_u(lows, 64);
+                let wide = self.b.ins().bor(highs, above);
+                let mut fast = self.b.ins().icmp(IntCC::Equal, wide, zero);
+                if op != BinOp::Mul {
+                    let nonzero = self.b.ins().icmp(IntCC::NotEqual, bl, zero);
+                    fast = self.b.ins().band(fast, nonzero);
+                }
+                self.fast_or_host(op, a, b, fast, |l| {
+                    let zero = l.i128(0);
+                    let low = match op {
+                        BinOp::Mul => l.b.ins().imul(al, bl),
+                        _ => {
+                            let x = l.b.ins().ireduce(types::I64, al);
+                            let y = l.b.ins().ireduce(types::I64, bl);
+                            let r = if op == BinOp::Div {
+                                l.b.ins().udiv(x, y)
+                            } else {
+                                l.b.ins().urem(x, y)
+                            };
+                            l.b.ins().uextend(types::I128, r)
+                        }
+                    };
+                    (low, zero)
+                })
+            }
+            BinOp::Pow | BinOp::PowWad => self.int_host(int_op(op), &[a, b]),
+            BinOp::Min | BinOp::Max => {
+                let less = self.less(a, b);
+                let (first, second) = if op == BinOp::Min { (a, b) } else { (b, a) };
+                let ((fl, fh), (sl, sh)) = (first.halves(zero), second.halves(zero));
+                Val::Int(
+                    self.b.ins().select(less, fl, sl),
+                    self.b.ins().select(less, fh, sh),
+                )
+            }
+            BinOp::FloatAdd => Val::One(self.b.ins().fadd(a.one(), b.one())),
+            BinOp::FloatSub => Val::One(self.b.ins().fsub(a.one(), b.one())),
+            BinOp::FloatMul => Val::One(self.b.ins().fmul(a.one(), b.one())),
+            BinOp::FloatDiv => Val::One(self.b.ins().fdiv(a.one(), b.one())),
+            BinOp::FloatPow | BinOp::FloatMin | BinOp::FloatMax => {
+                let code = FLOAT_OPS.iter().position(|o| *o == op).unwrap_or(0);
+                let code = self.i32(code as u32);
+                Val::One(self.call(self.refs.float, &[code, a.one(), b.one()]))
+            }
+        }
+    }
+
+    /// Runs `fast` when `condition` holds, else the host's full-width
+    /// operation (which also raises the fault, if any).
+    fn fast_or_host(
+        &mut self,
+        op: BinOp,
+        a: Val,
+        b: Val,
+        condition: ir::Value,
+        fast: impl FnOnce(&mut Self) -> (ir::Value, ir::Value),
+    ) -> Val {
+        let (quick, slow, join) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.append_block_param(join, types::I128);
+        self.b.append_block_param(join, types::I128);
+        self.b.ins().brif(condition, quick, &[], slow, &[]);
+        self.b.switch_to_block(quick);
+        let (low, high) = fast(self);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+        self.b.switch_to_block(slow);
+        let zero = self.i128(0);
+        let (low, high) = self.int_host(int_op(op), &[a, b]).halves(zero);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+        self.b.switch_to_block(join);
+        let params = self.b.block_params(join);
+        Val::Int(params[0], params[1])
+    }
+
+    fn int_host(&mut self, op: u32, values: &[Val]) -> Val {
+        let buffer = self.spill(values);
+        let out = self.buffer(1);
+        let (context, op) = (self.context, self.i32(op));
+        let status = self.call(self.refs.int, &[context, op, buffer, out]);
+        self.check(status);
+        self.load(Repr::Int, out, 0)
+    }
+}
+
+fn int_op(op: BinOp) -> u32 {
+    INT_OPS.iter().position(|o| *o == op).unwrap_or(0) as u32
+}
+
+fn scalar_type(repr: Repr) -> ir::Type {
+    match repr {
+        Repr::Int => types::I128,
+        Repr::Float => types::F64,
+        Repr::Bool => types::I8,
+        Repr::Address | Repr::Str => types::I32,
+    }
+}
+
+/// Replaces each operand with a scratch local (the `n`th operand becomes
+/// local `base + n`, of the same representation); returns the operands.
+fn replace_children(children: Vec<&mut Expr>, base: u32) -> Vec<Expr> {
+    children
+        .into_iter()
+        .enumerate()
+        .map(|(index, child)| {
+            let scratch = Expr {
+                kind: ExprKind::Local(base + index as u32),
+                repr: child.repr,
+            };
+            std::mem::replace(child, scratch)
+        })
+        .collect()
+}
+
+/// The operands of a site expression, in the interpreter's evaluation
+/// order. Kinds compiled natively never become sites.
+fn expr_children(kind: &mut ExprKind) -> Vec<&mut Expr> {
+    match kind {
+        ExprKind::Load { keys, .. } | ExprKind::ListLength { keys, .. } => {
+            keys.iter_mut().collect()
+        }
+        // The interpreter searches the top-level list; keys are not read.
+        ExprKind::ListContains { value, .. } => vec![value.as_mut()],
+        ExprKind::Agent { index, .. } => vec![index.as_mut()],
+        ExprKind::TokenRead { args, .. } | ExprKind::View { args, .. } => args.iter_mut().collect(),
+        ExprKind::Normal { mean, sd } => vec![mean.as_mut(), sd.as_mut()],
+        ExprKind::Bernoulli(p) => vec![p.as_mut()],
+        ExprKind::Str(_)
+        | ExprKind::AddressLiteral(_)
+        | ExprKind::Param(_)
+        | ExprKind::AgentField { .. }
+        | ExprKind::Series(_)
+        | ExprKind::Env(_)
+        | ExprKind::Entity(_)
+        | ExprKind::PopulationSize(_)
+        | ExprKind::VestingRead { .. }
+        | ExprKind::ProposalCount(_)
+        | ExprKind::Uniform
+        | ExprKind::Sum { .. } => Vec::new(),
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Local(_)
+        | ExprKind::Binary { .. }
+        | ExprKind::MulDiv(..)
+        | ExprKind::Compare { .. }
+        | ExprKind::And(_)
+        | ExprKind::Or(_)
+        | ExprKind::Not(_)
+        | ExprKind::Neg(_)
+        | ExprKind::ToFloat { .. } => Vec::new(),
+    }
+}
+
+/// The operands of a site statement, in the interpreter's evaluation order.
+fn stmt_children(stmt: &mut Stmt) -> Vec<&mut Expr> {
+    match stmt {
+        Stmt::Store { keys, value, .. } => {
+            let mut children: Vec<&mut Expr> = keys.iter_mut().collect();
+            children.push(value);
+            children
+        }
+        // A push evaluates the value before the keys.
+        Stmt::Push { keys, value, .. } => {
+            let mut children: Vec<&mut Expr> = vec![value];
+            children.extend(keys.iter_mut());
+            children
+        }
+        Stmt::StoreAgent { value, .. } => vec![value],
+        Stmt::Emit { args, .. } => args.iter_mut().collect(),
+        Stmt::Call(call) => match call {
+            Call::Action { args, .. } | Call::Token { args, .. } => args.iter_mut().collect(),
+            Call::VestingRelease { .. } => Vec::new(),
+            Call::Propose { value, .. } => vec![value],
+            Call::Vote {
+                proposal, support, ..
+            } => vec![proposal, support],
+            Call::Execute { proposal, .. } => vec![proposal],
+        },
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,421 @@
+//! The audited surface: every `unsafe` of the project is in this module.
+//!
+//! There are four kinds:
+//! 1. turning a finalized function address into a typed function pointer
+//!    ([`Module::code`]); the signature is the one `codegen` declared;
+//! 2. calling it ([`call`]) with a context pointer and two buffers that
+//!    outlive the call;
+//! 3. the `extern "C"` functions compiled code calls back into, which read
+//!    and write the buffers compiled code passes (always `SLOT` bytes per
+//!    value, sized by `codegen` from the same site table the host reads);
+//! 4. declaring the module `Send` and `Sync`: after `finalize` the JIT
+//!    memory is only executed, never written, so sharing it between the
+//!    threads of a Monte Carlo batch is sound.
+//!
+//! Compiled code never traps: every fault (revert, overflow, division by
+//! zero, out of bounds) is a status returned to the caller, so no signal
+//! handler is needed. Host functions do not unwind (a panic in them aborts,
+//! as for any `extern "C"` function).
+#![allow(unsafe_code)]
+
+use cranelift_codegen::ir::{AbiParam, Signature, types};
+use cranelift_codegen::settings::{self, Configurable};
+use cranelift_jit::{JITBuilder, JITModule};
+use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
+use tok_interp::state::Value;
+use tok_interp::{Fault, Frame, World, to_f64};
+use tok_mir::{BinOp, Repr};
+use tok_runtime::U256;
+use tok_runtime::numeric;
+
+use crate::{Compiled, JitError, SiteKind};
+
+/// Bytes per value in the buffers between compiled code and the host: an
+/// integer's two 128-bit halves, low first (the little-endian U256).
+pub(crate) const SLOT: u32 = 32;
+
+/// Status codes of compiled bodies and host functions.
+pub(crate) const OK: u32 = 0;
+pub(crate) const RETURNED: u32 = 1;
+pub(crate) const FAULT: u32 = 2;
+
+/// Integer operations the host performs at full width.
+pub(crate) const INT_OPS: [BinOp; 7] = [
+    BinOp::Add,
+    BinOp::Sub,
+    BinOp::Mul,
+    BinOp::Div,
+    BinOp::Rem,
+    BinOp::Pow,
+    BinOp::PowWad,
+];
+/// The opcode of `mul_div` (after [`INT_OPS`]).
+pub(crate) const MUL_DIV: u32 = 7;
+
+/// Float operations whose Rust semantics Cranelift does not share (NaN
+/// handling of min/max) or lacks (pow).
+pub(crate) const FLOAT_OPS: [BinOp; 3] = [BinOp::FloatPow, BinOp::FloatMin, BinOp::FloatMax];
+
+type BodyFn = unsafe extern "C" fn(*mut u8, *const u8, *mut u8) -> u32;
+
+/// A compiled body's entry point.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Code(BodyFn);
+
+/// Host functions compiled code imports.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Hosts {
+    pub expr: FuncId,
+    pub stmt: FuncId,
+    pub int: FuncId,
+    pub float: FuncId,
+    pub to_float: FuncId,
+    pub list_open: FuncId,
+    pub list_item: FuncId,
+    pub agents: FuncId,
+    pub actor: FuncId,
+}
+
+/// The JIT module and the host functions declared in it.
+pub(crate) struct Module {
+    pub jit: JITModule,
+    pub hosts: Hosts,
+}
+
+// SAFETY: see the module comment (4): once finalized, the module's memory
+// is read-only executable code and nothing mutates it.
+unsafe impl Send for Module {}
+unsafe impl Sync for Module {}
+
+impl std::fmt::Debug for Module {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Module")
+    }
+}
+
+impl Module {
+    pub fn new() -> Result<Module, JitError> {
+        let error = |e: &dyn std::fmt::Display| JitError(e.to_string());
+        let mut flags = settings::builder();
+        for (name, value) in [
+            ("use_colocated_libcalls", "false"),
+            ("is_pic", "false"),
+            ("opt_level", "speed"),
+        ] {
+            flags.set(name, value).map_err(|e| error(&e))?;
+        }
+        let isa = cranelift_native::builder()
+            .map_err(|e| error(&e))?
+            .finish(settings::Flags::new(flags))
+            .map_err(|e| error(&e))?;
+        let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
+        let symbols: [(&str, *const u8); 9] = [
+            ("tok_expr", host_expr as *const u8),
+            ("tok_stmt", host_stmt as *const u8),
+            ("tok_int", host_int as *const u8),
+            ("tok_float", host_float as *const u8),
+            ("tok_to_float", host_to_float as *const u8),
+            ("tok_list_open", host_list_open as *const u8),
+            ("tok_list_item", host_list_item as *const u8),
+            ("tok_agents", host_agents as *const u8),
+            ("tok_actor", host_actor as *const u8),
+        ];
+        for (name, address) in symbols {
+            builder.symbol(name, address);
+        }
+        let mut jit = JITModule::new(builder);
+        let pointer = jit.target_config().pointer_type();
+        let mut declare = |name: &str, params: &[types::Type], ret: types::Type| {
+            let mut signature = jit.make_signature();
+            signature_of(&mut signature, params, ret);
+            jit.declare_function(name, Linkage::Import, &signature)
+                .map_err(|e| error(&e))
+        };
+        let (p, i32t, i64t, f64t) = (pointer, types::I32, types::I64, types::F64);
+        let hosts = Hosts {
+            expr: declare("tok_expr", &[p, i32t, p, p], i32t)?,
+            stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
+            int: declare("tok_int", &[p, i32t, p, p], i32t)?,
+            float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
+            to_float: declare("tok_to_float", &[p, f64t], f64t)?,
+            list_open: declare("tok_list_open", &[p, i32t, i32t, i32t], i64t)?,
+            list_item: declare("tok_list_item", &[p, i32t, i64t, p], i32t)?,
+            agents: declare("tok_agents", &[p, i32t], i64t)?,
+            actor: declare("tok_actor", &[p, i32t], i32t)?,
+        };
+        Ok(Module { jit, hosts })
+    }
+
+    pub fn finalize(&mut self) -> Result<(), JitError> {
+        self.jit
+            .finalize_definitions()
+            .map_err(|e| JitError(e.to_string()))
+    }
+
+    /// The entry point of a finalized body function.
+    pub fn code(&self, id: FuncId) -> Code {
+        let address = self.jit.get_finalized_function(id);
+        // SAFETY: (1) `id` was defined by `codegen::compile` with the
+        // signature `(ptr, ptr, ptr) -> i32` in the platform's C calling
+        // convention, which is `BodyFn`, and the module is finalized.
+        Code(unsafe { std::mem::transmute::<*const u8, BodyFn>(address) })
+    }
+}
+
+/// Fills a C-convention signature.
+pub(crate) fn signature_of(signature: &mut Signature, params: &[types::Type], ret: types::Type) {
+    signature.params = params.iter().map(|t| AbiParam::new(*t)).collect();
+    signature.returns = vec![AbiParam::new(ret)];
+}
+
+/// What host functions see: the world, the running frame and the body's
+/// sites. `snapshots` are the lists `for each` loops iterate, by depth.
+struct Context<'a, 'w> {
+    world: &'a mut World<'w>,
+    frame: &'a mut Frame,
+    compiled: &'a Compiled,
+    fault: Option<Fault>,
+    snapshots: Vec<Vec<Value>>,
+}
+
+impl Context<'_, '_> {
+    fn fail(&mut self, fault: Fault) -> u32 {
+        self.fault = Some(fault);
+        FAULT
+    }
+}
+
+/// Runs a compiled body in `frame`, as the interpreter's `run_body` would.
+pub(crate) fn call(
+    compiled: &Compiled,
+    world: &mut World<'_>,
+    frame: &mut Frame,
+) -> Result<Option<Value>, Fault> {
+    let mut args = vec![0u8; compiled.params.len() * SLOT as usize];
+    for (index, chunk) in args.chunks_exact_mut(SLOT as usize).enumerate() {
+        encode(frame.locals[index], chunk);
+    }
+    frame
+        .locals
+        .resize(compiled.locals + compiled.scratch, Value::Int(U256::ZERO));
+    let mut context = Context {
+        world,
+        frame,
+        compiled,
+        fault: None,
+        snapshots: Vec::new(),
+    };
+    let mut ret = [0u8; SLOT as usize];
+    let Code(entry) = compiled.code;
+    // SAFETY: (2) the context and both buffers live until the call returns;
+    // compiled code reads `params.len()` slots of `args`, writes at most one
+    // slot of `ret`, and passes the context pointer only to the host
+    // functions below, which cast it back to this `Context`.
+    let status = unsafe { entry((&raw mut context).cast(), args.as_ptr(), ret.as_mut_ptr()) };
+    match status {
+        OK => Ok(None),
+        RETURNED => Ok(Some(decode(&ret, compiled.returns))),
+        _ => Err(context
+            .fault
+            .take()
+            .unwrap_or_else(|| Fault::Stop("compiled code failed without a reason".into()))),
+    }
+}
+
+/// Writes a value into a slot.
+fn encode(value: Value, out: &mut [u8]) {
+    match value {
+        Value::Int(int) => out[..32].copy_from_slice(&int.to_le_bytes()),
+        Value::Float(float) => out[..8].copy_from_slice(&float.to_bits().to_le_bytes()),
+        Value::Bool(flag) => out[0] = u8::from(flag),
+        Value::Address(address) | Value::Str(address) => {
+            out[..4].copy_from_slice(&address.to_le_bytes())
+        }
+    }
+}
+
+/// Reads a value of representation `repr` from a slot.
+fn decode(slot: &[u8], repr: Repr) -> Value {
+    let word = |n: usize| -> [u8; 8] { slot[n..n + 8].try_into().unwrap_or([0; 8]) };
+    let half = |n: usize| -> [u8; 4] { slot[n..n + 4].try_into().unwrap_or([0; 4]) };
+    match repr {
+        Repr::Int => Value::Int(U256::from_le_bytes(
+            slot[..32].try_into().unwrap_or([0; 32]),
+        )),
+        Repr::Float => Value::Float(f64::from_bits(u64::from_le_bytes(word(0)))),
+        Repr::Bool => Value::Bool(slot[0] != 0),
+        Repr::Address => Value::Address(u32::from_le_bytes(half(0))),
+        Repr::Str => Value::Str(u32::from_le_bytes(half(0))),
+    }
+}
+
+/// The context behind the pointer compiled code passes back.
+///
+/// SAFETY: (3) `context` is the pointer `call` passed to the running body,
+/// which points to a live `Context`; compiled code does not keep it past
+/// the call, and no other reference to the context is in use while a host
+/// function runs (the body itself never dereferences it).
+unsafe fn context<'c>(context: *mut u8) -> &'c mut Context<'c, 'c> {
+    unsafe { &mut *context.cast::<Context<'c, 'c>>() }
+}
+
+/// Binds a site's operands to its scratch locals.
+unsafe fn bind(context: &mut Context<'_, '_>, site: u32, buffer: *const u8) {
+    let compiled = context.compiled;
+    let children = &compiled.sites[site as usize].children;
+    let base = context.compiled.locals;
+    for (index, repr) in children.iter().enumerate() {
+        // SAFETY: (3) compiled code stores one slot per operand of this
+        // site into `buffer`, sized `SLOT * children.len()` bytes.
+        let slot =
+            unsafe { std::slice::from_raw_parts(buffer.add(index * SLOT as usize), SLOT as usize) };
+        context.frame.locals[base + index] = decode(slot, *repr);
+    }
+}
+
+/// Writes one value to a slot compiled code reserved.
+unsafe fn write_out(out: *mut u8, value: Value) {
+    // SAFETY: (3) `out` points to a slot of `SLOT` bytes on the compiled
+    // function's stack.
+    let slot = unsafe { std::slice::from_raw_parts_mut(out, SLOT as usize) };
+    encode(value, slot);
+}
+
+unsafe extern "C" fn host_expr(
+    context_ptr: *mut u8,
+    site: u32,
+    buffer: *const u8,
+    out: *mut u8,
+) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    // SAFETY: (3), see `bind`.
+    unsafe { bind(context, site, buffer) };
+    let compiled = context.compiled;
+    let SiteKind::Expr(expr) = &compiled.sites[site as usize].kind else {
+        return context.fail(Fault::Stop("site is not an expression".into()));
+    };
+    match context.world.eval(expr, context.frame) {
+        Ok(value) => {
+            // SAFETY: (3), see `write_out`.
+            unsafe { write_out(out, value) };
+            OK
+        }
+        Err(fault) => context.fail(fault),
+    }
+}
+
+unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u8) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    // SAFETY: (3), see `bind`.
+    unsafe { bind(context, site, buffer) };
+    let compiled = context.compiled;
+    let SiteKind::Stmt(stmt) = &compiled.sites[site as usize].kind else {
+        return context.fail(Fault::Stop("site is not a statement".into()));
+    };
+    match context.world.run_stmt(stmt, context.frame) {
+        Ok(()) => OK,
+        Err(fault) => context.fail(fault),
+    }
+}
+
+/// Full-width integer operations: `args` holds two slots (three for
+/// `mul_div`).
+unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, out: *mut u8) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let count = if op == MUL_DIV { 3 } else { 2 };
+    // SAFETY: (3) compiled code stores `count` slots into `args`.
+    let bytes = unsafe { std::slice::from_raw_parts(args, count * SLOT as usize) };
+    let operand = |n: usize| decode(&bytes[n * SLOT as usize..], Repr::Int).int();
+    let (a, b) = (operand(0), operand(1));
+    let result = match INT_OPS.get(op as usize) {
+        Some(BinOp::Add) => numeric::add(a, b),
+        Some(BinOp::Sub) => numeric::sub(a, b),
+        Some(BinOp::Mul) => numeric::mul(a, b),
+        Some(BinOp::Div) => numeric::div(a, b),
+        Some(BinOp::Rem) => numeric::rem(a, b),
+        Some(BinOp::Pow) => numeric::pow(a, b),
+        Some(BinOp::PowWad) => numeric::pow_wad(a, b),
+        _ => numeric::mul_div(a, b, operand(2)),
+    };
+    match result {
+        Ok(value) => {
+            // SAFETY: (3), see `write_out`.
+            unsafe { write_out(out, Value::Int(value)) };
+            OK
+        }
+        Err(error) => context.fail(error.into()),
+    }
+}
+
+unsafe extern "C" fn host_float(op: u32, x: f64, y: f64) -> f64 {
+    match FLOAT_OPS.get(op as usize) {
+        Some(BinOp::FloatPow) => x.powf(y),
+        Some(BinOp::FloatMin) => x.min(y),
+        _ => x.max(y),
+    }
+}
+
+unsafe extern "C" fn host_to_float(value: *const u8, scale: f64) -> f64 {
+    // SAFETY: (3) `value` points to one slot.
+    let slot = unsafe { std::slice::from_raw_parts(value, SLOT as usize) };
+    to_f64(decode(slot, Repr::Int).int()) / scale
+}
+
+/// Snapshots a list for a `for each` loop at nesting `depth`; returns its
+/// length.
+unsafe extern "C" fn host_list_open(
+    context_ptr: *mut u8,
+    depth: u32,
+    mechanism: u32,
+    field: u32,
+) -> u64 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let items = context.world.list_items(mechanism, field);
+    context.snapshots.truncate(depth as usize);
+    let length = items.len() as u64;
+    context.snapshots.push(items);
+    length
+}
+
+unsafe extern "C" fn host_list_item(
+    context_ptr: *mut u8,
+    depth: u32,
+    index: u64,
+    out: *mut u8,
+) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let item = context
+        .snapshots
+        .get(depth as usize)
+        .and_then(|items| items.get(index as usize))
+        .copied();
+    match item {
+        Some(value) => {
+            // SAFETY: (3), see `write_out`.
+            unsafe { write_out(out, value) };
+            OK
+        }
+        None => context.fail(Fault::Stop("list snapshot out of range".into())),
+    }
+}
+
+/// A population's first account (high half) and size (low half).
+unsafe extern "C" fn host_agents(context_ptr: *mut u8, population: u32) -> u64 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let (base, count) = context.world.population(population);
+    (u64::from(base) << 32) | u64::from(count)
+}
+
+/// Makes `account` the account scenario calls are made as; returns the
+/// previous one.
+unsafe extern "C" fn host_actor(context_ptr: *mut u8, account: u32) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    std::mem::replace(&mut context.frame.actor, account)
+}

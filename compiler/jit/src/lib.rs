@@ -1,0 +1,172 @@
+//! The JIT: MIR bodies compiled to native code with Cranelift.
+//!
+//! Every body a simulation runs (actions, views, `every` hooks, scenario
+//! setup and agent behaviour) is compiled to one native function. Control
+//! flow, locals, integer and float arithmetic and comparisons run natively:
+//! integers are 256-bit values held as two 128-bit halves, with fast paths
+//! where both operands fit in 128 (add, sub) or 64 bits (mul, div, rem) and
+//! the runtime's full-width routines otherwise, so a result is never
+//! truncated and a fault is the interpreter's fault, reason for reason.
+//!
+//! Everything that touches chain state (loads, stores, token calls, events,
+//! views, random draws) is a *site*: the compiled code evaluates the
+//! operands natively, then hands them to the world, which runs the very
+//! statement or expression the interpreter would, with the operands bound to
+//! scratch locals. Storage, the undo journal, the token model, hooks and
+//! time therefore have one implementation shared by both engines; the JIT
+//! replaces the tree walk, not the semantics.
+//!
+//! `host.rs` is the only module with `unsafe`: the functions compiled code
+//! calls back into, and the call into compiled code itself.
+
+mod codegen;
+mod host;
+
+use std::collections::HashMap;
+use std::fmt;
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use tok_interp::state::Value;
+use tok_interp::{Engine, Fault, Frame, World};
+use tok_mir::{Body, Expr, Program, Repr, Stmt};
+
+/// Why a program could not be compiled.
+#[derive(Debug, Clone, PartialEq)]
+pub struct JitError(pub String);
+
+impl fmt::Display for JitError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "JIT compilation failed: {}", self.0)
+    }
+}
+
+impl std::error::Error for JitError {}
+
+/// What a site asks the world to run.
+#[derive(Debug)]
+pub(crate) enum SiteKind {
+    Expr(Expr),
+    Stmt(Stmt),
+}
+
+/// A state-touching expression or statement whose operands (`children`,
+/// in evaluation order) compiled code evaluates and passes in a buffer; in
+/// the stored tree they are replaced by scratch locals.
+#[derive(Debug)]
+pub(crate) struct Site {
+    pub kind: SiteKind,
+    pub children: Vec<Repr>,
+}
+
+/// One compiled body.
+#[derive(Debug)]
+pub(crate) struct Compiled {
+    pub code: host::Code,
+    pub sites: Vec<Site>,
+    /// Representations of the arguments (the first locals).
+    pub params: Vec<Repr>,
+    /// The body's own locals; scratch locals for site operands follow.
+    pub locals: usize,
+    pub scratch: usize,
+    pub returns: Repr,
+}
+
+/// A program's bodies compiled to native code.
+///
+/// The borrow of the program keeps it in place: compiled bodies are found
+/// by the address of the MIR body they came from.
+pub struct Jit<'p> {
+    bodies: HashMap<usize, Compiled>,
+    /// Owns the executable memory; dropped last.
+    _module: host::Module,
+    compile_time: Duration,
+    _program: PhantomData<&'p Program>,
+}
+
+impl fmt::Debug for Jit<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Jit")
+            .field("bodies", &self.bodies.len())
+            .field("compile_time", &self.compile_time)
+            .finish()
+    }
+}
+
+impl<'p> Jit<'p> {
+    /// Compiles every body of `program` that a simulation can run.
+    pub fn compile(program: &'p Program) -> Result<Jit<'p>, JitError> {
+        let started = Instant::now();
+        let mut bodies: Vec<&'p Body> = Vec::new();
+        for mechanism in &program.mechanisms {
+            bodies.extend(mechanism.actions.iter().map(|f| &f.body));
+            bodies.extend(mechanism.views.iter().map(|f| &f.body));
+            bodies.extend(mechanism.hooks.iter().map(|h| &h.body));
+        }
+        for scenario in &program.scenarios {
+            bodies.extend(scenario.setup.iter());
+            bodies.extend(scenario.each_step.iter());
+            for population in &scenario.populations {
+                bodies.extend(population.start.iter());
+                bodies.extend(population.each_step.iter());
+            }
+        }
+        let mut module = host::Module::new()?;
+        let mut compiled = HashMap::new();
+        let mut pending = Vec::new();
+        for (index, body) in bodies.iter().enumerate() {
+            let function = codegen::compile(&mut module, body, index)?;
+            pending.push((*body as *const Body as usize, function));
+        }
+        module.finalize()?;
+        for (key, function) in pending {
+            let codegen::Function {
+                id,
+                sites,
+                scratch,
+                returns,
+                params,
+                locals,
+            } = function;
+            compiled.insert(
+                key,
+                Compiled {
+                    code: module.code(id),
+                    sites,
+                    params,
+                    locals,
+                    scratch,
+                    returns,
+                },
+            );
+        }
+        Ok(Jit {
+            bodies: compiled,
+            _module: module,
+            compile_time: started.elapsed(),
+            _program: PhantomData,
+        })
+    }
+
+    /// How long compilation took.
+    pub fn compile_time(&self) -> Duration {
+        self.compile_time
+    }
+
+    /// How many bodies were compiled.
+    pub fn functions(&self) -> usize {
+        self.bodies.len()
+    }
+}
+
+impl Engine for Jit<'_> {
+    fn run(
+        &self,
+        world: &mut World<'_>,
+        body: &Body,
+        frame: &mut Frame,
+    ) -> Option<Result<Option<Value>, Fault>> {
+        let compiled = self.bodies.get(&(body as *const Body as usize))?;
+        Some(host::call(compiled, world, frame))
+    }
+}
