@@ -5,7 +5,7 @@ use tok_mir::*;
 use tok_runtime::numeric::{self, ArithmeticError};
 use tok_runtime::{U256, WAD};
 
-use crate::state::{Address, Key, Proposal, Undo, Value, ZERO_ADDRESS};
+use crate::state::{Address, Key, Keys, Proposal, Undo, Value, ZERO_ADDRESS};
 use crate::{EventRecord, Fault, World};
 
 pub type Exec<T> = Result<T, Fault>;
@@ -67,12 +67,11 @@ pub struct Frame {
 
 impl Frame {
     pub fn new(body: &Body, this: Address) -> Frame {
+        // Room past the body's locals for an engine's scratch values.
+        let mut locals = Vec::with_capacity(body.locals.len() + 8);
+        locals.extend(body.locals.iter().map(|(_, repr)| Value::zero(*repr)));
         Frame {
-            locals: body
-                .locals
-                .iter()
-                .map(|(_, repr)| Value::zero(*repr))
-                .collect(),
+            locals,
             this,
             caller: ZERO_ADDRESS,
             mechanism: None,
@@ -121,10 +120,19 @@ impl World<'_> {
         Ok(Flow::Next)
     }
 
-    fn keys(&mut self, keys: &[Expr], frame: &mut Frame) -> Exec<Vec<Key>> {
-        keys.iter()
-            .map(|key| Ok(self.expr(key, frame)?.key()))
-            .collect()
+    fn keys(&mut self, keys: &[Expr], frame: &mut Frame) -> Exec<Keys> {
+        let mut inline = [Key::Bool(false); 3];
+        if keys.len() <= inline.len() {
+            for (slot, key) in inline.iter_mut().zip(keys) {
+                *slot = self.expr(key, frame)?.key();
+            }
+            return Ok(Keys::Inline(keys.len() as u8, inline));
+        }
+        Ok(Keys::Heap(
+            keys.iter()
+                .map(|key| Ok(self.expr(key, frame)?.key()))
+                .collect::<Exec<Vec<_>>>()?,
+        ))
     }
 
     fn stmt(&mut self, stmt: &Stmt, frame: &mut Frame) -> Exec<Flow> {
@@ -139,9 +147,16 @@ impl World<'_> {
                 keys,
                 value,
             } => {
-                let keys = self.keys(keys, frame)?;
-                let value = self.expr(value, frame)?;
-                self.state.store(*mechanism, *field, &keys, value);
+                // One key (the common map access) needs no key buffer.
+                if let [key] = keys.as_slice() {
+                    let key = self.expr(key, frame)?.key();
+                    let value = self.expr(value, frame)?;
+                    self.state.store(*mechanism, *field, &[key], value);
+                } else {
+                    let keys = self.keys(keys, frame)?;
+                    let value = self.expr(value, frame)?;
+                    self.state.store(*mechanism, *field, &keys, value);
+                }
             }
             Stmt::StoreAgent {
                 population,
@@ -722,8 +737,14 @@ impl World<'_> {
                 field,
                 keys,
             } => {
-                let keys = self.keys(keys, frame)?;
-                match self.state.fields[*mechanism as usize][*field as usize].get(&keys) {
+                let value = if let [key] = keys.as_slice() {
+                    let key = self.expr(key, frame)?.key();
+                    self.state.fields[*mechanism as usize][*field as usize].get(&[key])
+                } else {
+                    let keys = self.keys(keys, frame)?;
+                    self.state.fields[*mechanism as usize][*field as usize].get(&keys)
+                };
+                match value {
                     Some(value) => value,
                     None => return revert("index out of bounds"),
                 }
@@ -792,12 +813,13 @@ impl World<'_> {
             ExprKind::Not(inner) => Value::Bool(!self.expr(inner, frame)?.bool()),
             ExprKind::Neg(inner) => Value::Float(-self.expr(inner, frame)?.float()),
             ExprKind::TokenRead { token, read, args } => {
-                let args = args
-                    .iter()
-                    .map(|a| self.expr(a, frame))
-                    .collect::<Exec<Vec<_>>>()?;
+                // At most two accounts (owner and spender).
+                let mut accounts = [ZERO_ADDRESS; 2];
+                for (slot, arg) in accounts.iter_mut().zip(args) {
+                    *slot = self.expr(arg, frame)?.address();
+                }
                 let ledger = &self.state.ledgers[*token as usize];
-                let arg = |i: usize| args.get(i).map_or(ZERO_ADDRESS, |v| v.address());
+                let arg = |i: usize| accounts[i];
                 Value::Int(match read {
                     TokenRead::TotalSupply => ledger.total_supply,
                     TokenRead::Balance => ledger.balance(arg(0)),

@@ -108,6 +108,18 @@ pub trait Engine: Sync {
         body: &Body,
         frame: &mut Frame,
     ) -> Option<Result<Option<Value>, Fault>>;
+
+    /// Evaluates invariant `index` of `mechanism` in `frame`, or returns
+    /// `None` to have it interpreted.
+    fn invariant(
+        &self,
+        _world: &mut World<'_>,
+        _mechanism: MechanismId,
+        _index: usize,
+        _frame: &mut Frame,
+    ) -> Option<Result<Value, Fault>> {
+        None
+    }
 }
 
 /// The state of one run.
@@ -415,8 +427,7 @@ impl<'p> World<'p> {
         self.stats.transactions += 1;
         match self.execute(caller, call) {
             Ok(()) => {
-                let after = self.describe_call(caller, call);
-                self.check_invariants(&after)?;
+                self.check_invariants(&|world| world.describe_call(caller, call))?;
                 self.state.forget(mark);
                 Ok(None)
             }
@@ -536,15 +547,21 @@ impl<'p> World<'p> {
     }
 
     /// Checks every invariant; the first violation stops the run.
-    fn check_invariants(&mut self, after: &str) -> Result<(), Fault> {
+    /// `after` describes what just ran; it is only formatted for a report.
+    fn check_invariants(&mut self, after: &dyn Fn(&Self) -> String) -> Result<(), Fault> {
         let program = self.program;
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
-            for invariant in &mechanism.invariants {
+            for (index, invariant) in mechanism.invariants.iter().enumerate() {
                 let this = self.entity_address(Entity::Mechanism(id as MechanismId));
                 let body = Body::default();
                 let mut frame = Frame::new(&body, this);
                 frame.mechanism = Some(id as MechanismId);
-                let holds = match self.expr(&invariant.condition, &mut frame) {
+                let compiled = self.engine.and_then(|engine| {
+                    engine.invariant(self, id as MechanismId, index, &mut frame)
+                });
+                let result =
+                    compiled.unwrap_or_else(|| self.expr(&invariant.condition, &mut frame));
+                let holds = match result {
                     Ok(value) => value.bool(),
                     Err(_) => false,
                 };
@@ -568,8 +585,10 @@ impl<'p> World<'p> {
                         .clone()
                         .unwrap_or_else(|| "invariant".to_string());
                     return Err(Fault::Stop(format!(
-                        "invariant of {} violated: {message:?}{values}, at step {}, after {after}",
-                        mechanism.name, self.step
+                        "invariant of {} violated: {message:?}{values}, at step {}, after {}",
+                        mechanism.name,
+                        self.step,
+                        after(self)
                     )));
                 }
             }
@@ -577,7 +596,11 @@ impl<'p> World<'p> {
         Ok(())
     }
 
-    /// The earliest boundary of any `every` hook not yet run.
+    /// The next draw of the run's random stream (`uniform()`).
+    pub fn uniform(&mut self) -> f64 {
+        self.rng.uniform()
+    }
+
     /// A copy of a list field (what a `for each` loop iterates).
     pub fn list_items(&self, mechanism: MechanismId, field: FieldId) -> Vec<Value> {
         match self
@@ -605,6 +628,7 @@ impl<'p> World<'p> {
         )
     }
 
+    /// The earliest boundary of any `every` hook not yet run.
     pub fn next_hook_boundary(&self) -> Option<u64> {
         self.hooks.iter().map(|hook| hook.next).min()
     }
@@ -645,7 +669,7 @@ impl<'p> World<'p> {
                 )));
             }
             let name = &program.mechanisms[mechanism as usize].name;
-            self.check_invariants(&format!("the `every` hook of {name}"))?;
+            self.check_invariants(&|_| format!("the `every` hook of {name}"))?;
             self.state.forget(mark);
         }
         self.now = time;

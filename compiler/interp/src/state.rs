@@ -80,6 +80,38 @@ pub enum Key {
     Str(u32),
 }
 
+/// The keys of one storage access: inline up to three deep, so the common
+/// load and store allocate nothing.
+#[derive(Clone, Debug)]
+pub enum Keys {
+    Inline(u8, [Key; 3]),
+    Heap(Vec<Key>),
+}
+
+impl Keys {
+    pub fn from_slice(keys: &[Key]) -> Keys {
+        match keys.len() {
+            n @ 0..=3 => {
+                let mut inline = [Key::Bool(false); 3];
+                inline[..n].copy_from_slice(keys);
+                Keys::Inline(n as u8, inline)
+            }
+            _ => Keys::Heap(keys.to_vec()),
+        }
+    }
+}
+
+impl std::ops::Deref for Keys {
+    type Target = [Key];
+
+    fn deref(&self) -> &[Key] {
+        match self {
+            Keys::Inline(len, inline) => &inline[..*len as usize],
+            Keys::Heap(keys) => keys,
+        }
+    }
+}
+
 /// Storage of one field: a scalar, a map or a list.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Slot {
@@ -240,7 +272,7 @@ pub enum Undo {
     Field {
         mechanism: u32,
         field: u32,
-        keys: Vec<Key>,
+        keys: Keys,
         old: Value,
     },
     Push {
@@ -370,7 +402,7 @@ impl ChainState {
         self.journal.push(Undo::Field {
             mechanism,
             field,
-            keys: keys.to_vec(),
+            keys: Keys::from_slice(keys),
             old,
         });
     }

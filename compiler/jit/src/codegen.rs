@@ -419,7 +419,19 @@ impl<'f> Lower<'f> {
         let children = replace_children(stmt_children(&mut synthetic), self.base);
         let values: Vec<Val> = children.iter().map(|child| self.expr(child)).collect();
         let reprs = children.iter().map(|child| child.repr).collect();
-        let site = self.site(SiteKind::Stmt(synthetic), reprs);
+        let kind = match stmt {
+            Stmt::Store {
+                mechanism,
+                field,
+                keys,
+                ..
+            } if keys.len() <= 1 => SiteKind::Store {
+                mechanism: *mechanism,
+                field: *field,
+            },
+            _ => SiteKind::Stmt(synthetic),
+        };
+        let site = self.site(kind, reprs);
         let buffer = self.spill(&values);
         let (context, site) = (self.context, self.i32(site));
         let status = self.call(self.refs.stmt, &[context, site, buffer]);
@@ -576,7 +588,19 @@ impl<'f> Lower<'f> {
         let children = replace_children(expr_children(&mut synthetic.kind), self.base);
         let values: Vec<Val> = children.iter().map(|child| self.expr(child)).collect();
         let reprs = children.iter().map(|child| child.repr).collect();
-        let site = self.site(SiteKind::Expr(synthetic), reprs);
+        let kind = match &expr.kind {
+            ExprKind::Load {
+                mechanism,
+                field,
+                keys,
+            } if keys.len() <= 1 => SiteKind::Load {
+                mechanism: *mechanism,
+                field: *field,
+            },
+            ExprKind::Uniform => SiteKind::Uniform,
+            _ => SiteKind::Expr(synthetic),
+        };
+        let site = self.site(kind, reprs);
         let buffer = self.spill(&values);
         let out = self.buffer(1);
         let (context, site) = (self.context, self.i32(site));

@@ -191,7 +191,16 @@ pub(crate) fn call(
     world: &mut World<'_>,
     frame: &mut Frame,
 ) -> Result<Option<Value>, Fault> {
-    let mut args = vec![0u8; compiled.params.len() * SLOT as usize];
+    // Arguments on the stack for the usual few; the heap past eight.
+    let mut inline = [0u8; 8 * SLOT as usize];
+    let mut heap = Vec::new();
+    let size = compiled.params.len() * SLOT as usize;
+    let args: &mut [u8] = if size <= inline.len() {
+        &mut inline[..size]
+    } else {
+        heap.resize(size, 0);
+        &mut heap
+    };
     for (index, chunk) in args.chunks_exact_mut(SLOT as usize).enumerate() {
         encode(frame.locals[index], chunk);
     }
@@ -281,6 +290,15 @@ unsafe fn write_out(out: *mut u8, value: Value) {
     encode(value, slot);
 }
 
+/// Operand `index` of a site, read straight from the buffer.
+unsafe fn operand(context: &Context<'_, '_>, site: u32, buffer: *const u8, index: usize) -> Value {
+    let repr = context.compiled.sites[site as usize].children[index];
+    // SAFETY: (3) as in `bind`.
+    let slot =
+        unsafe { std::slice::from_raw_parts(buffer.add(index * SLOT as usize), SLOT as usize) };
+    decode(slot, repr)
+}
+
 unsafe extern "C" fn host_expr(
     context_ptr: *mut u8,
     site: u32,
@@ -289,13 +307,34 @@ unsafe extern "C" fn host_expr(
 ) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    // SAFETY: (3), see `bind`.
-    unsafe { bind(context, site, buffer) };
     let compiled = context.compiled;
-    let SiteKind::Expr(expr) = &compiled.sites[site as usize].kind else {
-        return context.fail(Fault::Stop("site is not an expression".into()));
+    let result = match &compiled.sites[site as usize].kind {
+        // What the interpreter's `Load` does, without building its operands.
+        SiteKind::Load { mechanism, field } => {
+            let key = if compiled.sites[site as usize].children.is_empty() {
+                None
+            } else {
+                // SAFETY: (3), see `operand`.
+                Some(unsafe { operand(context, site, buffer, 0) }.key())
+            };
+            let slot = &context.world.state.fields[*mechanism as usize][*field as usize];
+            let value = match key {
+                Some(key) => slot.get(&[key]),
+                None => slot.get(&[]),
+            };
+            value.ok_or_else(|| Fault::Revert("index out of bounds".into()))
+        }
+        SiteKind::Uniform => Ok(Value::Float(context.world.uniform())),
+        SiteKind::Expr(expr) => {
+            // SAFETY: (3), see `bind`.
+            unsafe { bind(context, site, buffer) };
+            context.world.eval(expr, context.frame)
+        }
+        SiteKind::Stmt(_) | SiteKind::Store { .. } => {
+            Err(Fault::Stop("site is not an expression".into()))
+        }
     };
-    match context.world.eval(expr, context.frame) {
+    match result {
         Ok(value) => {
             // SAFETY: (3), see `write_out`.
             unsafe { write_out(out, value) };
@@ -308,13 +347,29 @@ unsafe extern "C" fn host_expr(
 unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u8) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    // SAFETY: (3), see `bind`.
-    unsafe { bind(context, site, buffer) };
     let compiled = context.compiled;
-    let SiteKind::Stmt(stmt) = &compiled.sites[site as usize].kind else {
-        return context.fail(Fault::Stop("site is not a statement".into()));
+    let result = match &compiled.sites[site as usize].kind {
+        // What the interpreter's `Store` does: the key, then the value.
+        SiteKind::Store { mechanism, field } => {
+            // SAFETY: (3), see `operand`.
+            let read = |index| unsafe { operand(context, site, buffer, index) };
+            if compiled.sites[site as usize].children.len() == 1 {
+                let value = read(0);
+                context.world.state.store(*mechanism, *field, &[], value);
+            } else {
+                let (key, value) = (read(0).key(), read(1));
+                context.world.state.store(*mechanism, *field, &[key], value);
+            }
+            Ok(())
+        }
+        SiteKind::Stmt(stmt) => {
+            // SAFETY: (3), see `bind`.
+            unsafe { bind(context, site, buffer) };
+            context.world.run_stmt(stmt, context.frame)
+        }
+        _ => Err(Fault::Stop("site is not a statement".into())),
     };
-    match context.world.run_stmt(stmt, context.frame) {
+    match result {
         Ok(()) => OK,
         Err(fault) => context.fail(fault),
     }

@@ -22,14 +22,13 @@
 mod codegen;
 mod host;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
-use tok_mir::{Body, Expr, Program, Repr, Stmt};
+use tok_mir::{Body, Expr, FieldId, MechanismId, Program, Repr, Stmt};
 
 /// Why a program could not be compiled.
 #[derive(Debug, Clone, PartialEq)]
@@ -48,6 +47,17 @@ impl std::error::Error for JitError {}
 pub(crate) enum SiteKind {
     Expr(Expr),
     Stmt(Stmt),
+    /// A field read with at most one key: straight to storage.
+    Load {
+        mechanism: MechanismId,
+        field: FieldId,
+    },
+    /// A field write with at most one key (operands: the key, the value).
+    Store {
+        mechanism: MechanismId,
+        field: FieldId,
+    },
+    Uniform,
 }
 
 /// A state-touching expression or statement whose operands (`children`,
@@ -77,7 +87,11 @@ pub(crate) struct Compiled {
 /// The borrow of the program keeps it in place: compiled bodies are found
 /// by the address of the MIR body they came from.
 pub struct Jit<'p> {
-    bodies: HashMap<usize, Compiled>,
+    /// By the address of the MIR body, sorted for binary search.
+    bodies: Vec<(usize, Compiled)>,
+    /// Each mechanism's invariants, compiled as bodies returning the
+    /// condition.
+    invariants: Vec<Vec<Compiled>>,
     /// Owns the executable memory; dropped last.
     _module: host::Module,
     compile_time: Duration,
@@ -112,36 +126,49 @@ impl<'p> Jit<'p> {
             }
         }
         let mut module = host::Module::new()?;
-        let mut compiled = HashMap::new();
-        let mut pending = Vec::new();
-        for (index, body) in bodies.iter().enumerate() {
-            let function = codegen::compile(&mut module, body, index)?;
-            pending.push((*body as *const Body as usize, function));
+        let mut functions = Vec::new();
+        for body in &bodies {
+            let function = codegen::compile(&mut module, body, functions.len())?;
+            functions.push(function);
+        }
+        let mut invariant_functions = Vec::new();
+        for mechanism in &program.mechanisms {
+            let mut compiled = Vec::new();
+            for invariant in &mechanism.invariants {
+                let body = Body {
+                    block: vec![Stmt::Return(invariant.condition.clone())],
+                    ..Body::default()
+                };
+                compiled.push(codegen::compile(
+                    &mut module,
+                    &body,
+                    functions.len() + invariant_functions.len() + compiled.len(),
+                )?);
+            }
+            invariant_functions.push(compiled);
         }
         module.finalize()?;
-        for (key, function) in pending {
-            let codegen::Function {
-                id,
-                sites,
-                scratch,
-                returns,
-                params,
-                locals,
-            } = function;
-            compiled.insert(
-                key,
-                Compiled {
-                    code: module.code(id),
-                    sites,
-                    params,
-                    locals,
-                    scratch,
-                    returns,
-                },
-            );
-        }
+        let finish = |function: codegen::Function| Compiled {
+            code: module.code(function.id),
+            sites: function.sites,
+            params: function.params,
+            locals: function.locals,
+            scratch: function.scratch,
+            returns: function.returns,
+        };
+        let mut compiled: Vec<(usize, Compiled)> = bodies
+            .iter()
+            .map(|body| *body as *const Body as usize)
+            .zip(functions.into_iter().map(finish))
+            .collect();
+        compiled.sort_by_key(|(key, _)| *key);
+        let invariants = invariant_functions
+            .into_iter()
+            .map(|functions| functions.into_iter().map(finish).collect())
+            .collect();
         Ok(Jit {
             bodies: compiled,
+            invariants,
             _module: module,
             compile_time: started.elapsed(),
             _program: PhantomData,
@@ -166,7 +193,19 @@ impl Engine for Jit<'_> {
         body: &Body,
         frame: &mut Frame,
     ) -> Option<Result<Option<Value>, Fault>> {
-        let compiled = self.bodies.get(&(body as *const Body as usize))?;
-        Some(host::call(compiled, world, frame))
+        let key = body as *const Body as usize;
+        let index = self.bodies.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        Some(host::call(&self.bodies[index].1, world, frame))
+    }
+
+    fn invariant(
+        &self,
+        world: &mut World<'_>,
+        mechanism: MechanismId,
+        index: usize,
+        frame: &mut Frame,
+    ) -> Option<Result<Value, Fault>> {
+        let compiled = self.invariants.get(mechanism as usize)?.get(index)?;
+        Some(host::call(compiled, world, frame).map(|value| value.unwrap_or(Value::Bool(false))))
     }
 }
