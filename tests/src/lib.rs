@@ -95,6 +95,8 @@ pub struct Simulated {
     /// `rows[point][run]` is the list of rows of that run.
     pub rows: Vec<Vec<Vec<tok_interp::Row>>>,
     pub stats: Vec<tok_interp::Stats>,
+    /// [`final_state`] of every run, in the order of `stats`.
+    pub finals: Vec<String>,
 }
 
 impl Simulated {
@@ -115,12 +117,94 @@ impl Simulated {
     }
 }
 
-/// Checks, lowers and simulates a program with the reference interpreter.
-/// `settings` are `--param` style overrides; `runs` overrides the run count.
+/// Which executor runs a simulation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    Interp,
+    Jit,
+}
+
+/// Checks, lowers and simulates a program with the reference interpreter,
+/// and again with the JIT, asserting that both engines agree on every
+/// recorded row, every counter and the final state of every run (or fail
+/// with the same error). `settings` are `--param` style overrides; `runs`
+/// overrides the run count.
 pub fn simulate(
     source: &str,
     settings: &[(&str, &str)],
     runs: Option<u64>,
+) -> Result<Simulated, String> {
+    let interp = simulate_with(source, settings, runs, Engine::Interp);
+    let jit = simulate_with(source, settings, runs, Engine::Jit);
+    assert_engines_agree(&interp, &jit);
+    interp
+}
+
+/// Panics at the first difference between two engines' results.
+pub fn assert_engines_agree(interp: &Result<Simulated, String>, jit: &Result<Simulated, String>) {
+    let (interp, jit) = match (interp, jit) {
+        (Ok(interp), Ok(jit)) => (interp, jit),
+        (Err(a), Err(b)) => {
+            assert_eq!(a, b, "the engines fail differently");
+            return;
+        }
+        (a, b) => panic!(
+            "one engine failed: interpreter {:?}, JIT {:?}",
+            a.as_ref().err(),
+            b.as_ref().err()
+        ),
+    };
+    assert_eq!(interp.columns, jit.columns);
+    assert_eq!(interp.rows.len(), jit.rows.len(), "sweep points");
+    for (point, (a, b)) in interp.rows.iter().zip(&jit.rows).enumerate() {
+        assert_eq!(a.len(), b.len(), "runs at point {point}");
+        for (run, (a, b)) in a.iter().zip(b).enumerate() {
+            assert_eq!(a.len(), b.len(), "rows of run {run} at point {point}");
+            for (x, y) in a.iter().zip(b) {
+                assert_eq!(x, y, "point {point}, run {run}: interpreter vs JIT row");
+            }
+        }
+    }
+    for (index, (a, b)) in interp.stats.iter().zip(&jit.stats).enumerate() {
+        assert_eq!(a, b, "counters of run #{index}: interpreter vs JIT");
+    }
+    for (index, (a, b)) in interp.finals.iter().zip(&jit.finals).enumerate() {
+        if a != b {
+            let line = a
+                .lines()
+                .zip(b.lines())
+                .find(|(x, y)| x != y)
+                .map(|(x, y)| format!("interpreter: {x}\nJIT:         {y}"))
+                .unwrap_or_default();
+            panic!("final state of run #{index} differs:\n{line}");
+        }
+    }
+}
+
+/// Everything a run leaves behind, printed: every ledger, field, running
+/// sum, vesting wallet, proposal, param value and event.
+pub fn final_state(world: &tok_interp::World<'_>) -> String {
+    let state = &world.state;
+    format!(
+        "ledgers {:?}\nfields {:?}\nsums {:?}\nvestings {:?}\ngovernors {:?}\nparams {:?}\nevents {} {:?}\nnow {}",
+        state.ledgers,
+        state.fields,
+        state.sums,
+        state.vestings,
+        state.governors,
+        state.params,
+        state.events_emitted,
+        world.events,
+        world.now,
+    )
+}
+
+/// [`simulate`] on a chosen engine.
+pub fn simulate_with(
+    source: &str,
+    settings: &[(&str, &str)],
+    runs: Option<u64>,
+    engine: Engine,
 ) -> Result<Simulated, String> {
     use tok_driver::{Database, SourceFile};
     let db = Database::default();
@@ -160,20 +244,27 @@ pub fn simulate(
     let mut simulation =
         tok_interp::Simulation::new(program, None, lowered).map_err(|e| e.to_string())?;
     simulation.record_events = true;
+    let jit = match engine {
+        Engine::Jit => Some(tok_jit::Jit::compile(program).map_err(|e| e.to_string())?),
+        Engine::Interp => None,
+    };
+    simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_interp::Engine);
     let runs = match runs {
         Some(runs) => runs,
         None => simulation.runs().map_err(|e| e.to_string())?,
     };
     let mut all = Vec::new();
     let mut stats = Vec::new();
+    let mut finals = Vec::new();
     for point in 0..simulation.points() {
         let mut point_rows = Vec::new();
         for run in 0..runs {
             let mut rows = Vec::new();
-            let run_stats = simulation
-                .run(point, run, &mut |row| rows.push(row))
+            let (run_stats, world) = simulation
+                .run_world(point, run, &mut |row| rows.push(row))
                 .map_err(|e| e.to_string())?;
             stats.push(run_stats);
+            finals.push(final_state(&world));
             point_rows.push(rows);
         }
         all.push(point_rows);
@@ -182,6 +273,7 @@ pub fn simulate(
         columns: simulation.columns().iter().map(|c| c.to_string()).collect(),
         rows: all,
         stats,
+        finals,
     })
 }
 

@@ -4,6 +4,9 @@
 //! periods, calls that must revert. After every transaction both must agree
 //! on revert-or-not and the revert reason, every token balance and supply,
 //! and every public scalar and address-keyed field of every mechanism.
+//! The JIT is the third party: a second world runs every call with
+//! compiled code and must agree with the interpreter on the outcome and on
+//! the complete state (every ledger, field, wallet and event) throughout.
 //! `TOK_EQUIVALENCE_CASES` raises the number of traces (default 64 per
 //! program in CI); a difference fails with proptest's shrunk trace.
 
@@ -53,6 +56,8 @@ fn to_evm(value: tok_runtime::U256) -> U256 {
 struct Harness<'p> {
     program: &'p tok_mir::Program,
     world: World<'p>,
+    /// The same calls, run by compiled code.
+    jit: World<'p>,
     chain: Chain,
     /// Interpreter account to EVM address, for every account in play.
     accounts: BTreeMap<state::Address, Address>,
@@ -73,9 +78,13 @@ struct Harness<'p> {
 }
 
 impl<'p> Harness<'p> {
-    fn new(compiled: &'p Compiled, users: usize) -> Self {
+    fn new(compiled: &'p Compiled, jit: &'p tok_jit::Jit<'p>, users: usize) -> Self {
         let program = &compiled.program;
         let mut world = World::deploy(program, &[]).expect("deploys");
+        let mut jit_world = World::deploy(program, &[]).expect("deploys");
+        jit_world.engine = Some(jit);
+        jit_world.record_events = true;
+        world.record_events = true;
         let mut chain = Chain::new(GENESIS);
         let mut accounts = BTreeMap::new();
         accounts.insert(state::ZERO_ADDRESS, Address::ZERO);
@@ -102,6 +111,7 @@ impl<'p> Harness<'p> {
         let mut user_accounts = Vec::new();
         for index in 0..users {
             let account = world.new_account();
+            assert_eq!(jit_world.new_account(), account);
             accounts.insert(account, Address::with_last_byte(0x80 + index as u8));
             user_accounts.push(account);
         }
@@ -142,6 +152,7 @@ impl<'p> Harness<'p> {
         let mut harness = Harness {
             program,
             world,
+            jit: jit_world,
             chain,
             accounts,
             users: user_accounts,
@@ -239,6 +250,16 @@ impl<'p> Harness<'p> {
             .world
             .transact(caller, &call)
             .expect("the interpreter does not stop");
+        let jit = self
+            .jit
+            .transact(caller, &call)
+            .expect("the JIT does not stop");
+        assert_eq!(
+            interp,
+            jit,
+            "{call:?} by {caller}: interpreter and JIT outcomes differ\n{}",
+            self.log.join("\n")
+        );
         let from = self.accounts[&caller];
         let (target, function, args): (Address, String, Vec<DynSolValue>) = match &call {
             PendingCall::Action {
@@ -330,6 +351,7 @@ impl<'p> Harness<'p> {
         if with_hooks > 1 {
             while let Some(boundary) = self.world.next_hook_boundary().filter(|b| *b <= self.now) {
                 let stopped = self.world.advance_to(boundary).err();
+                assert_eq!(stopped, self.jit.advance_to(boundary).err(), "JIT hooks");
                 self.chain.set_time(boundary);
                 let reverted = self.keeper_catch_up();
                 stops.push((stopped, reverted));
@@ -339,6 +361,7 @@ impl<'p> Harness<'p> {
             }
         }
         let stopped = self.world.advance_to(self.now).err();
+        assert_eq!(stopped, self.jit.advance_to(self.now).err(), "JIT hooks");
         self.chain.set_time(self.now);
         let reverted = self.keeper_catch_up();
         stops.push((stopped, reverted));
@@ -382,6 +405,22 @@ impl<'p> Harness<'p> {
 
     /// Every balance, supply and public field, on both sides.
     fn compare(&mut self, after: &str) {
+        let (interp, jit) = (
+            tok_tests::final_state(&self.world),
+            tok_tests::final_state(&self.jit),
+        );
+        if interp != jit {
+            let line = interp
+                .lines()
+                .zip(jit.lines())
+                .find(|(a, b)| a != b)
+                .map(|(a, b)| format!("interpreter: {a}\nJIT:         {b}"))
+                .unwrap_or_default();
+            panic!(
+                "{after}: the JIT's state differs\n{line}\n{}",
+                self.log.join("\n")
+            );
+        }
         let accounts: Vec<(state::Address, Address)> =
             self.accounts.iter().map(|(a, b)| (*a, *b)).collect();
         for token in 0..self.program.tokens.len() {
@@ -620,6 +659,7 @@ fn check_example(example: &str) {
 
 fn check_program(path: &str, example: &str) {
     let compiled = compile(path, example);
+    let jit = tok_jit::Jit::compile(&compiled.program).expect("the JIT compiles the program");
     let config = ProptestConfig {
         cases: cases(),
         failure_persistence: None,
@@ -631,7 +671,7 @@ fn check_program(path: &str, example: &str) {
     let totals = std::cell::Cell::new((0u32, 0u32));
     let gas = std::cell::RefCell::new(BTreeMap::<String, Vec<u64>>::new());
     let result = runner.run(&strategy, |trace| {
-        let mut harness = Harness::new(&compiled, 3);
+        let mut harness = Harness::new(&compiled, &jit, 3);
         for seeds in trace {
             step(&mut harness, seeds);
         }

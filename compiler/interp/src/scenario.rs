@@ -182,6 +182,16 @@ impl<'p> Simulation<'p> {
         run: u64,
         sink: &mut dyn FnMut(Row),
     ) -> Result<Stats, SimulationError> {
+        self.run_world(point, run, sink).map(|(stats, _)| stats)
+    }
+
+    /// [`Simulation::run`], also returning the world as the run left it.
+    pub fn run_world(
+        &self,
+        point: usize,
+        run: u64,
+        sink: &mut dyn FnMut(Row),
+    ) -> Result<(Stats, World<'p>), SimulationError> {
         let scenario = self.scenario();
         let mut world = self.deploy(point, run)?;
         world.record_events = self.record_events;
@@ -342,7 +352,7 @@ impl<'p> Simulation<'p> {
             self.record(&mut world, run, step + 1, sink);
         }
         world.stats.events = world.state.events_emitted;
-        Ok(world.stats)
+        Ok((world.stats.clone(), world))
     }
 
     /// Runs an agent's block; `Ok(false)` when its own computation failed

@@ -191,7 +191,7 @@ impl Slot {
 }
 
 /// An ERC-20 ledger.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ledger {
     pub balances: Vec<U256>,
     pub total_supply: U256,
@@ -243,13 +243,13 @@ fn past(checkpoints: &[(u64, U256)], at: u64) -> U256 {
 }
 
 /// A vesting wallet's own state.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct VestingState {
     pub released: U256,
 }
 
 /// One governance proposal.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Proposal {
     pub param: u32,
     pub value: Value,
@@ -261,7 +261,7 @@ pub struct Proposal {
     pub executed: bool,
 }
 
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct GovernorState {
     pub proposals: Vec<Proposal>,
 }

@@ -763,10 +763,21 @@ impl<'f> Lower<'f> {
                 let less = self.less(a, b);
                 let (first, second) = if op == BinOp::Min { (a, b) } else { (b, a) };
                 let ((fl, fh), (sl, sh)) = (first.halves(zero), second.halves(zero));
-                Val::Int(
-                    self.b.ins().select(less, fl, sl),
-                    self.b.ins().select(less, fh, sh),
-                )
+                // A branch, not `select`: the optimizer turns a select on
+                // `i128` into `umin`/`umax`, which x86-64 lacks for `i128`.
+                let join = self.b.create_block();
+                self.b.append_block_param(join, types::I128);
+                self.b.append_block_param(join, types::I128);
+                self.b.ins().brif(
+                    less,
+                    join,
+                    &[BlockArg::Value(fl), BlockArg::Value(fh)],
+                    join,
+                    &[BlockArg::Value(sl), BlockArg::Value(sh)],
+                );
+                self.b.switch_to_block(join);
+                let params = self.b.block_params(join);
+                Val::Int(params[0], params[1])
             }
             BinOp::FloatAdd => Val::One(self.b.ins().fadd(a.one(), b.one())),
             BinOp::FloatSub => Val::One(self.b.ins().fsub(a.one(), b.one())),

@@ -132,6 +132,7 @@ impl<'p> Jit<'p> {
             functions.push(function);
         }
         let mut invariant_functions = Vec::new();
+        let mut names = functions.len();
         for mechanism in &program.mechanisms {
             let mut compiled = Vec::new();
             for invariant in &mechanism.invariants {
@@ -139,11 +140,8 @@ impl<'p> Jit<'p> {
                     block: vec![Stmt::Return(invariant.condition.clone())],
                     ..Body::default()
                 };
-                compiled.push(codegen::compile(
-                    &mut module,
-                    &body,
-                    functions.len() + invariant_functions.len() + compiled.len(),
-                )?);
+                compiled.push(codegen::compile(&mut module, &body, names)?);
+                names += 1;
             }
             invariant_functions.push(compiled);
         }
