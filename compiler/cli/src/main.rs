@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile, render};
 
+mod bench;
 mod plot;
 mod sim;
 
@@ -100,6 +101,30 @@ enum Command {
         /// (default: every tenth of the run).
         #[arg(long, value_name = "STEPS")]
         summary_steps: Option<String>,
+    },
+    /// Time the JIT against a baseline command and the interpreter: CPU
+    /// seconds, ratios, peak memory, JIT compile time, thread scaling.
+    Bench {
+        file: PathBuf,
+        /// Set a param: `--param holders=1000` (repeatable).
+        #[arg(long = "param", value_name = "NAME=VALUE")]
+        params: Vec<String>,
+        /// Monte Carlo runs per measurement.
+        #[arg(long, default_value_t = 10)]
+        runs: u64,
+        /// Repeats; the table shows medians.
+        #[arg(long, default_value_t = 3)]
+        repeat: usize,
+        /// A command doing the same work, to compare against, e.g.
+        /// `"staking-reference fixed 1000 3650 10"`.
+        #[arg(long)]
+        baseline: Option<String>,
+        /// Leave the interpreter out.
+        #[arg(long)]
+        skip_interp: bool,
+        /// Thread counts of the scaling line.
+        #[arg(long, value_delimiter = ',', default_value = "1,2")]
+        threads: Vec<usize>,
     },
     /// Join the CSV files of `tok sim --shard` into one, in run order.
     Merge {
@@ -196,6 +221,25 @@ fn main() -> ExitCode {
             };
             sim::run(&file, &options)
         }
+        Command::Bench {
+            file,
+            params,
+            runs,
+            repeat,
+            baseline,
+            skip_interp,
+            threads,
+        } => bench::run(
+            &file,
+            &bench::BenchOptions {
+                params: &params,
+                runs,
+                repeat,
+                baseline: baseline.as_deref(),
+                skip_interp,
+                threads,
+            },
+        ),
         Command::Merge {
             shards,
             out,
