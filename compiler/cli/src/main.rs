@@ -10,6 +10,7 @@ use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile, render};
 
 mod bench;
+mod parquet_out;
 mod plot;
 mod sim;
 
@@ -85,7 +86,8 @@ enum Command {
         /// Set a param: `--param fee=3%` (repeatable).
         #[arg(long = "param", value_name = "NAME=VALUE")]
         params: Vec<String>,
-        /// Write the CSV here instead of standard output.
+        /// Write the rows here instead of standard output: CSV, or Parquet
+        /// when the name ends in `.parquet`.
         #[arg(long)]
         out: Option<PathBuf>,
         /// Worker threads (default: one per core). Results do not depend on it.

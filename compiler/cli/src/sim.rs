@@ -20,6 +20,7 @@ use tok_interp::state::Value;
 use tok_interp::{Row, Simulation, SimulationError, format_value, int_to_f64};
 use tok_sema::hir;
 
+use crate::parquet_out::ParquetRows;
 use crate::{EXIT_PROBLEMS, EXIT_USAGE, Engine, Format, checked, report};
 
 /// Options of `tok sim` beyond the file.
@@ -81,20 +82,45 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         Ok(pool) => pool,
         Err(error) => return fail(EXIT_USAGE, error),
     };
-    let sink: Box<dyn Write> = match options.out {
-        Some(out) => match std::fs::File::create(out) {
-            Ok(file) => Box::new(file),
-            Err(error) => {
-                return fail(
-                    EXIT_USAGE,
-                    format!("cannot write `{}`: {error}", out.display()),
-                );
+    let parquet = options
+        .out
+        .is_some_and(|out| out.extension().is_some_and(|e| e == "parquet"));
+    let file = match options.out.map(std::fs::File::create).transpose() {
+        Ok(file) => file,
+        Err(error) => {
+            let out = options
+                .out
+                .map(|o| o.display().to_string())
+                .unwrap_or_default();
+            return fail(EXIT_USAGE, format!("cannot write `{out}`: {error}"));
+        }
+    };
+    let swept = simulation.swept_params();
+    let mut csv_file = None;
+    let mut parquet_rows = match (parquet, file) {
+        (true, Some(file)) => {
+            let columns: Vec<(&str, tok_mir::Repr)> = simulation
+                .scenario()
+                .records
+                .iter()
+                .map(|r| (r.name.as_str(), r.value.repr))
+                .collect();
+            match ParquetRows::create(file, &swept, &columns) {
+                Ok(rows) => Some(rows),
+                Err(message) => return fail(EXIT_USAGE, message),
             }
-        },
-        None => Box::new(std::io::stdout().lock()),
+        }
+        (_, file) => {
+            csv_file = file;
+            None
+        }
+    };
+    let sink: Box<dyn Write> = match (parquet_rows.is_some(), csv_file) {
+        (true, _) => Box::new(std::io::sink()),
+        (false, Some(file)) => Box::new(file),
+        (false, None) => Box::new(std::io::stdout().lock()),
     };
     let mut writer = BufWriter::new(sink);
-    let swept = simulation.swept_params();
     let mut header: Vec<String> = Vec::new();
     if !swept.is_empty() {
         header.push("point".to_string());
@@ -107,7 +133,7 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         .map(|name| name.to_string())
         .collect();
     header.extend(columns.iter().cloned());
-    let mut failed = writeln!(writer, "{}", header.join(",")).is_err();
+    let mut failed = parquet_rows.is_none() && writeln!(writer, "{}", header.join(",")).is_err();
 
     let items: Vec<(usize, u64)> = (0..simulation.points())
         .flat_map(|point| (0..runs).map(move |run| (point, run)))
@@ -158,6 +184,14 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
             };
             for row in rows {
                 summary.add(*point, row.step, row.values.iter().map(|v| v.map(to_f64)));
+                if let Some(parquet) = parquet_rows.as_mut() {
+                    let swept_values = prefix.get(1..).unwrap_or_default();
+                    let point = (!swept.is_empty()).then_some((*point, swept_values));
+                    if let Err(message) = parquet.row(point, row.run, row.step, &row.values) {
+                        return fail(EXIT_USAGE, message);
+                    }
+                    continue;
+                }
                 let mut fields = prefix.clone();
                 fields.push(row.run.to_string());
                 fields.push(row.step.to_string());
@@ -170,6 +204,11 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
     progress.finish_and_clear();
     if failed || writer.flush().is_err() {
         return fail(EXIT_USAGE, "could not write the results");
+    }
+    if let Some(parquet) = parquet_rows
+        && let Err(message) = parquet.finish()
+    {
+        return fail(EXIT_USAGE, message);
     }
     if let Some(path) = options.summary {
         let point_params: Vec<BTreeMap<String, String>> = (0..simulation.points())

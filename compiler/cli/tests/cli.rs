@@ -394,3 +394,64 @@ fn plot_charts_bands_per_sweep_point() {
         Some(2)
     );
 }
+
+/// Parquet carries the CSV's rows: the same point, params, run and step,
+/// the exact integers as text and their nearest doubles, across more than
+/// one row group (9 sweep points x 2 runs x 3651 steps > 65,536 rows).
+#[test]
+fn parquet_rows_match_the_csv() {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let dir = std::env::temp_dir().join(format!("tok-parquet-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let csv = dir.join("rows.csv").display().to_string();
+    let table = dir.join("rows.parquet").display().to_string();
+    for out in [&csv, &table] {
+        let output = tok(&[
+            "sim",
+            &repo("examples/emission_halving.tok"),
+            "--runs",
+            "2",
+            "--out",
+            out,
+        ]);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+    }
+    let text = std::fs::read_to_string(&csv).expect("written");
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.next().expect("header").split(',').collect();
+    let reader = SerializedFileReader::new(std::fs::File::open(&table).expect("written"))
+        .expect("a Parquet file");
+    assert!(reader.metadata().num_row_groups() > 1);
+    let mut count = 0;
+    for (row, line) in reader.get_row_iter(None).expect("rows").zip(lines.by_ref()) {
+        let row = row.expect("a row");
+        let fields: std::collections::BTreeMap<&str, &Field> = row
+            .get_column_iter()
+            .map(|(name, field)| (name.as_str(), field))
+            .collect();
+        for (name, cell) in header.iter().zip(line.split(',')) {
+            match (
+                fields.get(name),
+                fields.get(format!("{name}_exact").as_str()),
+            ) {
+                (Some(Field::Long(n)), None) => assert_eq!(n.to_string(), cell, "{name}"),
+                (Some(Field::Str(s)), None) => assert_eq!(s, cell, "{name}"),
+                (Some(Field::Double(d)), Some(Field::Str(exact))) => {
+                    assert_eq!(exact, cell, "{name}");
+                    let expected: f64 = cell.parse().expect("a number");
+                    assert!((d - expected).abs() <= expected.abs() * 1e-15, "{name}");
+                }
+                other => panic!("column {name}: {other:?}"),
+            }
+        }
+        count += 1;
+    }
+    assert_eq!(lines.next(), None, "the Parquet file has fewer rows");
+    assert_eq!(count, 9 * 2 * 3651);
+}
