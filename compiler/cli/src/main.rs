@@ -103,6 +103,13 @@ enum Command {
         /// (default: every tenth of the run).
         #[arg(long, value_name = "STEPS")]
         summary_steps: Option<String>,
+        /// Also chart a recorded column (SVG, or PNG by extension) from the
+        /// CSV written with `--out`.
+        #[arg(long, requires = "out")]
+        plot: Option<PathBuf>,
+        /// The column `--plot` charts (default: the first recorded one).
+        #[arg(long, requires = "plot")]
+        plot_column: Option<String>,
     },
     /// Time the JIT against a baseline command and the interpreter: CPU
     /// seconds, ratios, peak memory, JIT compile time, thread scaling.
@@ -142,8 +149,9 @@ enum Command {
         #[arg(long, value_name = "STEPS")]
         summary_steps: Option<String>,
     },
-    /// Chart one recorded column of `tok sim` output as SVG: per sweep point,
-    /// the median across runs and the p5–p95 band.
+    /// Chart one recorded column of `tok sim` output as SVG or PNG (by the
+    /// extension of `--out`): per sweep point, the median across runs and
+    /// the p5–p95 band.
     Plot {
         /// A CSV written by `tok sim` or `tok merge`.
         rows: PathBuf,
@@ -209,6 +217,8 @@ fn main() -> ExitCode {
             shard,
             summary,
             summary_steps,
+            plot,
+            plot_column,
         } => {
             let options = sim::SimOptions {
                 engine,
@@ -220,6 +230,8 @@ fn main() -> ExitCode {
                 shard: shard.as_deref(),
                 summary: summary.as_deref(),
                 summary_steps: summary_steps.as_deref(),
+                plot: plot.as_deref(),
+                plot_column: plot_column.as_deref(),
             };
             sim::run(&file, &options)
         }

@@ -1,7 +1,9 @@
-//! `tok plot`: an SVG chart of one recorded column from `tok sim` output:
-//! per sweep point, the median across runs as a line and the p5–p95 band
-//! around it. The SVG is written directly (no font or graphics library), so
-//! the same rows always give the same bytes.
+//! `tok plot`: a chart of one recorded column from `tok sim` output: per
+//! sweep point, the median across runs as a line and the p5–p95 band around
+//! it. SVG is written directly (no font or graphics library); PNG (chosen by
+//! the `.png` extension) is drawn with plotters and a bundled font
+//! (DejaVu Sans Mono, `assets/`), so no system font is needed. Either way
+//! the same rows give the same bytes.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -112,11 +114,90 @@ pub fn plot(rows: &Path, column: &str, out: &Path) -> ExitCode {
                 .collect(),
         })
         .collect();
-    let svg = render(column, &series);
-    match std::fs::write(out, svg) {
+    let written = if out
+        .extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("png"))
+    {
+        render_png(column, &series, out)
+    } else {
+        std::fs::write(out, render(column, &series)).map_err(|e| e.to_string())
+    };
+    match written {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => fail(format!("cannot write `{}`: {error}", out.display())),
     }
+}
+
+/// The bundled font for PNG text (see `assets/DejaVuSansMono-LICENSE.txt`).
+const FONT: &[u8] = include_bytes!("../assets/DejaVuSansMono.ttf");
+
+/// The chart `render` draws, as a PNG of the same size.
+fn render_png(column: &str, series: &[Series], out: &Path) -> Result<(), String> {
+    use plotters::prelude::*;
+    let error = |e: &dyn std::fmt::Display| e.to_string();
+    plotters::style::register_font("tok", FontStyle::Normal, FONT)
+        .map_err(|_| "the bundled font is invalid".to_string())?;
+    let (x_min, x_max, y_min, y_max) = bounds(series);
+    let root = BitMapBackend::new(out, (WIDTH as u32, HEIGHT as u32)).into_drawing_area();
+    root.fill(&WHITE).map_err(|e| error(&e))?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("{column} (median and p5-p95 across runs)"),
+            ("tok", 18),
+        )
+        .margin(20)
+        .x_label_area_size(45)
+        .y_label_area_size(95)
+        .build_cartesian_2d(x_min..x_max, y_min..y_max)
+        .map_err(|e| error(&e))?;
+    chart
+        .configure_mesh()
+        .x_labels(5)
+        .y_labels(5)
+        .x_desc("step")
+        .label_style(("tok", 13))
+        .x_label_formatter(&|v| label(*v))
+        .y_label_formatter(&|v| label(*v))
+        .light_line_style(RGBColor(240, 240, 240))
+        .draw()
+        .map_err(|e| error(&e))?;
+    for (index, series) in series.iter().enumerate() {
+        let colour = parse_colour(COLOURS[index % COLOURS.len()]);
+        let band: Vec<(f64, f64)> = series
+            .points
+            .iter()
+            .map(|(s, _, _, high)| (*s, *high))
+            .chain(series.points.iter().rev().map(|(s, low, _, _)| (*s, *low)))
+            .collect();
+        chart
+            .draw_series(std::iter::once(Polygon::new(band, colour.mix(0.18))))
+            .map_err(|e| error(&e))?;
+        let median = series.points.iter().map(|(s, _, mid, _)| (*s, *mid));
+        let drawn = chart
+            .draw_series(LineSeries::new(median, colour.stroke_width(2)))
+            .map_err(|e| error(&e))?;
+        if !series.label.is_empty() {
+            drawn.label(series.label.clone()).legend(move |(x, y)| {
+                PathElement::new(vec![(x, y), (x + 16, y)], colour.stroke_width(3))
+            });
+        }
+    }
+    if series.iter().any(|s| !s.label.is_empty()) {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .label_font(("tok", 13))
+            .background_style(WHITE.mix(0.85))
+            .border_style(BLACK)
+            .draw()
+            .map_err(|e| error(&e))?;
+    }
+    root.present().map_err(|e| error(&e))
+}
+
+fn parse_colour(hex: &str) -> plotters::style::RGBColor {
+    let channel = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).unwrap_or(0);
+    plotters::style::RGBColor(channel(1), channel(3), channel(5))
 }
 
 fn fail(message: String) -> ExitCode {
@@ -149,7 +230,8 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-fn render(column: &str, series: &[Series]) -> String {
+/// The data range, padded when flat: (x min, x max, y min, y max).
+fn bounds(series: &[Series]) -> (f64, f64, f64, f64) {
     let all = series.iter().flat_map(|s| s.points.iter());
     let (mut x_min, mut x_max, mut y_min, mut y_max) = (f64::MAX, f64::MIN, f64::MAX, f64::MIN);
     for (x, low, _, high) in all {
@@ -166,6 +248,11 @@ fn render(column: &str, series: &[Series]) -> String {
         y_min -= pad;
         y_max += pad;
     }
+    (x_min, x_max, y_min, y_max)
+}
+
+fn render(column: &str, series: &[Series]) -> String {
+    let (x_min, x_max, y_min, y_max) = bounds(series);
     let plot_width = WIDTH - LEFT - RIGHT;
     let plot_height = HEIGHT - TOP - BOTTOM;
     let x = |value: f64| LEFT + (value - x_min) / (x_max - x_min) * plot_width;

@@ -34,6 +34,8 @@ pub struct SimOptions<'a> {
     pub shard: Option<&'a str>,
     pub summary: Option<&'a Path>,
     pub summary_steps: Option<&'a str>,
+    pub plot: Option<&'a Path>,
+    pub plot_column: Option<&'a str>,
 }
 
 fn fail(code: u8, message: impl std::fmt::Display) -> ExitCode {
@@ -85,6 +87,12 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
     let parquet = options
         .out
         .is_some_and(|out| out.extension().is_some_and(|e| e == "parquet"));
+    if options.plot.is_some() && parquet {
+        return fail(
+            EXIT_USAGE,
+            "`--plot` charts the CSV rows: give `--out` a `.csv` file",
+        );
+    }
     let file = match options.out.map(std::fs::File::create).transpose() {
         Ok(file) => file,
         Err(error) => {
@@ -209,6 +217,16 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         && let Err(message) = parquet.finish()
     {
         return fail(EXIT_USAGE, message);
+    }
+    if let (Some(chart), Some(rows)) = (options.plot, options.out) {
+        let column = options
+            .plot_column
+            .or_else(|| columns.first().map(String::as_str))
+            .unwrap_or_default();
+        let code = crate::plot::plot(rows, column, chart);
+        if code != ExitCode::SUCCESS {
+            return code;
+        }
     }
     if let Some(path) = options.summary {
         let point_params: Vec<BTreeMap<String, String>> = (0..simulation.points())

@@ -455,3 +455,58 @@ fn parquet_rows_match_the_csv() {
     assert_eq!(lines.next(), None, "the Parquet file has fewer rows");
     assert_eq!(count, 9 * 2 * 3651);
 }
+
+/// PNG charts: a real PNG of the chart's size, the same bytes for the same
+/// rows, and `tok sim --plot` writes one next to its CSV.
+#[test]
+fn plot_writes_png() {
+    let dir = std::env::temp_dir().join(format!("tok-png-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    let rows = dir.join("rows.csv").display().to_string();
+    let chart = dir.join("chart.png").display().to_string();
+    let output = tok(&[
+        "sim",
+        &repo("examples/transfer_tax.tok"),
+        "--runs",
+        "3",
+        "--out",
+        &rows,
+        "--plot",
+        &chart,
+        "--plot-column",
+        "burned",
+    ]);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let png = std::fs::read(&chart).expect("chart written");
+    assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
+    assert_eq!(&png[12..16], b"IHDR");
+    assert_eq!(
+        u32::from_be_bytes(png[16..20].try_into().expect("width")),
+        900
+    );
+    assert_eq!(
+        u32::from_be_bytes(png[20..24].try_into().expect("height")),
+        520
+    );
+    let again = dir.join("again.png").display().to_string();
+    assert_eq!(
+        tok(&["plot", &rows, "--column", "burned", "--out", &again])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_eq!(std::fs::read(&again).expect("written"), png);
+    // A different column draws a different picture.
+    assert_eq!(
+        tok(&["plot", &rows, "--column", "supply", "--out", &again])
+            .status
+            .code(),
+        Some(0)
+    );
+    assert_ne!(std::fs::read(&again).expect("written"), png);
+}
