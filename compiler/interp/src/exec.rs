@@ -242,12 +242,19 @@ impl World<'_> {
                 body,
             } => {
                 let keys = self.keys(keys, frame)?;
-                // Iterate over the list as it was when the loop started.
-                let items = match self.state.fields[*mechanism as usize][*field as usize].clone() {
-                    crate::state::Slot::List(items) if keys.is_empty() => items,
-                    _ => Vec::new(),
+                // Iterate over the list as it was when the loop started. A
+                // list only grows (its items cannot be reassigned) and only
+                // the rollback of a whole transaction shrinks it, so those
+                // are its first `length` items: no copy is needed.
+                let length = if keys.is_empty() {
+                    self.list_len(*mechanism, *field)
+                } else {
+                    0
                 };
-                for item in items {
+                for index in 0..length {
+                    let Some(item) = self.list_get(*mechanism, *field, index) else {
+                        break;
+                    };
                     frame.locals[*local as usize] = item;
                     if let Flow::Return(value) = self.block(body, frame)? {
                         return Ok(Flow::Return(value));

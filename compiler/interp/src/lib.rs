@@ -601,16 +601,29 @@ impl<'p> World<'p> {
         self.rng.uniform()
     }
 
-    /// A copy of a list field (what a `for each` loop iterates).
-    pub fn list_items(&self, mechanism: MechanismId, field: FieldId) -> Vec<Value> {
+    /// The length of a list field.
+    pub fn list_len(&self, mechanism: MechanismId, field: FieldId) -> usize {
         match self
             .state
             .fields
             .get(mechanism as usize)
             .and_then(|fields| fields.get(field as usize))
         {
-            Some(Slot::List(items)) => items.clone(),
-            _ => Vec::new(),
+            Some(Slot::List(items)) => items.len(),
+            _ => 0,
+        }
+    }
+
+    /// Item `index` of a list field.
+    pub fn list_get(&self, mechanism: MechanismId, field: FieldId, index: usize) -> Option<Value> {
+        match self
+            .state
+            .fields
+            .get(mechanism as usize)
+            .and_then(|fields| fields.get(field as usize))
+        {
+            Some(Slot::List(items)) => items.get(index).copied(),
+            _ => None,
         }
     }
 

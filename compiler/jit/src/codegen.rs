@@ -147,8 +147,6 @@ struct Lower<'f> {
     ret: ir::Value,
     args: ir::Value,
     fail: ir::Block,
-    /// Nesting depth of `for each` loops (their list snapshots).
-    depth: u32,
     returns: Option<Repr>,
 }
 
@@ -176,7 +174,6 @@ impl<'f> Lower<'f> {
             args: params[1],
             ret: params[2],
             fail,
-            depth: 0,
             returns: None,
         };
         for (index, (_, repr)) in body.locals.iter().enumerate() {
@@ -477,11 +474,9 @@ impl<'f> Lower<'f> {
     }
 
     fn for_each(&mut self, local: LocalId, mechanism: MechanismId, field: FieldId, body: &Block) {
-        let depth = self.depth;
-        self.depth += 1;
         let context = self.context;
-        let (d, m, f) = (self.i32(depth), self.i32(mechanism), self.i32(field));
-        let length = self.call(self.refs.list_open, &[context, d, m, f]);
+        let (m, f) = (self.i32(mechanism), self.i32(field));
+        let length = self.call(self.refs.list_open, &[context, m, f]);
         let counter = self.b.declare_var(types::I64);
         let zero = self.b.ins().iconst(types::I64, 0);
         self.b.def_var(counter, zero);
@@ -497,8 +492,7 @@ impl<'f> Lower<'f> {
         self.b.ins().brif(more, inner, &[], exit, &[]);
         self.b.switch_to_block(inner);
         let out = self.buffer(1);
-        let d = self.i32(depth);
-        let status = self.call(self.refs.list_item, &[context, d, index, out]);
+        let status = self.call(self.refs.list_item, &[context, m, f, index, out]);
         self.check(status);
         let repr = self.reprs[local as usize];
         let item = self.load(repr, out, 0);
@@ -508,7 +502,6 @@ impl<'f> Lower<'f> {
         self.b.def_var(counter, next);
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(exit);
-        self.depth -= 1;
     }
 
     fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {

@@ -138,8 +138,8 @@ impl Module {
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
             float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
             to_float: declare("tok_to_float", &[p, f64t], f64t)?,
-            list_open: declare("tok_list_open", &[p, i32t, i32t, i32t], i64t)?,
-            list_item: declare("tok_list_item", &[p, i32t, i64t, p], i32t)?,
+            list_open: declare("tok_list_open", &[p, i32t, i32t], i64t)?,
+            list_item: declare("tok_list_item", &[p, i32t, i32t, i64t, p], i32t)?,
             agents: declare("tok_agents", &[p, i32t], i64t)?,
             actor: declare("tok_actor", &[p, i32t], i32t)?,
         };
@@ -169,13 +169,12 @@ pub(crate) fn signature_of(signature: &mut Signature, params: &[types::Type], re
 }
 
 /// What host functions see: the world, the running frame and the body's
-/// sites. `snapshots` are the lists `for each` loops iterate, by depth.
+/// sites.
 struct Context<'a, 'w> {
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
     fault: Option<Fault>,
-    snapshots: Vec<Vec<Value>>,
 }
 
 impl Context<'_, '_> {
@@ -212,7 +211,6 @@ pub(crate) fn call(
         frame,
         compiled,
         fault: None,
-        snapshots: Vec::new(),
     };
     let mut ret = [0u8; SLOT as usize];
     let Code(entry) = compiled.code;
@@ -419,43 +417,30 @@ unsafe extern "C" fn host_to_float(value: *const u8, scale: f64) -> f64 {
     to_f64(decode(slot, Repr::Int).int()) / scale
 }
 
-/// Snapshots a list for a `for each` loop at nesting `depth`; returns its
-/// length.
-unsafe extern "C" fn host_list_open(
-    context_ptr: *mut u8,
-    depth: u32,
-    mechanism: u32,
-    field: u32,
-) -> u64 {
+/// The length of a list field when a `for each` loop starts (the loop
+/// visits those items; see the interpreter's `ForEach`).
+unsafe extern "C" fn host_list_open(context_ptr: *mut u8, mechanism: u32, field: u32) -> u64 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    let items = context.world.list_items(mechanism, field);
-    context.snapshots.truncate(depth as usize);
-    let length = items.len() as u64;
-    context.snapshots.push(items);
-    length
+    context.world.list_len(mechanism, field) as u64
 }
 
 unsafe extern "C" fn host_list_item(
     context_ptr: *mut u8,
-    depth: u32,
+    mechanism: u32,
+    field: u32,
     index: u64,
     out: *mut u8,
 ) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    let item = context
-        .snapshots
-        .get(depth as usize)
-        .and_then(|items| items.get(index as usize))
-        .copied();
-    match item {
+    match context.world.list_get(mechanism, field, index as usize) {
         Some(value) => {
             // SAFETY: (3), see `write_out`.
             unsafe { write_out(out, value) };
             OK
         }
-        None => context.fail(Fault::Stop("list snapshot out of range".into())),
+        None => context.fail(Fault::Stop("list shrank during a loop".into())),
     }
 }
 
