@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # The project's test command: formatting, lints, then every test.
-# CI runs exactly this (see .ci/run); it needs a Rust toolchain and Node.js
-# with npm (for solc-js, installed from tools/solidity/package-lock.json).
+# CI runs exactly this (see .ci/run); it needs a Rust toolchain, Node.js
+# with npm (solc-js, OpenZeppelin and forge, installed from
+# tools/solidity/package-lock.json) and Python 3 (Slither, installed from
+# tools/slither/requirements.txt).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL=0
 export CARGO_TERM_COLOR=never
 
-echo "== Solidity toolchain (solc-js, OpenZeppelin) from the lockfile"
+echo "== Solidity toolchain (solc-js, OpenZeppelin, forge) from the lockfile"
 bash scripts/setup-solidity.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -15,3 +17,5 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== Security gate: Slither over every generated project"
+bash scripts/security-gate.sh

@@ -354,6 +354,11 @@ impl World<'_> {
             } => {
                 let program = self.program;
                 let function = &program.mechanisms[*mechanism as usize].actions[*action as usize];
+                // A mechanism cannot be re-entered while one of its actions
+                // or hooks runs (OpenZeppelin's guard, checked first).
+                if self.entered.contains(mechanism) {
+                    return revert("ReentrancyGuardReentrantCall");
+                }
                 self.check_access(&function.access, caller)?;
                 let this = self.entity_address(Entity::Mechanism(*mechanism));
                 let mut frame = Frame::new(&function.body, this);
@@ -362,7 +367,10 @@ impl World<'_> {
                 for (index, arg) in args.iter().enumerate() {
                     frame.locals[index] = *arg;
                 }
-                self.run_body(&function.body, &mut frame)?;
+                self.entered.push(*mechanism);
+                let result = self.run_body(&function.body, &mut frame);
+                self.entered.pop();
+                result?;
             }
             PendingCall::Token { token, op, args } => self.token_op(caller, *token, *op, args)?,
             PendingCall::VestingRelease { vesting } => self.release(*vesting)?,

@@ -152,6 +152,8 @@ pub struct World<'p> {
     deferring: bool,
     /// A stop raised inside scenario code, reported when the agent's turn ends.
     pending_stop: Option<Fault>,
+    /// Mechanisms with an action or hook running (they cannot be re-entered).
+    pub(crate) entered: Vec<MechanismId>,
     population_names: Vec<String>,
 }
 
@@ -216,6 +218,7 @@ impl<'p> World<'p> {
             queue: Vec::new(),
             deferring: false,
             pending_stop: None,
+            entered: Vec::new(),
             population_names: Vec::new(),
         };
         for (id, param) in program.params.iter().enumerate() {
@@ -672,7 +675,10 @@ impl<'p> World<'p> {
             frame.mechanism = Some(mechanism);
             let mark = self.state.mark();
             self.stats.hooks += 1;
-            if let Err(fault) = self.run_body(&hook.body, &mut frame) {
+            self.entered.push(mechanism);
+            let result = self.run_body(&hook.body, &mut frame);
+            self.entered.pop();
+            if let Err(fault) = result {
                 let reason = match fault {
                     Fault::Revert(reason) | Fault::Stop(reason) => reason,
                 };

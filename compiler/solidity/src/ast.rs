@@ -108,6 +108,8 @@ pub enum Stmt {
     Revert(String, Vec<Expr>),
     Emit(String, Vec<Expr>),
     Break,
+    /// `// text` on a line of its own.
+    Comment(String),
 }
 
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -216,6 +218,7 @@ impl Printer {
                 self.line(&format!("{} = {};", target.text(), value.text()))
             }
             Stmt::Expr(expr) => self.line(&format!("{};", expr.text())),
+            Stmt::Comment(text) => self.line(&format!("// {text}")),
             Stmt::If(arms, otherwise) => {
                 for (index, (condition, body)) in arms.iter().enumerate() {
                     let keyword = if index == 0 { "if" } else { "} else if" };

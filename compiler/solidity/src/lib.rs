@@ -5,6 +5,7 @@
 
 mod ast;
 mod checksum;
+mod invariants;
 mod lower;
 
 use std::collections::BTreeMap;
@@ -58,6 +59,13 @@ pub fn generate(
     if order.len() + program.governors.len() < 128 {
         contracts.push(lowerer.deployer(&format!("Deploy{}", camel(stem)), &order));
     }
+    let uses_safe_erc20 = lowerer.uses_safe_erc20;
+    let uses_safe_cast = lowerer.uses_safe_cast;
+    let source_path = format!("src/{}.sol", camel(stem));
+    let invariant_tests = contracts
+        .last()
+        .filter(|c| c.name.starts_with("Deploy"))
+        .and_then(|deployer| invariants::tests(program, &lowerer, deployer, &source_path));
     errors.extend(lowerer.errors());
     if !errors.is_empty() {
         return Err(errors);
@@ -93,6 +101,10 @@ pub fn generate(
         (
             "VestingWalletCliff",
             "@openzeppelin/contracts/finance/VestingWalletCliff.sol",
+        ),
+        (
+            "ReentrancyGuardTransient",
+            "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol",
         ),
     ];
     for contract in &contracts {
@@ -150,6 +162,18 @@ pub fn generate(
         imports.insert("Nonces", "@openzeppelin/contracts/utils/Nonces.sol");
     }
     imports.insert("Math", "@openzeppelin/contracts/utils/math/Math.sol");
+    if uses_safe_cast {
+        imports.insert(
+            "SafeCast",
+            "@openzeppelin/contracts/utils/math/SafeCast.sol",
+        );
+    }
+    if uses_safe_erc20 {
+        imports.insert(
+            "SafeERC20",
+            "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol",
+        );
+    }
     let unit = ast::SourceUnit {
         imports: imports
             .into_iter()
@@ -158,14 +182,28 @@ pub fn generate(
         contracts,
     };
     let contract_name = |name: &str| lower::ident(name);
-    let source_path = format!("src/{}.sol", camel(stem));
     let mut files = BTreeMap::new();
     files.insert(source_path.clone(), ast::print(&unit));
+    if let Some(tests) = invariant_tests {
+        files.insert(format!("test/{}.t.sol", camel(stem)), tests);
+    }
     files.insert(
         "foundry.toml".to_string(),
         format!(
-            "[profile.default]\nsrc = \"src\"\nout = \"out\"\nlibs = [\"node_modules\"]\nsolc_version = \"{SOLC_VERSION}\"\nevm_version = \"{EVM_VERSION}\"\noptimizer = true\noptimizer_runs = 200\n"
+            "[profile.default]\nsrc = \"src\"\ntest = \"test\"\nout = \"out\"\nlibs = [\"node_modules\"]\nsolc_version = \"{SOLC_VERSION}\"\nevm_version = \"{EVM_VERSION}\"\noptimizer = true\noptimizer_runs = 200\n\n\
+             [invariant]\nruns = 32\ndepth = 32\nfail_on_revert = false\n\n\
+             [fuzz]\nseed = \"0x70c\"\n\n\
+             # `every` hooks are defined by time: comparing block.timestamp is the design.\n\
+             [lint]\nexclude_lints = [\"block-timestamp\"]\n"
         ),
+    );
+    // Slither's exclusions, each justified in docs/solidity.md: every
+    // state-changing entry point holds a reentrancy guard and every external
+    // call goes to the program's own contracts (OpenZeppelin ERC20s, which
+    // call nothing back), and hooks are defined by block time.
+    files.insert(
+        "slither.config.json".to_string(),
+        "{\n  \"filter_paths\": \"node_modules\",\n  \"detectors_to_exclude\": \"reentrancy-no-eth,reentrancy-benign,reentrancy-events,timestamp\"\n}\n".to_string(),
     );
     files.insert(
         "remappings.txt".to_string(),

@@ -245,6 +245,10 @@ pub struct Lowerer<'p> {
     saturating: BTreeSet<mir::MechanismId>,
     /// Each generated contract's constructor inputs, in argument order.
     pub constructors: BTreeMap<Entity, Vec<ConstructorInput>>,
+    /// A mechanism moves tokens: the unit imports `SafeERC20`.
+    pub uses_safe_erc20: bool,
+    /// A mechanism narrows a timestamp: the unit imports `SafeCast`.
+    pub uses_safe_cast: bool,
 }
 
 /// What a constructor argument carries.
@@ -275,6 +279,8 @@ impl<'p> Lowerer<'p> {
             searched: BTreeSet::new(),
             saturating: BTreeSet::new(),
             constructors: BTreeMap::new(),
+            uses_safe_erc20: false,
+            uses_safe_cast: false,
         }
     }
 
@@ -485,6 +491,29 @@ impl<'p> Lowerer<'p> {
 
     // ---- Tokens -------------------------------------------------------------------
 
+    /// Whether any mechanism body mints `token`.
+    fn minted(&self, token: mir::TokenId) -> bool {
+        let mut found = false;
+        for mechanism in &self.program.mechanisms {
+            let bodies = mechanism
+                .actions
+                .iter()
+                .chain(&mechanism.views)
+                .map(|f| &f.body)
+                .chain(mechanism.hooks.iter().map(|h| &h.body));
+            for body in bodies {
+                mir::visit::block_stmts(&body.block, &mut |stmt| {
+                    found |= matches!(
+                        stmt,
+                        mir::Stmt::Call(mir::Call::Token { token: t, op: mir::TokenOp::Mint, .. })
+                            if *t == token
+                    );
+                });
+            }
+        }
+        found
+    }
+
     pub fn token(&mut self, id: mir::TokenId) -> Contract {
         let token = &self.program.tokens[id as usize];
         let own = Entity::Token(id);
@@ -564,13 +593,18 @@ impl<'p> Lowerer<'p> {
             bases.push("ERC20Votes".into());
             update_bases.push("ERC20Votes".into());
         }
-        members.insert(0, Member::Error("Unauthorized".into()));
-        members.push(Member::StateVar(
-            Type::Mapping(Box::new(Type::Address), Box::new(Type::Bool)),
-            "public".into(),
-            "isMinter".into(),
-            None,
-        ));
+        // A token nobody may mint (no minters, no mint call in the program)
+        // gets no `mint` at all rather than one that always reverts.
+        let mintable = !token.minters.is_empty() || self.minted(id);
+        if mintable {
+            members.insert(0, Member::Error("Unauthorized".into()));
+            members.push(Member::StateVar(
+                Type::Mapping(Box::new(Type::Address), Box::new(Type::Bool)),
+                "public".into(),
+                "isMinter".into(),
+                None,
+            ));
+        }
         for minter in &token.minters {
             let minter = self.expr(minter, &scope);
             body.push(Stmt::Assign(
@@ -633,7 +667,7 @@ impl<'p> Lowerer<'p> {
                 vec![Stmt::Return(Some(Expr::Number(token.decimals.to_string())))],
             ));
         }
-        members.push(Member::Function {
+        members.extend(mintable.then(|| Member::Function {
             doc: vec![
                 "Mints `amount` to `to`; only the mechanisms the token lists as minters.".into(),
             ],
@@ -666,7 +700,7 @@ impl<'p> Lowerer<'p> {
                     Expr::ident("_mint").call(vec![Expr::ident("to"), Expr::ident("amount")]),
                 ),
             ],
-        });
+        }));
         if token.pausable {
             for (name, call) in [("pause", "_pause"), ("unpause", "_unpause")] {
                 members.push(function(
@@ -950,6 +984,13 @@ impl<'p> Lowerer<'p> {
         let address = Expr::ident("address").call(vec![
             Expr::ident("uint160").call(vec![Expr::ident("uint256").call(vec![hash])]),
         ]);
+        let body = vec![
+            Stmt::Comment(
+                "The deployer makes fewer than 128 creations: one byte encodes the nonce.".into(),
+            ),
+            Stmt::Comment("forge-lint: disable-next-line(unsafe-typecast)".into()),
+            Stmt::Return(Some(address)),
+        ];
         members.push(Member::Function {
             doc: vec!["The address this contract's `nonce`-th creation gets.".into()],
             name: "_predict".into(),
@@ -961,7 +1002,7 @@ impl<'p> Lowerer<'p> {
             mutability: Mutability::View,
             qualifiers: vec![],
             returns: Some(Type::Address),
-            body: vec![Stmt::Return(Some(address))],
+            body,
         });
         Contract {
             doc: self.contract_doc(
@@ -1677,7 +1718,11 @@ impl<'p> Lowerer<'p> {
                 format!("The `{}` mechanism.", mechanism.name),
             ),
             name: ident(&mechanism.name),
-            bases: vec![],
+            bases: if mechanism.actions.is_empty() && mechanism.hooks.is_empty() {
+                vec![]
+            } else {
+                vec!["ReentrancyGuardTransient".into()]
+            },
             members,
         }
     }
@@ -1765,13 +1810,20 @@ impl<'p> Lowerer<'p> {
         body.extend(declare_locals(&function.body, &names));
         body.extend(self.block(&function.body.block, &scope));
         let mechanism_name = &self.program.mechanisms[mechanism as usize].name;
+        // A mechanism cannot be re-entered (docs/semantics.md): every
+        // state-changing entry point holds OpenZeppelin's transient guard.
+        let qualifiers = if mutability == Mutability::Mutable {
+            vec!["nonReentrant".to_string()]
+        } else {
+            vec![]
+        };
         Member::Function {
             doc: self.doc(&format!("{mechanism_name}.{}", function.name)),
             name: ident(&function.name),
             params,
             visibility,
             mutability,
-            qualifiers: vec![],
+            qualifiers,
             returns: function.returns.map(type_of),
             body,
         }
@@ -1886,7 +1938,7 @@ impl<'p> Lowerer<'p> {
             }],
             visibility: "external",
             mutability: Mutability::Mutable,
-            qualifiers: vec![],
+            qualifiers: vec!["nonReentrant".into()],
             returns: Some(Type::Uint256),
             body: vec![Stmt::Return(Some(
                 Expr::ident("_catchUp").call(vec![Expr::ident("maxPeriods")]),
@@ -2135,7 +2187,22 @@ impl<'p> Lowerer<'p> {
                 target.member(name).call(args)
             }
             mir::Call::Token { token, op, args } => {
-                let args: Vec<Expr> = args.iter().map(|a| self.expr(a, scope)).collect();
+                let mut args: Vec<Expr> = args.iter().map(|a| self.expr(a, scope)).collect();
+                let token = Expr::ident(self.entity_var(Entity::Token(*token)));
+                // Moves and approvals go through SafeERC20, which checks the
+                // returned bool (our tokens revert instead of returning false,
+                // and SafeERC20 bubbles that revert data unchanged).
+                let safe = match op {
+                    mir::TokenOp::Transfer => Some("safeTransfer"),
+                    mir::TokenOp::TransferFrom => Some("safeTransferFrom"),
+                    mir::TokenOp::Approve => Some("forceApprove"),
+                    _ => None,
+                };
+                if let Some(function) = safe {
+                    self.uses_safe_erc20 = true;
+                    args.insert(0, token);
+                    return Expr::ident("SafeERC20").member(function).call(args);
+                }
                 let method = match op {
                     mir::TokenOp::Transfer => "transfer",
                     mir::TokenOp::TransferFrom => "transferFrom",
@@ -2146,9 +2213,7 @@ impl<'p> Lowerer<'p> {
                     mir::TokenOp::Pause => "pause",
                     mir::TokenOp::Unpause => "unpause",
                 };
-                Expr::ident(self.entity_var(Entity::Token(*token)))
-                    .member(method)
-                    .call(args)
+                token.member(method).call(args)
             }
             mir::Call::VestingRelease { .. }
             | mir::Call::Propose { .. }
@@ -2328,7 +2393,10 @@ impl<'p> Lowerer<'p> {
                         } else {
                             Expr::ident("block").member("timestamp")
                         };
-                        let at = Expr::ident("uint64").call(vec![now]);
+                        // Checked narrowing (a timestamp fits 64 bits for
+                        // the next 584 billion years).
+                        self.uses_safe_cast = true;
+                        let at = Expr::ident("SafeCast").member("toUint64").call(vec![now]);
                         let vested = wallet.member("vestedAmount").call(vec![token, at]);
                         // A release after a hook's boundary but before its
                         // catch-up must not make the hook revert forever.
