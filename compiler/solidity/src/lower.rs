@@ -1602,9 +1602,28 @@ impl<'p> Lowerer<'p> {
             bases: vec![],
             body,
         });
+        let has_hooks = !mechanism.hooks.is_empty();
+        let catch_up = || {
+            Stmt::Expr(Expr::ident("_catchUp").call(vec![
+                Expr::ident("type").call(vec![Expr::ident("uint256")]).member("max"),
+            ]))
+        };
         for (param, governor) in &governed {
             let name = &self.program.params[*param as usize].name;
             let timelock = Expr::ident(self.entity_var(Entity::Governor(*governor)));
+            // Hooks due before the change run with the old value, as in the
+            // simulation, which runs them at their boundaries.
+            let mut body: Vec<Stmt> = has_hooks.then(catch_up).into_iter().collect();
+            body.extend([
+                Stmt::If(
+                    vec![(
+                        Expr::binary("!=", Expr::ident("msg").member("sender"), timelock),
+                        vec![Stmt::Revert("Unauthorized".into(), vec![])],
+                    )],
+                    vec![],
+                ),
+                Stmt::Assign(Expr::ident(self.param_var(*param)), Expr::ident("value")),
+            ]);
             members.push(Member::Function {
                 doc: vec![format!(
                     "Sets `{name}`; only through governance (the timelock)."
@@ -1616,27 +1635,15 @@ impl<'p> Lowerer<'p> {
                 }],
                 visibility: "external",
                 mutability: Mutability::Mutable,
-                qualifiers: vec![],
+                qualifiers: vec!["nonReentrant".into()],
                 returns: None,
-                body: vec![
-                    Stmt::If(
-                        vec![(
-                            Expr::binary("!=", Expr::ident("msg").member("sender"), timelock),
-                            vec![Stmt::Revert("Unauthorized".into(), vec![])],
-                        )],
-                        vec![],
-                    ),
-                    Stmt::Assign(Expr::ident(self.param_var(*param)), Expr::ident("value")),
-                ],
+                body,
             });
         }
-        let has_hooks = !mechanism.hooks.is_empty();
         for action in &mechanism.actions {
             let mut prologue = Vec::new();
             if has_hooks {
-                prologue.push(Stmt::Expr(Expr::ident("_catchUp").call(
-                    vec![Expr::ident("type").call(vec![Expr::ident("uint256")]).member("max")],
-                )));
+                prologue.push(catch_up());
             }
             if !action.access.is_empty() {
                 let allowed: Vec<Expr> = action
