@@ -108,6 +108,21 @@ impl<'p> Harness<'p> {
                 );
             }
         }
+        // A governor's timelock is only an address here (proposals are
+        // checked in tests/governance.rs): what it alone may call reverts
+        // for every random caller, on both sides.
+        let mut timelocks = BTreeMap::new();
+        for (id, governor) in program.governors.iter().enumerate() {
+            let address = Address::with_last_byte(0xa0 + id as u8);
+            accounts.insert(world.entity_address(Entity::Governor(id as u32)), address);
+            timelocks.insert(
+                format!(
+                    "{}_timelock_",
+                    tok_solidity::ident(&governor.name).to_ascii_lowercase()
+                ),
+                address,
+            );
+        }
         let mut user_accounts = Vec::new();
         for index in 0..users {
             let account = world.new_account();
@@ -137,6 +152,9 @@ impl<'p> Harness<'p> {
                 format!("{}_{suffix}_", name.to_ascii_lowercase()),
                 DynSolValue::Address(*address),
             );
+        }
+        for (name, address) in timelocks {
+            args.insert(name, DynSolValue::Address(address));
         }
         for entity in &entities {
             let name = contract_name(program, *entity);
@@ -707,6 +725,11 @@ fn check_program(path: &str, example: &str) {
 #[test]
 fn staking_economy_equivalence() {
     check_example("staking_economy");
+}
+
+#[test]
+fn dao_parameter_equivalence() {
+    check_example("dao_parameter");
 }
 
 #[test]
