@@ -833,18 +833,7 @@ impl World<'_> {
                 for (slot, arg) in accounts.iter_mut().zip(args) {
                     *slot = self.expr(arg, frame)?.address();
                 }
-                let ledger = &self.state.ledgers[*token as usize];
-                let arg = |i: usize| accounts[i];
-                Value::Int(match read {
-                    TokenRead::TotalSupply => ledger.total_supply,
-                    TokenRead::Balance => ledger.balance(arg(0)),
-                    TokenRead::Allowance => ledger
-                        .allowances
-                        .get(&(arg(0), arg(1)))
-                        .copied()
-                        .unwrap_or(U256::ZERO),
-                    TokenRead::Votes => ledger.votes(arg(0)),
-                })
+                Value::Int(self.token_read(*token, *read, accounts))
             }
             ExprKind::View {
                 mechanism,
@@ -907,6 +896,21 @@ impl World<'_> {
                 }
             }
         })
+    }
+
+    /// A token's supply, or an account's balance, allowance or votes.
+    pub fn token_read(&self, token: TokenId, read: TokenRead, accounts: [Address; 2]) -> U256 {
+        let ledger = &self.state.ledgers[token as usize];
+        match read {
+            TokenRead::TotalSupply => ledger.total_supply,
+            TokenRead::Balance => ledger.balance(accounts[0]),
+            TokenRead::Allowance => ledger
+                .allowances
+                .get(&(accounts[0], accounts[1]))
+                .copied()
+                .unwrap_or(U256::ZERO),
+            TokenRead::Votes => ledger.votes(accounts[0]),
+        }
     }
 
     fn list_length(&self, mechanism: MechanismId, field: FieldId, keys: &[Key]) -> usize {

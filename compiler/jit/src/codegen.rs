@@ -591,6 +591,10 @@ impl<'f> Lower<'f> {
                 field: *field,
             },
             ExprKind::Uniform => SiteKind::Uniform,
+            ExprKind::TokenRead { token, read, args } if args.len() <= 2 => SiteKind::TokenRead {
+                token: *token,
+                read: *read,
+            },
             _ => SiteKind::Expr(synthetic),
         };
         let site = self.site(kind, reprs);

@@ -323,6 +323,20 @@ unsafe extern "C" fn host_expr(
             value.ok_or_else(|| Fault::Revert("index out of bounds".into()))
         }
         SiteKind::Uniform => Ok(Value::Float(context.world.uniform())),
+        SiteKind::TokenRead { token, read } => {
+            let mut accounts = [0; 2];
+            for (index, account) in accounts
+                .iter_mut()
+                .enumerate()
+                .take(compiled.sites[site as usize].children.len())
+            {
+                // SAFETY: (3), see `operand`.
+                *account = unsafe { operand(context, site, buffer, index) }.address();
+            }
+            Ok(Value::Int(
+                context.world.token_read(*token, *read, accounts),
+            ))
+        }
         SiteKind::Expr(expr) => {
             // SAFETY: (3), see `bind`.
             unsafe { bind(context, site, buffer) };

@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
-use tok_mir::{Body, Expr, FieldId, MechanismId, Program, Repr, Stmt};
+use tok_mir::{Body, Expr, FieldId, MechanismId, Program, Repr, Stmt, TokenId, TokenRead};
 
 /// Why a program could not be compiled.
 #[derive(Debug, Clone, PartialEq)]
@@ -58,6 +58,11 @@ pub(crate) enum SiteKind {
         field: FieldId,
     },
     Uniform,
+    /// A token read (its operands: at most two accounts).
+    TokenRead {
+        token: TokenId,
+        read: TokenRead,
+    },
 }
 
 /// A state-touching expression or statement whose operands (`children`,
