@@ -199,7 +199,7 @@ impl World<'_> {
                 // Journaled, so a revert takes the event back.
                 let len = self.events.len();
                 let count = self.state.events_emitted;
-                self.state.journal.push(Undo::Events { len, count });
+                self.state.record(Undo::Events { len, count });
                 self.state.events_emitted += 1;
                 if self.record_events {
                     self.events.push(EventRecord {

@@ -194,6 +194,7 @@ impl<'p> World<'p> {
                 governors: vec![GovernorState::default(); program.governors.len()],
                 params: vec![Value::Int(U256::ZERO); program.params.len()],
                 journal: Vec::new(),
+                unjournaled: false,
                 events_emitted: 0,
             },
             now: GENESIS,
@@ -676,7 +677,11 @@ impl<'p> World<'p> {
             let mark = self.state.mark();
             self.stats.hooks += 1;
             self.entered.push(mechanism);
+            // A failing hook stops the run: nothing it writes is undone, so
+            // nothing is journaled (a hook may write every entry of a map).
+            self.state.unjournaled = true;
             let result = self.run_body(&hook.body, &mut frame);
+            self.state.unjournaled = false;
             self.entered.pop();
             if let Err(fault) = result {
                 let reason = match fault {

@@ -372,11 +372,22 @@ pub struct ChainState {
     /// Current param values (governors may change them).
     pub params: Vec<Value>,
     pub journal: Vec<Undo>,
+    /// Writes are not journaled while an `every` hook runs (see
+    /// [`ChainState::record`]).
+    pub unjournaled: bool,
     /// Events emitted by committed transactions.
     pub events_emitted: u64,
 }
 
 impl ChainState {
+    /// Journals one write, unless journaling is off (an `every` hook runs:
+    /// a hook that fails stops the run, so nothing it wrote is ever undone).
+    pub fn record(&mut self, undo: Undo) {
+        if !self.unjournaled {
+            self.journal.push(undo);
+        }
+    }
+
     pub fn mark(&self) -> usize {
         self.journal.len()
     }
@@ -399,7 +410,7 @@ impl ChainState {
             *target = value;
             self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
         }
-        self.journal.push(Undo::Field {
+        self.record(Undo::Field {
             mechanism,
             field,
             keys: Keys::from_slice(keys),
@@ -414,7 +425,7 @@ impl ChainState {
             .and_then(|f| f.get_mut(field as usize))
         {
             items.push(value);
-            self.journal.push(Undo::Push { mechanism, field });
+            self.record(Undo::Push { mechanism, field });
         }
     }
 
@@ -426,7 +437,7 @@ impl ChainState {
         }
         let old = ledger.balances[index];
         ledger.balances[index] = value;
-        self.journal.push(Undo::Balance {
+        self.record(Undo::Balance {
             token,
             account,
             old,
@@ -437,14 +448,14 @@ impl ChainState {
         let ledger = &mut self.ledgers[token as usize];
         let old = ledger.total_supply;
         ledger.total_supply = value;
-        self.journal.push(Undo::TotalSupply { token, old });
+        self.record(Undo::TotalSupply { token, old });
     }
 
     pub fn set_allowance(&mut self, token: u32, owner: Address, spender: Address, value: U256) {
         let old = self.ledgers[token as usize]
             .allowances
             .insert((owner, spender), value);
-        self.journal.push(Undo::Allowance {
+        self.record(Undo::Allowance {
             token,
             owner,
             spender,
@@ -454,12 +465,12 @@ impl ChainState {
 
     pub fn set_paused(&mut self, token: u32, value: bool) {
         let old = std::mem::replace(&mut self.ledgers[token as usize].paused, value);
-        self.journal.push(Undo::Paused { token, old });
+        self.record(Undo::Paused { token, old });
     }
 
     pub fn set_delegate(&mut self, token: u32, account: Address, to: Address) {
         let old = self.ledgers[token as usize].delegates.insert(account, to);
-        self.journal.push(Undo::Delegate {
+        self.record(Undo::Delegate {
             token,
             account,
             old,
@@ -478,7 +489,7 @@ impl ChainState {
             Some(last) if last.0 == time => last.1 = votes,
             _ => list.push((time, votes)),
         }
-        self.journal.push(Undo::Checkpoint {
+        self.record(Undo::Checkpoint {
             token,
             account,
             old_len,
@@ -494,7 +505,7 @@ impl ChainState {
             Some(last) if last.0 == time => last.1 = supply,
             _ => list.push((time, supply)),
         }
-        self.journal.push(Undo::SupplyCheckpoint {
+        self.record(Undo::SupplyCheckpoint {
             token,
             old_len,
             old_last,
@@ -503,12 +514,12 @@ impl ChainState {
 
     pub fn set_released(&mut self, vesting: u32, value: U256) {
         let old = std::mem::replace(&mut self.vestings[vesting as usize].released, value);
-        self.journal.push(Undo::Released { vesting, old });
+        self.record(Undo::Released { vesting, old });
     }
 
     pub fn add_proposal(&mut self, governor: u32, proposal: Proposal) {
         self.governors[governor as usize].proposals.push(proposal);
-        self.journal.push(Undo::ProposalAdded { governor });
+        self.record(Undo::ProposalAdded { governor });
     }
 
     pub fn update_proposal(
@@ -520,7 +531,7 @@ impl ChainState {
         let proposal = &mut self.governors[governor as usize].proposals[index];
         let old = Box::new(proposal.clone());
         update(proposal);
-        self.journal.push(Undo::Proposal {
+        self.record(Undo::Proposal {
             governor,
             index,
             old,
@@ -529,7 +540,7 @@ impl ChainState {
 
     pub fn set_param(&mut self, param: u32, value: Value) {
         let old = std::mem::replace(&mut self.params[param as usize], value);
-        self.journal.push(Undo::Param { param, old });
+        self.record(Undo::Param { param, old });
     }
 
     /// Undoes every write after `mark`, newest first, and drops the events
