@@ -157,6 +157,34 @@ pub struct World<'p> {
     population_names: Vec<String>,
 }
 
+/// The first account of each kind of contract: tokens, mechanisms, vesting
+/// wallets, governors (account 0 is the zero address).
+fn entity_bases(program: &Program) -> [Address; 4] {
+    let (tokens, mechanisms, vestings) = (
+        program.tokens.len() as Address,
+        program.mechanisms.len() as Address,
+        program.vestings.len() as Address,
+    );
+    [
+        1,
+        1 + tokens,
+        1 + tokens + mechanisms,
+        1 + tokens + mechanisms + vestings,
+    ]
+}
+
+/// A contract's account in every world of `program` (what
+/// [`World::entity_address`] answers).
+pub fn entity_address(program: &Program, entity: Entity) -> Address {
+    let base = entity_bases(program);
+    match entity {
+        Entity::Token(id) => base[0] + id,
+        Entity::Mechanism(id) => base[1] + id,
+        Entity::Vesting(id) => base[2] + id,
+        Entity::Governor(id) => base[3] + id,
+    }
+}
+
 /// The largest `u64`, as the saturating conversion of a huge integer.
 fn to_u64(value: U256) -> u64 {
     u64::try_from(value).unwrap_or(u64::MAX)
@@ -167,13 +195,7 @@ impl<'p> World<'p> {
     /// replace the defaults; an `address` param without one gets an account
     /// of its own.
     pub fn deploy(program: &'p Program, settings: &[(ParamId, Expr)]) -> Result<World<'p>, Fault> {
-        let entity_base = [
-            1,
-            1 + program.tokens.len() as Address,
-            1 + (program.tokens.len() + program.mechanisms.len()) as Address,
-            1 + (program.tokens.len() + program.mechanisms.len() + program.vestings.len())
-                as Address,
-        ];
+        let entity_base = entity_bases(program);
         let next_account = entity_base[3] + program.governors.len() as Address;
         let mut world = World {
             program,

@@ -17,6 +17,13 @@ use tok_mir::*;
 use crate::host::{self, FAULT, FLOAT_OPS, INT_OPS, MUL_DIV, OK, RETURNED, SLOT};
 use crate::{JitError, Site, SiteKind};
 
+/// Offsets in the header slot `host::call` writes before the arguments.
+const HEADER_THIS: i32 = 0;
+const HEADER_CALLER: i32 = 4;
+const HEADER_AGENT: i32 = 8;
+const HEADER_NOW: i32 = 16;
+const HEADER_STEP: i32 = 24;
+
 /// A compiled body before the module is finalized.
 pub(crate) struct Function {
     pub id: FuncId,
@@ -70,6 +77,7 @@ struct Refs {
 
 pub(crate) fn compile(
     module: &mut host::Module,
+    program: &Program,
     body: &Body,
     index: usize,
 ) -> Result<Function, JitError> {
@@ -105,7 +113,7 @@ pub(crate) fn compile(
     let mut builder_context = FunctionBuilderContext::new();
     let frontend = module.jit.target_config();
     let builder = FunctionBuilder::new(&mut context.func, &mut builder_context);
-    let mut lower = Lower::new(builder, refs, pointer, body);
+    let mut lower = Lower::new(builder, refs, pointer, program, body);
     lower.body(body);
     let Lower {
         b,
@@ -135,6 +143,7 @@ pub(crate) fn compile(
 
 struct Lower<'f> {
     b: FunctionBuilder<'f>,
+    program: &'f Program,
     refs: Refs,
     pointer: ir::Type,
     vars: Vec<Var>,
@@ -155,7 +164,13 @@ fn flags() -> MemFlagsData {
 }
 
 impl<'f> Lower<'f> {
-    fn new(mut b: FunctionBuilder<'f>, refs: Refs, pointer: ir::Type, body: &Body) -> Lower<'f> {
+    fn new(
+        mut b: FunctionBuilder<'f>,
+        refs: Refs,
+        pointer: ir::Type,
+        program: &'f Program,
+        body: &Body,
+    ) -> Lower<'f> {
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -163,6 +178,7 @@ impl<'f> Lower<'f> {
         let fail = b.create_block();
         let mut lower = Lower {
             b,
+            program,
             refs,
             pointer,
             vars: Vec::new(),
@@ -187,7 +203,7 @@ impl<'f> Lower<'f> {
             lower.vars.push(var);
             let value = if index < body.params as usize {
                 let args = lower.args;
-                lower.load(*repr, args, index as i32 * SLOT as i32)
+                lower.load(*repr, args, (index as i32 + 1) * SLOT as i32)
             } else {
                 lower.zero(*repr)
             };
@@ -542,6 +558,39 @@ impl<'f> Lower<'f> {
             ExprKind::Float(value) => Val::One(self.b.ins().f64const(*value)),
             ExprKind::Bool(value) => Val::One(self.b.ins().iconst(types::I8, i64::from(*value))),
             ExprKind::Local(local) => self.use_local(*local),
+            // Constant for a whole body: read from the header `host::call`
+            // fills (this, caller, agent index, now, step).
+            ExprKind::Env(env) => {
+                let args = self.args;
+                let header = |l: &mut Self, ty: ir::Type, offset: i32| {
+                    l.b.ins().load(ty, flags(), args, offset)
+                };
+                let widen = |l: &mut Self, value: ir::Value| {
+                    let zero = l.i128(0);
+                    Val::Int(l.b.ins().uextend(types::I128, value), zero)
+                };
+                match env {
+                    Env::This => Val::One(header(self, types::I32, HEADER_THIS)),
+                    Env::Caller => Val::One(header(self, types::I32, HEADER_CALLER)),
+                    Env::AgentIndex => {
+                        let index = header(self, types::I32, HEADER_AGENT);
+                        widen(self, index)
+                    }
+                    Env::Now => {
+                        let now = header(self, types::I64, HEADER_NOW);
+                        widen(self, now)
+                    }
+                    Env::Step => {
+                        let step = header(self, types::I64, HEADER_STEP);
+                        widen(self, step)
+                    }
+                    Env::Deployed => self.int(U256::from(tok_interp::GENESIS)),
+                }
+            }
+            ExprKind::Entity(entity) => Val::One(self.b.ins().iconst(
+                types::I32,
+                i64::from(tok_interp::entity_address(self.program, *entity)),
+            )),
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.expr(lhs);
                 let b = self.expr(rhs);

@@ -190,17 +190,25 @@ pub(crate) fn call(
     world: &mut World<'_>,
     frame: &mut Frame,
 ) -> Result<Option<Value>, Fault> {
-    // Arguments on the stack for the usual few; the heap past eight.
+    // The header (what `Env` reads: this, caller, agent index, now, step),
+    // then the arguments; on the stack for the usual few, the heap past.
     let mut inline = [0u8; 8 * SLOT as usize];
     let mut heap = Vec::new();
-    let size = compiled.params.len() * SLOT as usize;
+    let size = (1 + compiled.params.len()) * SLOT as usize;
     let args: &mut [u8] = if size <= inline.len() {
         &mut inline[..size]
     } else {
         heap.resize(size, 0);
         &mut heap
     };
-    for (index, chunk) in args.chunks_exact_mut(SLOT as usize).enumerate() {
+    let (header, params) = args.split_at_mut(SLOT as usize);
+    header[0..4].copy_from_slice(&frame.this.to_le_bytes());
+    header[4..8].copy_from_slice(&frame.caller.to_le_bytes());
+    let agent = frame.agent.map_or(0, |(_, index)| index);
+    header[8..12].copy_from_slice(&agent.to_le_bytes());
+    header[16..24].copy_from_slice(&world.now.to_le_bytes());
+    header[24..32].copy_from_slice(&world.step.to_le_bytes());
+    for (index, chunk) in params.chunks_exact_mut(SLOT as usize).enumerate() {
         encode(frame.locals[index], chunk);
     }
     frame
@@ -215,7 +223,8 @@ pub(crate) fn call(
     let mut ret = [0u8; SLOT as usize];
     let Code(entry) = compiled.code;
     // SAFETY: (2) the context and both buffers live until the call returns;
-    // compiled code reads `params.len()` slots of `args`, writes at most one
+    // compiled code reads the header and `params.len()` slots of `args`
+    // (offsets in `codegen::HEADER`), writes at most one
     // slot of `ret`, and passes the context pointer only to the host
     // functions below, which cast it back to this `Context`.
     let status = unsafe { entry((&raw mut context).cast(), args.as_ptr(), ret.as_mut_ptr()) };

@@ -133,7 +133,7 @@ impl<'p> Jit<'p> {
         let mut module = host::Module::new()?;
         let mut functions = Vec::new();
         for body in &bodies {
-            let function = codegen::compile(&mut module, body, functions.len())?;
+            let function = codegen::compile(&mut module, program, body, functions.len())?;
             functions.push(function);
         }
         let mut invariant_functions = Vec::new();
@@ -145,7 +145,7 @@ impl<'p> Jit<'p> {
                     block: vec![Stmt::Return(invariant.condition.clone())],
                     ..Body::default()
                 };
-                compiled.push(codegen::compile(&mut module, &body, names)?);
+                compiled.push(codegen::compile(&mut module, program, &body, names)?);
                 names += 1;
             }
             invariant_functions.push(compiled);
@@ -183,9 +183,9 @@ impl<'p> Jit<'p> {
         self.compile_time
     }
 
-    /// How many bodies were compiled.
+    /// How many native functions were compiled (bodies and invariants).
     pub fn functions(&self) -> usize {
-        self.bodies.len()
+        self.bodies.len() + self.invariants.iter().map(Vec::len).sum::<usize>()
     }
 }
 
