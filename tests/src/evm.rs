@@ -199,3 +199,32 @@ impl Chain {
         self.abis.insert(address, abi);
     }
 }
+
+impl Chain {
+    /// Deploys a program through its generated `deployer` contract (from
+    /// `0xd0`) and returns the contracts it created, by getter: each of
+    /// `contracts` is (getter, contract name), registered under its ABI.
+    pub fn deploy_program(
+        &mut self,
+        artifacts: &BTreeMap<String, Artifact>,
+        deployer: &str,
+        args: &BTreeMap<String, DynSolValue>,
+        contracts: &[(&str, &str)],
+    ) -> BTreeMap<String, Address> {
+        let address = self.deploy(Address::with_last_byte(0xd0), &artifacts[deployer], args);
+        contracts
+            .iter()
+            .map(|(getter, name)| {
+                let created = match self.call(Address::ZERO, address, getter, &[]) {
+                    Outcome::Returned(values) => match values.first() {
+                        Some(DynSolValue::Address(created)) => *created,
+                        other => panic!("`{getter}` returned {other:?}"),
+                    },
+                    Outcome::Reverted(data) => panic!("`{getter}` reverted: {data:?}"),
+                };
+                self.register(created, artifacts[*name].abi.clone());
+                (getter.to_string(), created)
+            })
+            .collect()
+    }
+}

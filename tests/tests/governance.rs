@@ -25,16 +25,6 @@ fn to_evm(value: tok_runtime::U256) -> U256 {
     U256::from_be_bytes(value.to_be_bytes())
 }
 
-fn returned_address(outcome: Outcome) -> Address {
-    match outcome {
-        Outcome::Returned(values) => match values.first() {
-            Some(DynSolValue::Address(address)) => *address,
-            other => panic!("expected an address, got {other:?}"),
-        },
-        Outcome::Reverted(data) => panic!("reverted: {data:?}"),
-    }
-}
-
 fn succeeds(outcome: Outcome, what: &str) -> Vec<DynSolValue> {
     match outcome {
         Outcome::Returned(values) => values,
@@ -100,10 +90,9 @@ fn a_proposal_changes_a_param_through_the_timelock() {
 
     // The chain: everything deployed by the generated deployer.
     let mut chain = Chain::new(GENESIS);
-    let deployer_address = Address::with_last_byte(0xd0);
-    let deployer = chain.deploy(
-        deployer_address,
-        &compiled["DeployDaoParameter"],
+    let deployed = chain.deploy_program(
+        &compiled,
+        "DeployDaoParameter",
         &BTreeMap::from([
             (
                 "treasury_".to_string(),
@@ -114,15 +103,17 @@ fn a_proposal_changes_a_param_through_the_timelock() {
                 DynSolValue::Uint(to_evm(initial), 256),
             ),
         ]),
+        &[
+            ("vote_token", "VOTE"),
+            ("inflation_contract", "Inflation"),
+            ("dao_governor", "DAO"),
+        ],
     );
-    let contract = |getter: &str, name: &str, chain: &mut Chain| {
-        let address = returned_address(chain.call(Address::ZERO, deployer, getter, &[]));
-        chain.register(address, compiled[name].abi.clone());
-        address
-    };
-    let vote = contract("vote_token", "VOTE", &mut chain);
-    let minter = contract("inflation_contract", "Inflation", &mut chain);
-    let dao = contract("dao_governor", "DAO", &mut chain);
+    let (vote, minter, dao) = (
+        deployed["vote_token"],
+        deployed["inflation_contract"],
+        deployed["dao_governor"],
+    );
     let keeper = Address::with_last_byte(0xee);
 
     let (vote_id, dao_id) = (0u32, 0u32);
