@@ -12,9 +12,14 @@
 //! views, random draws) is a *site*: the compiled code evaluates the
 //! operands natively, then hands them to the world, which runs the very
 //! statement or expression the interpreter would, with the operands bound to
-//! scratch locals. Storage, the undo journal, the token model, hooks and
-//! time therefore have one implementation shared by both engines; the JIT
-//! replaces the tree walk, not the semantics.
+//! scratch locals. The commonest sites (one-key loads and stores, token
+//! reads, `uniform()`) skip the tree and call the same storage, ledger and
+//! random-stream methods the interpreter's evaluation of them calls.
+//! Storage, the undo journal, the token model, hooks and time therefore
+//! have one implementation shared by both engines; the JIT replaces the
+//! tree walk, not the semantics. Values constant for a body (`self`,
+//! `caller`, the agent's index, `now`, the step) are read from a header
+//! the call fills; contract addresses are compiled in as constants.
 //!
 //! `host.rs` is the only module with `unsafe`: the functions compiled code
 //! calls back into, and the call into compiled code itself.
