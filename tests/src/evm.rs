@@ -21,6 +21,11 @@ pub struct Artifact {
     pub bytecode: Vec<u8>,
 }
 
+/// A runtime integer as the EVM's.
+pub fn to_evm(value: tok_runtime::U256) -> U256 {
+    U256::from_be_bytes(value.to_be_bytes())
+}
+
 /// Reads every contract of solc's standard-JSON `contracts` output.
 pub fn artifacts(contracts: &serde_json::Value) -> BTreeMap<String, Artifact> {
     let mut out = BTreeMap::new();

@@ -140,6 +140,19 @@ pub fn simulate(
     interp
 }
 
+/// The first line where two [`final_state`]s differ, side by side.
+pub fn first_difference(interp: &str, jit: &str) -> Option<String> {
+    if interp == jit {
+        return None;
+    }
+    let line = interp
+        .lines()
+        .zip(jit.lines())
+        .find(|(x, y)| x != y)
+        .map(|(x, y)| format!("interpreter: {x}\nJIT:         {y}"));
+    Some(line.unwrap_or_else(|| "(one state has more lines)".into()))
+}
+
 /// Panics at the first difference between two engines' results.
 pub fn assert_engines_agree(interp: &Result<Simulated, String>, jit: &Result<Simulated, String>) {
     let (interp, jit) = match (interp, jit) {
@@ -169,13 +182,7 @@ pub fn assert_engines_agree(interp: &Result<Simulated, String>, jit: &Result<Sim
         assert_eq!(a, b, "counters of run #{index}: interpreter vs JIT");
     }
     for (index, (a, b)) in interp.finals.iter().zip(&jit.finals).enumerate() {
-        if a != b {
-            let line = a
-                .lines()
-                .zip(b.lines())
-                .find(|(x, y)| x != y)
-                .map(|(x, y)| format!("interpreter: {x}\nJIT:         {y}"))
-                .unwrap_or_default();
+        if let Some(line) = first_difference(a, b) {
             panic!("final state of run #{index} differs:\n{line}");
         }
     }

@@ -18,7 +18,7 @@ use revm::primitives::{Address, U256};
 use tok_interp::state::{self, Value};
 use tok_interp::{GENESIS, PendingCall, World};
 use tok_mir::{Entity, Repr, Shape};
-use tok_tests::evm::{Artifact, Chain, Outcome, artifacts};
+use tok_tests::evm::{Artifact, Chain, Outcome, artifacts, to_evm};
 use tok_tests::root;
 
 /// A compiled program, ready to set up runs from.
@@ -47,10 +47,6 @@ fn contract_name(program: &tok_mir::Program, entity: Entity) -> String {
         Entity::Vesting(id) => tok_solidity::ident(&program.vestings[id as usize].name),
         Entity::Governor(id) => tok_solidity::ident(&program.governors[id as usize].name),
     }
-}
-
-fn to_evm(value: tok_runtime::U256) -> U256 {
-    U256::from_be_bytes(value.to_be_bytes())
 }
 
 struct Harness<'p> {
@@ -427,13 +423,7 @@ impl<'p> Harness<'p> {
             tok_tests::final_state(&self.world),
             tok_tests::final_state(&self.jit),
         );
-        if interp != jit {
-            let line = interp
-                .lines()
-                .zip(jit.lines())
-                .find(|(a, b)| a != b)
-                .map(|(a, b)| format!("interpreter: {a}\nJIT:         {b}"))
-                .unwrap_or_default();
+        if let Some(line) = tok_tests::first_difference(&interp, &jit) {
             panic!(
                 "{after}: the JIT's state differs\n{line}\n{}",
                 self.log.join("\n")

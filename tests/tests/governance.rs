@@ -16,14 +16,10 @@ use revm::primitives::{Address, U256};
 use tok_interp::state::{self, Value};
 use tok_interp::{GENESIS, PendingCall, World};
 use tok_mir::{Call, ExprKind, Stmt};
-use tok_tests::evm::{Chain, Outcome, artifacts};
+use tok_tests::evm::{Chain, Outcome, artifacts, to_evm};
 use tok_tests::root;
 
 const DAY: u64 = 86_400;
-
-fn to_evm(value: tok_runtime::U256) -> U256 {
-    U256::from_be_bytes(value.to_be_bytes())
-}
 
 fn succeeds(outcome: Outcome, what: &str) -> Vec<DynSolValue> {
     match outcome {

@@ -11,9 +11,9 @@
 use std::collections::BTreeMap;
 
 use alloy_dyn_abi::DynSolValue;
-use revm::primitives::{Address, U256};
+use revm::primitives::Address;
 use tok_interp::{GENESIS, PendingCall, World};
-use tok_tests::evm::{Chain, Outcome, artifacts};
+use tok_tests::evm::{Chain, Outcome, artifacts, to_evm};
 use tok_tests::root;
 
 const DAY: u64 = 86_400;
@@ -21,10 +21,6 @@ const YEAR: u64 = 365 * DAY;
 
 fn emb(tokens: u64) -> tok_runtime::U256 {
     tok_runtime::U256::from(tokens) * tok_runtime::WAD
-}
-
-fn to_evm(value: tok_runtime::U256) -> U256 {
-    U256::from_be_bytes(value.to_be_bytes())
 }
 
 #[test]

@@ -104,8 +104,8 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         }
     };
     let swept = simulation.swept_params();
-    let mut csv_file = None;
-    let mut parquet_rows = match (parquet, file) {
+    // Parquet rows, or the CSV's destination.
+    let (mut parquet_rows, sink): (Option<ParquetRows>, Box<dyn Write>) = match (parquet, file) {
         (true, Some(file)) => {
             let columns: Vec<(&str, tok_mir::Repr)> = simulation
                 .scenario()
@@ -114,19 +114,12 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
                 .map(|r| (r.name.as_str(), r.value.repr))
                 .collect();
             match ParquetRows::create(file, &swept, &columns) {
-                Ok(rows) => Some(rows),
+                Ok(rows) => (Some(rows), Box::new(std::io::sink())),
                 Err(message) => return fail(EXIT_USAGE, message),
             }
         }
-        (_, file) => {
-            csv_file = file;
-            None
-        }
-    };
-    let sink: Box<dyn Write> = match (parquet_rows.is_some(), csv_file) {
-        (true, _) => Box::new(std::io::sink()),
-        (false, Some(file)) => Box::new(file),
-        (false, None) => Box::new(std::io::stdout().lock()),
+        (_, Some(file)) => (None, Box::new(file)),
+        (_, None) => (None, Box::new(std::io::stdout().lock())),
     };
     let mut writer = BufWriter::new(sink);
     let mut header: Vec<String> = Vec::new();

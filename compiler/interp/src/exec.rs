@@ -752,16 +752,12 @@ impl World<'_> {
                 field,
                 keys,
             } => {
-                let value = if let [key] = keys.as_slice() {
+                if let [key] = keys.as_slice() {
                     let key = self.expr(key, frame)?.key();
-                    self.state.fields[*mechanism as usize][*field as usize].get(&[key])
+                    self.load_field(*mechanism, *field, &[key])?
                 } else {
                     let keys = self.keys(keys, frame)?;
-                    self.state.fields[*mechanism as usize][*field as usize].get(&keys)
-                };
-                match value {
-                    Some(value) => value,
-                    None => return revert("index out of bounds"),
+                    self.load_field(*mechanism, *field, &keys)?
                 }
             }
             ExprKind::AgentField { population, field } => match frame.agent {
@@ -896,6 +892,14 @@ impl World<'_> {
                 }
             }
         })
+    }
+
+    /// A field read through `keys`; a list index past the end reverts.
+    pub fn load_field(&self, mechanism: MechanismId, field: FieldId, keys: &[Key]) -> Exec<Value> {
+        match self.state.fields[mechanism as usize][field as usize].get(keys) {
+            Some(value) => Ok(value),
+            None => revert("index out of bounds"),
+        }
     }
 
     /// A token's supply, or an account's balance, allowance or votes.

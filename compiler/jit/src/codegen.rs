@@ -489,46 +489,16 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(exit);
     }
 
-    fn for_each(&mut self, local: LocalId, mechanism: MechanismId, field: FieldId, body: &Block) {
-        let context = self.context;
-        let (m, f) = (self.i32(mechanism), self.i32(field));
-        let length = self.call(self.refs.list_open, &[context, m, f]);
-        let counter = self.b.declare_var(types::I64);
-        let zero = self.b.ins().iconst(types::I64, 0);
-        self.b.def_var(counter, zero);
-        let (header, inner, exit) = (
-            self.b.create_block(),
-            self.b.create_block(),
-            self.b.create_block(),
-        );
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(header);
-        let index = self.b.use_var(counter);
-        let more = self.b.ins().icmp(IntCC::UnsignedLessThan, index, length);
-        self.b.ins().brif(more, inner, &[], exit, &[]);
-        self.b.switch_to_block(inner);
-        let out = self.buffer(1);
-        let status = self.call(self.refs.list_item, &[context, m, f, index, out]);
-        self.check(status);
-        let repr = self.reprs[local as usize];
-        let item = self.load(repr, out, 0);
-        self.def(local, item);
-        self.block(body);
-        let next = self.b.ins().iadd_imm_u(index, 1);
-        self.b.def_var(counter, next);
-        self.b.ins().jump(header, &[]);
-        self.b.switch_to_block(exit);
-    }
-
-    fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {
-        let context = self.context;
-        let p = self.i32(population);
-        let packed = self.call(self.refs.agents, &[context, p]);
-        let count = self.b.ins().ireduce(types::I32, packed);
-        let shifted = self.b.ins().ushr_imm_u(packed, 32);
-        let base = self.b.ins().ireduce(types::I32, shifted);
-        let counter = self.b.declare_var(types::I32);
-        let zero = self.i32(0);
+    /// `for index in 0..count`, `count` an integer of type `ty`; `body`
+    /// lowers one iteration given the index.
+    fn counted_loop(
+        &mut self,
+        ty: ir::Type,
+        count: ir::Value,
+        body: impl FnOnce(&mut Self, ir::Value),
+    ) {
+        let counter = self.b.declare_var(ty);
+        let zero = self.b.ins().iconst(ty, 0);
         self.b.def_var(counter, zero);
         let (header, inner, exit) = (
             self.b.create_block(),
@@ -541,13 +511,40 @@ impl<'f> Lower<'f> {
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, index, count);
         self.b.ins().brif(more, inner, &[], exit, &[]);
         self.b.switch_to_block(inner);
-        let agent = self.b.ins().iadd(base, index);
-        self.def(local, Val::One(agent));
-        self.block(body);
+        body(self, index);
         let next = self.b.ins().iadd_imm_u(index, 1);
         self.b.def_var(counter, next);
         self.b.ins().jump(header, &[]);
         self.b.switch_to_block(exit);
+    }
+
+    fn for_each(&mut self, local: LocalId, mechanism: MechanismId, field: FieldId, body: &Block) {
+        let context = self.context;
+        let (m, f) = (self.i32(mechanism), self.i32(field));
+        let length = self.call(self.refs.list_open, &[context, m, f]);
+        self.counted_loop(types::I64, length, |l, index| {
+            let out = l.buffer(1);
+            let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
+            l.check(status);
+            let repr = l.reprs[local as usize];
+            let item = l.load(repr, out, 0);
+            l.def(local, item);
+            l.block(body);
+        });
+    }
+
+    fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {
+        let context = self.context;
+        let p = self.i32(population);
+        let packed = self.call(self.refs.agents, &[context, p]);
+        let count = self.b.ins().ireduce(types::I32, packed);
+        let shifted = self.b.ins().ushr_imm_u(packed, 32);
+        let base = self.b.ins().ireduce(types::I32, shifted);
+        self.counted_loop(types::I32, count, |l, index| {
+            let agent = l.b.ins().iadd(base, index);
+            l.def(local, Val::One(agent));
+            l.block(body);
+        });
     }
 
     // ---- Expressions --------------------------------------------------------------
@@ -934,8 +931,9 @@ fn expr_children(kind: &mut ExprKind) -> Vec<&mut Expr> {
         | ExprKind::VestingRead { .. }
         | ExprKind::ProposalCount(_)
         | ExprKind::Uniform
-        | ExprKind::Sum { .. } => Vec::new(),
-        ExprKind::Int(_)
+        | ExprKind::Sum { .. }
+        // Compiled natively, never sites.
+        | ExprKind::Int(_)
         | ExprKind::Float(_)
         | ExprKind::Bool(_)
         | ExprKind::Local(_)

@@ -324,12 +324,8 @@ unsafe extern "C" fn host_expr(
                 // SAFETY: (3), see `operand`.
                 Some(unsafe { operand(context, site, buffer, 0) }.key())
             };
-            let slot = &context.world.state.fields[*mechanism as usize][*field as usize];
-            let value = match key {
-                Some(key) => slot.get(&[key]),
-                None => slot.get(&[]),
-            };
-            value.ok_or_else(|| Fault::Revert("index out of bounds".into()))
+            let keys = key.as_slice();
+            context.world.load_field(*mechanism, *field, keys)
         }
         SiteKind::Uniform => Ok(Value::Float(context.world.uniform())),
         SiteKind::TokenRead { token, read } => {
