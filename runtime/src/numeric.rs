@@ -100,9 +100,16 @@ pub fn mul_div(a: U256, b: U256, c: U256) -> Checked {
     // Fast paths: the product fits in 128 or 256 bits.
     if let (Ok(a128), Ok(b128), Ok(c128)) =
         (u128::try_from(a), u128::try_from(b), u128::try_from(c))
-        && let Some(product) = a128.checked_mul(b128)
     {
-        return Ok(U256::from(product / c128));
+        if let Some(product) = a128.checked_mul(b128) {
+            return Ok(U256::from(product / c128));
+        }
+        // A 256-bit product over a 128-bit divisor: when the quotient fits
+        // in 128 bits (the usual pro-rata share), two 64-bit quotient digits.
+        let (high, low) = mul_128(a128, b128);
+        if high < c128 {
+            return Ok(U256::from(div_256_by_128(high, low, c128)));
+        }
     }
     if let Some(product) = a.checked_mul(b) {
         return Ok(product / c);
@@ -139,6 +146,58 @@ fn wide_mul(a: U256, b: U256) -> (U256, U256) {
         high += U256::ONE << 128;
     }
     (high, low)
+}
+
+/// The 256-bit product of two 128-bit integers as (high, low) halves.
+fn mul_128(a: u128, b: u128) -> (u128, u128) {
+    const MASK: u128 = u64::MAX as u128;
+    let (a1, a0) = (a >> 64, a & MASK);
+    let (b1, b0) = (b >> 64, b & MASK);
+    let low_low = a0 * b0;
+    let (middle_a, middle_b) = (a1 * b0, a0 * b1);
+    let cross = (low_low >> 64) + (middle_a & MASK) + (middle_b & MASK);
+    let low = (cross << 64) | (low_low & MASK);
+    let high = a1 * b1 + (middle_a >> 64) + (middle_b >> 64) + (cross >> 64);
+    (high, low)
+}
+
+/// `(high * 2^128 + low) / divisor` given `high < divisor`, so the quotient
+/// fits in 128 bits: long division in base 2^64 with a normalized divisor
+/// (Knuth's algorithm D; with a two-digit divisor each digit's estimate is
+/// corrected to exact).
+fn div_256_by_128(high: u128, low: u128, divisor: u128) -> u128 {
+    const MASK: u128 = u64::MAX as u128;
+    let shift = divisor.leading_zeros();
+    let divisor = divisor << shift;
+    // The shifted numerator: `high` gains the bits shifted out of `low`,
+    // and stays below the shifted divisor.
+    let (high, low) = if shift == 0 {
+        (high, low)
+    } else {
+        ((high << shift) | (low >> (128 - shift)), low << shift)
+    };
+    let (d1, d0) = (divisor >> 64, divisor & MASK);
+    // One quotient digit of (top * 2^64 + next) / divisor, where top < divisor;
+    // returns the digit and the remainder.
+    let digit = |top: u128, next: u128| -> (u128, u128) {
+        let (mut q, mut r) = if top >> 64 >= d1 {
+            // Only equality is possible; the digit is at most 2^64 - 1.
+            (MASK, top - MASK * d1)
+        } else {
+            (top / d1, top % d1)
+        };
+        while r <= MASK && q * d0 > ((r << 64) | next) {
+            q -= 1;
+            r += d1;
+        }
+        // The true remainder is below the divisor, so wrapping arithmetic
+        // on the low 128 bits gives it exactly.
+        let remainder = ((top << 64) | next).wrapping_sub(q.wrapping_mul(divisor));
+        (q, remainder)
+    };
+    let (q1, remainder) = digit(high, low >> 64);
+    let (q0, _) = digit(remainder, low & MASK);
+    (q1 << 64) | q0
 }
 
 /// `(high * 2^256 + low) / divisor` given `high < divisor` (so the quotient
@@ -200,6 +259,17 @@ mod tests {
         #[test]
         fn mul_div_matches_big_integers(a in u256(), b in u256(), c in u256()) {
             let expected = if c == U256::ZERO { None } else { oracle(Some(big(a) * big(b) / big(c))) };
+            prop_assert_eq!(mul_div(a, b, c).ok(), expected);
+        }
+
+        #[test]
+        fn mul_div_128_matches_big_integers(
+            a in any::<u128>(), b in any::<u128>(), c in 1u128.., shift in 0u32..128
+        ) {
+            // Divisors of every width, including normalized ones.
+            let c = U256::from((c >> shift).max(1));
+            let (a, b) = (U256::from(a), U256::from(b));
+            let expected = oracle(Some(big(a) * big(b) / big(c)));
             prop_assert_eq!(mul_div(a, b, c).ok(), expected);
         }
 

@@ -208,7 +208,7 @@ impl<'p> Harness<'p> {
                     let call = PendingCall::Token {
                         token,
                         op: tok_mir::TokenOp::Transfer,
-                        args: vec![Value::Address(user), amount],
+                        args: vec![Value::Address(user), amount].into(),
                     };
                     self.apply(holder, call);
                 }
@@ -567,7 +567,8 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
                 args: vec![
                     Value::Address(pick_account(what / 3)),
                     Value::Int(edge(amount_seed, balance)),
-                ],
+                ]
+                .into(),
             };
             harness.apply(caller, call);
         }
@@ -583,7 +584,8 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
                 args: vec![
                     Value::Address(spender),
                     Value::Int(edge(amount_seed, balance)),
-                ],
+                ]
+                .into(),
             };
             harness.apply(caller, call);
         }
@@ -618,7 +620,8 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
                     let call = PendingCall::Token {
                         token,
                         op: tok_mir::TokenOp::Approve,
-                        args: vec![Value::Address(spender), Value::Int(tok_runtime::U256::MAX)],
+                        args: vec![Value::Address(spender), Value::Int(tok_runtime::U256::MAX)]
+                            .into(),
                     };
                     harness.apply(caller, call);
                 }

@@ -112,7 +112,11 @@ fn staking_economy_trace_matches_the_interpreter() {
     let friend_account = world.new_account();
     let staking = world.entity_address(tok_mir::Entity::Mechanism(0));
     let amount = |v: u128| Value::Int(tok_runtime::U256::from(v));
-    let token_call = |op, args| PendingCall::Token { token: 0, op, args };
+    let token_call = |op, args: Vec<Value>| PendingCall::Token {
+        token: 0,
+        op,
+        args: args.into(),
+    };
     let ok = |world: &mut World, caller, call: PendingCall| {
         assert_eq!(world.transact(caller, &call).expect("no stop"), None)
     };
@@ -138,7 +142,7 @@ fn staking_economy_trace_matches_the_interpreter() {
         PendingCall::Action {
             mechanism: 0,
             action: 0,
-            args: vec![amount(100_000 * e18)],
+            args: vec![amount(100_000 * e18)].into(),
         },
     );
     ok(
@@ -156,7 +160,7 @@ fn staking_economy_trace_matches_the_interpreter() {
         PendingCall::Action {
             mechanism: 0,
             action: 1,
-            args: vec![amount(1)],
+            args: vec![amount(1)].into(),
         },
     );
     let reverted = world
@@ -165,7 +169,7 @@ fn staking_economy_trace_matches_the_interpreter() {
             &PendingCall::Action {
                 mechanism: 0,
                 action: 1,
-                args: vec![amount(0)],
+                args: vec![amount(0)].into(),
             },
         )
         .expect("no stop");

@@ -175,7 +175,8 @@ fn a_proposal_changes_a_param_through_the_timelock() {
             args: vec![
                 Value::Address(*voter),
                 Value::Int(tok_runtime::U256::from(10_000_000u64) * tok_runtime::WAD),
-            ],
+            ]
+            .into(),
         };
         assert_eq!(world.transact(treasury, &call).expect("runs"), None);
         succeeds(
@@ -196,7 +197,7 @@ fn a_proposal_changes_a_param_through_the_timelock() {
         let delegate = PendingCall::Token {
             token: vote_id,
             op: tok_mir::TokenOp::Delegate,
-            args: vec![Value::Address(*voter)],
+            args: vec![Value::Address(*voter)].into(),
         };
         assert_eq!(world.transact(*voter, &delegate).expect("runs"), None);
         succeeds(

@@ -5,7 +5,7 @@ use tok_mir::*;
 use tok_runtime::numeric::{self, ArithmeticError};
 use tok_runtime::{U256, WAD};
 
-use crate::state::{Address, Key, Keys, Proposal, Undo, Value, ZERO_ADDRESS};
+use crate::state::{Address, Args, Key, Keys, Proposal, Undo, Value, ZERO_ADDRESS};
 use crate::{EventRecord, Fault, World};
 
 pub type Exec<T> = Result<T, Fault>;
@@ -27,12 +27,12 @@ pub enum PendingCall {
     Action {
         mechanism: MechanismId,
         action: FunctionId,
-        args: Vec<Value>,
+        args: Args,
     },
     Token {
         token: TokenId,
         op: TokenOp,
-        args: Vec<Value>,
+        args: Args,
     },
     VestingRelease {
         vesting: VestingId,
@@ -70,6 +70,10 @@ impl Frame {
         // Room past the body's locals for an engine's scratch values.
         let mut locals = Vec::with_capacity(body.locals.len() + 8);
         locals.extend(body.locals.iter().map(|(_, repr)| Value::zero(*repr)));
+        Frame::with_locals(locals, this)
+    }
+
+    pub(crate) fn with_locals(locals: Vec<Value>, this: Address) -> Frame {
         Frame {
             locals,
             this,
@@ -106,6 +110,18 @@ impl World<'_> {
         self.expr(expr, frame)
     }
 
+    /// Makes a call from `frame`: in chain code, part of the current
+    /// transaction, as the mechanism; in scenario code, a transaction of
+    /// the acting account.
+    pub fn dispatch(&mut self, pending: PendingCall, frame: &Frame) -> Exec<()> {
+        if frame.mechanism.is_some() {
+            self.execute(frame.this, &pending)
+        } else {
+            self.scenario_call(frame.actor, pending);
+            Ok(())
+        }
+    }
+
     /// Runs one statement that does not return (for compiled code).
     pub fn run_stmt(&mut self, stmt: &Stmt, frame: &mut Frame) -> Exec<()> {
         self.stmt(stmt, frame).map(|_| ())
@@ -121,18 +137,9 @@ impl World<'_> {
     }
 
     fn keys(&mut self, keys: &[Expr], frame: &mut Frame) -> Exec<Keys> {
-        let mut inline = [Key::Bool(false); 3];
-        if keys.len() <= inline.len() {
-            for (slot, key) in inline.iter_mut().zip(keys) {
-                *slot = self.expr(key, frame)?.key();
-            }
-            return Ok(Keys::Inline(keys.len() as u8, inline));
-        }
-        Ok(Keys::Heap(
-            keys.iter()
-                .map(|key| Ok(self.expr(key, frame)?.key()))
-                .collect::<Exec<Vec<_>>>()?,
-        ))
+        keys.iter()
+            .map(|key| Ok(self.expr(key, frame)?.key()))
+            .collect()
     }
 
     fn stmt(&mut self, stmt: &Stmt, frame: &mut Frame) -> Exec<Flow> {
@@ -192,10 +199,15 @@ impl World<'_> {
             }
             Stmt::Revert { reason } => return revert(reason),
             Stmt::Emit { event, args } => {
-                let args = args
-                    .iter()
-                    .map(|a| self.expr(a, frame))
-                    .collect::<Exec<Vec<_>>>()?;
+                // The arguments are evaluated (one may revert) but kept
+                // only when events are recorded.
+                let mut values = Vec::new();
+                for arg in args {
+                    let value = self.expr(arg, frame)?;
+                    if self.record_events {
+                        values.push(value);
+                    }
+                }
                 // Journaled, so a revert takes the event back.
                 let len = self.events.len();
                 let count = self.state.events_emitted;
@@ -205,7 +217,7 @@ impl World<'_> {
                     self.events.push(EventRecord {
                         mechanism: frame.mechanism.unwrap_or(0),
                         event: *event,
-                        args,
+                        args: values,
                     });
                 }
             }
@@ -277,12 +289,7 @@ impl World<'_> {
             Stmt::Return(value) => return Ok(Flow::Return(self.expr(value, frame)?)),
             Stmt::Call(call) => {
                 let pending = self.pending(call, frame)?;
-                if frame.mechanism.is_some() {
-                    // Chain code: part of the current transaction, as the mechanism.
-                    self.execute(frame.this, &pending)?;
-                } else {
-                    self.scenario_call(frame.actor, pending);
-                }
+                self.dispatch(pending, frame)?;
             }
             Stmt::As { account, body } => {
                 let account = self.expr(account, frame)?.address();
@@ -299,7 +306,7 @@ impl World<'_> {
         let mut values = |this: &mut Self, args: &[Expr]| {
             args.iter()
                 .map(|a| this.expr(a, frame))
-                .collect::<Exec<Vec<_>>>()
+                .collect::<Exec<Args>>()
         };
         Ok(match call {
             Call::Action {
@@ -361,7 +368,7 @@ impl World<'_> {
                 }
                 self.check_access(&function.access, caller)?;
                 let this = self.entity_address(Entity::Mechanism(*mechanism));
-                let mut frame = Frame::new(&function.body, this);
+                let mut frame = self.frame(&function.body, this);
                 frame.caller = caller;
                 frame.mechanism = Some(*mechanism);
                 for (index, arg) in args.iter().enumerate() {
@@ -369,6 +376,7 @@ impl World<'_> {
                 }
                 self.entered.push(*mechanism);
                 let result = self.run_body(&function.body, &mut frame);
+                self.recycle(frame);
                 self.entered.pop();
                 result?;
             }
@@ -420,12 +428,14 @@ impl World<'_> {
         let program = self.program;
         let function = &program.mechanisms[mechanism as usize].views[view as usize];
         let this = self.entity_address(Entity::Mechanism(mechanism));
-        let mut frame = Frame::new(&function.body, this);
+        let mut frame = self.frame(&function.body, this);
         frame.mechanism = Some(mechanism);
         for (index, arg) in args.iter().enumerate() {
             frame.locals[index] = *arg;
         }
-        match self.run_body(&function.body, &mut frame)? {
+        let result = self.run_body(&function.body, &mut frame);
+        self.recycle(frame);
+        match result? {
             Some(value) => Ok(value),
             None => revert("view returned nothing"),
         }

@@ -155,6 +155,9 @@ pub struct World<'p> {
     /// Mechanisms with an action or hook running (they cannot be re-entered).
     pub(crate) entered: Vec<MechanismId>,
     population_names: Vec<String>,
+    /// Locals buffers of finished frames, reused so that a call allocates
+    /// nothing (see [`World::frame`]).
+    spare_locals: Vec<Vec<Value>>,
 }
 
 /// The first account of each kind of contract: tokens, mechanisms, vesting
@@ -242,6 +245,7 @@ impl<'p> World<'p> {
             deferring: false,
             pending_stop: None,
             entered: Vec::new(),
+            spare_locals: Vec::new(),
             population_names: Vec::new(),
         };
         for (id, param) in program.params.iter().enumerate() {
@@ -388,7 +392,7 @@ impl<'p> World<'p> {
                     &PendingCall::Token {
                         token: id as TokenId,
                         op: TokenOp::Mint,
-                        args: vec![Value::Address(to), Value::Int(amount)],
+                        args: state::Args::from_slice(&[Value::Address(to), Value::Int(amount)]),
                     },
                 );
                 self.tokens[id].minters.pop();
@@ -466,6 +470,19 @@ impl<'p> World<'p> {
             }
             Err(stop) => Err(stop),
         }
+    }
+
+    /// A frame for `body` running as `this`, on a reused locals buffer.
+    pub(crate) fn frame(&mut self, body: &Body, this: Address) -> Frame {
+        let mut locals = self.spare_locals.pop().unwrap_or_default();
+        locals.clear();
+        locals.extend(body.locals.iter().map(|(_, repr)| Value::zero(*repr)));
+        Frame::with_locals(locals, this)
+    }
+
+    /// Gives a finished frame's locals buffer back for reuse.
+    pub(crate) fn recycle(&mut self, frame: Frame) {
+        self.spare_locals.push(frame.locals);
     }
 
     /// A call made by scenario code: run now, or queue it in the decision
@@ -579,8 +596,7 @@ impl<'p> World<'p> {
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
             for (index, invariant) in mechanism.invariants.iter().enumerate() {
                 let this = self.entity_address(Entity::Mechanism(id as MechanismId));
-                let body = Body::default();
-                let mut frame = Frame::new(&body, this);
+                let mut frame = self.frame(&Body::default(), this);
                 frame.mechanism = Some(id as MechanismId);
                 let compiled = self.engine.and_then(|engine| {
                     engine.invariant(self, id as MechanismId, index, &mut frame)
@@ -591,7 +607,9 @@ impl<'p> World<'p> {
                     Ok(value) => value.bool(),
                     Err(_) => false,
                 };
-                if !holds {
+                if holds {
+                    self.recycle(frame);
+                } else {
                     let values = match &invariant.condition.kind {
                         ExprKind::Compare { lhs, rhs, .. } => {
                             let l = self
@@ -694,7 +712,7 @@ impl<'p> World<'p> {
             let program = self.program;
             let hook = &program.mechanisms[mechanism as usize].hooks[hook_id];
             let this = self.entity_address(Entity::Mechanism(mechanism));
-            let mut frame = Frame::new(&hook.body, this);
+            let mut frame = self.frame(&hook.body, this);
             frame.mechanism = Some(mechanism);
             let mark = self.state.mark();
             self.stats.hooks += 1;
@@ -703,6 +721,7 @@ impl<'p> World<'p> {
             // nothing is journaled (a hook may write every entry of a map).
             self.state.unjournaled = true;
             let result = self.run_body(&hook.body, &mut frame);
+            self.recycle(frame);
             self.state.unjournaled = false;
             self.entered.pop();
             if let Err(fault) = result {

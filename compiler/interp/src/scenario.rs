@@ -380,9 +380,10 @@ impl<'p> Simulation<'p> {
         run: u64,
         point: usize,
     ) -> Result<bool, SimulationError> {
-        let mut frame = Frame::new(body, this);
+        let mut frame = world.frame(body, this);
         frame.agent = agent;
         let result = world.run_body(body, &mut frame);
+        world.recycle(frame);
         if let Some(fault) = world.pending_stop.take() {
             return Err(stopped(run, point, fault));
         }
@@ -397,14 +398,15 @@ impl<'p> Simulation<'p> {
     }
 
     fn record(&self, world: &mut World<'p>, run: u64, step: u64, sink: &mut dyn FnMut(Row)) {
-        let body = Body::default();
         let values = self
             .scenario()
             .records
             .iter()
             .map(|record| {
-                let mut frame = Frame::new(&body, 0);
-                world.expr(&record.value, &mut frame).ok()
+                let mut frame = world.frame(&Body::default(), 0);
+                let value = world.expr(&record.value, &mut frame).ok();
+                world.recycle(frame);
+                value
             })
             .collect();
         sink(Row { run, step, values });

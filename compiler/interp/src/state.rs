@@ -24,6 +24,12 @@ pub enum Value {
     Str(u32),
 }
 
+impl Default for Value {
+    fn default() -> Value {
+        Value::Int(U256::ZERO)
+    }
+}
+
 impl Value {
     pub fn zero(repr: Repr) -> Value {
         match repr {
@@ -80,37 +86,79 @@ pub enum Key {
     Str(u32),
 }
 
-/// The keys of one storage access: inline up to three deep, so the common
-/// load and store allocate nothing.
+/// A short list kept inline up to `N` items, so that the common storage
+/// access or call allocates nothing; longer lists go to the heap.
 #[derive(Clone, Debug)]
-pub enum Keys {
-    Inline(u8, [Key; 3]),
-    Heap(Vec<Key>),
+pub enum Small<T, const N: usize> {
+    Inline(u8, [T; N]),
+    Heap(Vec<T>),
 }
 
-impl Keys {
-    pub fn from_slice(keys: &[Key]) -> Keys {
-        match keys.len() {
-            n @ 0..=3 => {
-                let mut inline = [Key::Bool(false); 3];
-                inline[..n].copy_from_slice(keys);
-                Keys::Inline(n as u8, inline)
-            }
-            _ => Keys::Heap(keys.to_vec()),
+impl<T: Copy + Default, const N: usize> Small<T, N> {
+    pub fn from_slice(items: &[T]) -> Small<T, N> {
+        if items.len() <= N {
+            let mut inline = [T::default(); N];
+            inline[..items.len()].copy_from_slice(items);
+            Small::Inline(items.len() as u8, inline)
+        } else {
+            Small::Heap(items.to_vec())
         }
     }
 }
 
-impl std::ops::Deref for Keys {
-    type Target = [Key];
+impl<T, const N: usize> std::ops::Deref for Small<T, N> {
+    type Target = [T];
 
-    fn deref(&self) -> &[Key] {
+    fn deref(&self) -> &[T] {
         match self {
-            Keys::Inline(len, inline) => &inline[..*len as usize],
-            Keys::Heap(keys) => keys,
+            Small::Inline(len, inline) => &inline[..*len as usize],
+            Small::Heap(items) => items,
         }
     }
 }
+
+impl<T: Copy + Default, const N: usize> FromIterator<T> for Small<T, N> {
+    fn from_iter<I: IntoIterator<Item = T>>(items: I) -> Small<T, N> {
+        let mut inline = [T::default(); N];
+        let mut len = 0;
+        let mut items = items.into_iter();
+        for item in items.by_ref() {
+            if len == N {
+                let mut heap = inline.to_vec();
+                heap.push(item);
+                heap.extend(items);
+                return Small::Heap(heap);
+            }
+            inline[len] = item;
+            len += 1;
+        }
+        Small::Inline(len as u8, inline)
+    }
+}
+
+impl<T: Copy + Default, const N: usize> From<Vec<T>> for Small<T, N> {
+    fn from(items: Vec<T>) -> Small<T, N> {
+        Small::from_slice(&items)
+    }
+}
+
+impl<T: PartialEq, const N: usize> PartialEq for Small<T, N> {
+    fn eq(&self, other: &Small<T, N>) -> bool {
+        **self == **other
+    }
+}
+
+impl Default for Key {
+    fn default() -> Key {
+        Key::Bool(false)
+    }
+}
+
+/// The keys of one storage access.
+pub type Keys = Small<Key, 3>;
+
+/// The arguments of one call.
+pub type Args = Small<Value, 3>;
 
 /// Storage of one field: a scalar, a map or a list.
 #[derive(Clone, Debug, PartialEq)]
@@ -405,10 +453,30 @@ impl ChainState {
         else {
             return;
         };
-        let old = slot.get(keys).unwrap_or(value);
-        if let Some(Slot::Scalar(target)) = slot.entry(keys) {
-            *target = value;
-            self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
+        let target = match (slot, keys) {
+            // The common case, one account key: straight to the entry.
+            (Slot::AddressMap(entries, shape), [Key::Address(address)])
+                if matches!(**shape, Shape::Scalar(_)) =>
+            {
+                let index = *address as usize;
+                if entries.len() <= index {
+                    let template = Slot::new(shape);
+                    entries.resize(index + 1, template);
+                }
+                &mut entries[index]
+            }
+            (slot, keys) => match slot.entry(keys) {
+                Some(target) => target,
+                None => return,
+            },
+        };
+        let Slot::Scalar(target) = target else {
+            return;
+        };
+        let old = std::mem::replace(target, value);
+        self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
+        if self.unjournaled {
+            return;
         }
         self.record(Undo::Field {
             mechanism,

@@ -442,6 +442,9 @@ impl<'f> Lower<'f> {
                 mechanism: *mechanism,
                 field: *field,
             },
+            Stmt::Call(call @ (Call::Action { .. } | Call::Token { .. })) => {
+                SiteKind::Call(call.clone())
+            }
             _ => SiteKind::Stmt(synthetic),
         };
         let site = self.site(kind, reprs);

@@ -23,8 +23,8 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
 use tok_interp::state::Value;
-use tok_interp::{Fault, Frame, World, to_f64};
-use tok_mir::{BinOp, Repr};
+use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
+use tok_mir::{BinOp, Call, Repr};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 
@@ -347,7 +347,7 @@ unsafe extern "C" fn host_expr(
             unsafe { bind(context, site, buffer) };
             context.world.eval(expr, context.frame)
         }
-        SiteKind::Stmt(_) | SiteKind::Store { .. } => {
+        SiteKind::Stmt(_) | SiteKind::Store { .. } | SiteKind::Call(_) => {
             Err(Fault::Stop("site is not an expression".into()))
         }
     };
@@ -378,6 +378,29 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
                 context.world.state.store(*mechanism, *field, &[key], value);
             }
             Ok(())
+        }
+        // What the interpreter's `Call` does, with the arguments read
+        // straight from the buffer.
+        SiteKind::Call(call) => {
+            let count = compiled.sites[site as usize].children.len();
+            // SAFETY: (3), see `operand`.
+            let args = (0..count).map(|index| unsafe { operand(context, site, buffer, index) });
+            let pending = match call {
+                Call::Action {
+                    mechanism, action, ..
+                } => PendingCall::Action {
+                    mechanism: *mechanism,
+                    action: *action,
+                    args: args.collect(),
+                },
+                Call::Token { token, op, .. } => PendingCall::Token {
+                    token: *token,
+                    op: *op,
+                    args: args.collect(),
+                },
+                _ => return context.fail(Fault::Stop("site is not a call".into())),
+            };
+            context.world.dispatch(pending, context.frame)
         }
         SiteKind::Stmt(stmt) => {
             // SAFETY: (3), see `bind`.

@@ -33,7 +33,7 @@ use std::time::{Duration, Instant};
 
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
-use tok_mir::{Body, Expr, FieldId, MechanismId, Program, Repr, Stmt, TokenId, TokenRead};
+use tok_mir::{Body, Call, Expr, FieldId, MechanismId, Program, Repr, Stmt, TokenId, TokenRead};
 
 /// Why a program could not be compiled.
 #[derive(Debug, Clone, PartialEq)]
@@ -63,6 +63,8 @@ pub(crate) enum SiteKind {
         field: FieldId,
     },
     Uniform,
+    /// An action call or token operation (its operands: the arguments).
+    Call(Call),
     /// A token read (its operands: at most two accounts).
     TokenRead {
         token: TokenId,
