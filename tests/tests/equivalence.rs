@@ -510,7 +510,7 @@ impl<'p> Harness<'p> {
                             );
                             assert_eq!(
                                 found,
-                                Outcome::Returned(vec![self.abi(*item)]),
+                                Outcome::Returned(vec![self.abi(item)]),
                                 "{after}: {}.{}[{index}]",
                                 mechanism.name,
                                 field.name

@@ -413,6 +413,67 @@ scenario s {
     assert!(error.contains("a[0] calling M.poke()"), "{error}");
 }
 
+/// Invariants are checked again only after transactions that wrote what
+/// they read: a write to the account an invariant reads, to an account it
+/// reads through a param, or anything at all before the first check, must
+/// each still stop the run.
+#[test]
+fn invariants_are_rechecked_after_every_write_they_read() {
+    let program = |invariant: &str, each: &str| {
+        format!(
+            r#"
+param bank: address
+token T {{
+    decimals: 0
+    mint 100 T to bank
+}}
+mechanism Vault {{
+    state {{
+        x: uint
+    }}
+    invariant {invariant}
+}}
+scenario s {{
+    steps: 10
+    agents a[2] {{
+        start {{
+            as bank {{
+                T.transfer(self, 10 T)
+            }}
+        }}
+        each step {{
+            {each}
+        }}
+    }}
+    record vault = T.balance(Vault)
+}}
+"#
+        )
+    };
+    // The vault's own balance: agent 1 pays it 2 T a step, agent 0 pays
+    // agent 1 (a transfer the invariant does not read).
+    let source = program(
+        r#"T.balance(self) < 5 T else "vault too rich""#,
+        "if index == 0 { T.transfer(a[1], 1 T) } else { T.transfer(Vault, 2 T) }",
+    );
+    let error = simulate(&source, &[], None).err().expect("the run stops");
+    assert!(error.contains("vault too rich"), "{error}");
+    assert!(error.contains("at step 2"), "{error}");
+    // An account known only at run time (a param): any balance write.
+    let source = program(
+        r#"T.balance(bank) > 50 T else "bank drained""#,
+        "if index == 0 { as bank { T.transfer(self, 10 T) } }",
+    );
+    let error = simulate(&source, &[], None).err().expect("the run stops");
+    assert!(error.contains("bank drained"), "{error}");
+    assert!(error.contains("at step 2"), "{error}");
+    // False from the start, and no transaction writes `x`: the first check
+    // still runs it.
+    let source = program(r#"x == 1 else "x is never one""#, "T.transfer(a[0], 1 T)");
+    let error = simulate(&source, &[], None).err().expect("the run stops");
+    assert!(error.contains("x is never one"), "{error}");
+}
+
 #[test]
 fn missing_allowance_reverts_with_the_openzeppelin_error() {
     let source = r#"

@@ -870,7 +870,7 @@ impl World<'_> {
             } => {
                 let value = self.expr(value, frame)?;
                 let found = match &self.state.fields[*mechanism as usize][*field as usize] {
-                    crate::state::Slot::List(items) => items.contains(&value),
+                    crate::state::Slot::List(items) => items.contains(value),
                     _ => false,
                 };
                 Value::Bool(found)

@@ -8,6 +8,7 @@
 //! and streams its recorded rows to a sink.
 
 mod exec;
+mod reads;
 pub mod state;
 
 use std::collections::BTreeMap;
@@ -158,6 +159,13 @@ pub struct World<'p> {
     /// Locals buffers of finished frames, reused so that a call allocates
     /// nothing (see [`World::frame`]).
     spare_locals: Vec<Vec<Value>>,
+    /// What each mechanism's invariants read.
+    invariant_reads: Vec<Vec<reads::Reads>>,
+    /// Whether every invariant held at the last check (until then, and
+    /// after a failure, all are checked).
+    invariants_verified: bool,
+    /// What the current transaction wrote (a reused buffer).
+    written: Vec<reads::Resource>,
 }
 
 /// The first account of each kind of contract: tokens, mechanisms, vesting
@@ -247,6 +255,22 @@ impl<'p> World<'p> {
             entered: Vec::new(),
             spare_locals: Vec::new(),
             population_names: Vec::new(),
+            invariant_reads: program
+                .mechanisms
+                .iter()
+                .enumerate()
+                .map(|(id, mechanism)| {
+                    let entity = |e| entity_address(program, e);
+                    let this = entity(Entity::Mechanism(id as MechanismId));
+                    mechanism
+                        .invariants
+                        .iter()
+                        .map(|invariant| reads::reads_of(&invariant.condition, this, &entity))
+                        .collect()
+                })
+                .collect(),
+            invariants_verified: false,
+            written: Vec::new(),
         };
         for (id, param) in program.params.iter().enumerate() {
             let setting = settings
@@ -457,7 +481,24 @@ impl<'p> World<'p> {
         self.stats.transactions += 1;
         match self.execute(caller, call) {
             Ok(()) => {
-                self.check_invariants(&|world| world.describe_call(caller, call))?;
+                let mut written = std::mem::take(&mut self.written);
+                written.clear();
+                let modelled =
+                    self.state.journal[mark..]
+                        .iter()
+                        .all(|undo| match reads::written_by(undo) {
+                            Some(resource) => {
+                                written.extend(resource);
+                                true
+                            }
+                            None => false,
+                        });
+                let checked = self.check_invariants(
+                    &|world| world.describe_call(caller, call),
+                    modelled.then_some(&written[..]),
+                );
+                self.written = written;
+                checked?;
                 self.state.forget(mark);
                 Ok(None)
             }
@@ -591,10 +632,20 @@ impl<'p> World<'p> {
 
     /// Checks every invariant; the first violation stops the run.
     /// `after` describes what just ran; it is only formatted for a report.
-    fn check_invariants(&mut self, after: &dyn Fn(&Self) -> String) -> Result<(), Fault> {
+    /// Checks the invariants after a transaction that wrote `written`
+    /// (`None`: anything): those it cannot have changed still hold.
+    fn check_invariants(
+        &mut self,
+        after: &dyn Fn(&Self) -> String,
+        written: Option<&[reads::Resource]>,
+    ) -> Result<(), Fault> {
         let program = self.program;
+        let verified = std::mem::replace(&mut self.invariants_verified, false);
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
             for (index, invariant) in mechanism.invariants.iter().enumerate() {
+                if verified && !self.invariant_reads[id][index].touched_by(written) {
+                    continue;
+                }
                 let this = self.entity_address(Entity::Mechanism(id as MechanismId));
                 let mut frame = self.frame(&Body::default(), this);
                 frame.mechanism = Some(id as MechanismId);
@@ -637,6 +688,7 @@ impl<'p> World<'p> {
                 }
             }
         }
+        self.invariants_verified = true;
         Ok(())
     }
 
@@ -666,7 +718,7 @@ impl<'p> World<'p> {
             .get(mechanism as usize)
             .and_then(|fields| fields.get(field as usize))
         {
-            Some(Slot::List(items)) => items.get(index).copied(),
+            Some(Slot::List(items)) => items.get(index),
             _ => None,
         }
     }
@@ -734,7 +786,8 @@ impl<'p> World<'p> {
                 )));
             }
             let name = &program.mechanisms[mechanism as usize].name;
-            self.check_invariants(&|_| format!("the `every` hook of {name}"))?;
+            // Hooks are not journaled: every invariant is checked.
+            self.check_invariants(&|_| format!("the `every` hook of {name}"), None)?;
             self.state.forget(mark);
         }
         self.now = time;

@@ -66,6 +66,13 @@ impl Value {
         }
     }
 
+    pub fn string(self) -> u32 {
+        match self {
+            Value::Str(index) => index,
+            _ => 0,
+        }
+    }
+
     pub fn key(self) -> Key {
         match self {
             Value::Int(value) => Key::Int(value),
@@ -160,23 +167,126 @@ pub type Keys = Small<Key, 3>;
 /// The arguments of one call.
 pub type Args = Small<Value, 3>;
 
+/// Values of one representation stored without a per-value tag: the
+/// entries of an account-keyed map of scalars, or the items of a list.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Column {
+    Int(Vec<U256>),
+    Float(Vec<f64>),
+    Bool(Vec<bool>),
+    Address(Vec<Address>),
+    Str(Vec<u32>),
+}
+
+impl Column {
+    pub fn new(repr: Repr) -> Column {
+        match repr {
+            Repr::Int => Column::Int(Vec::new()),
+            Repr::Float => Column::Float(Vec::new()),
+            Repr::Bool => Column::Bool(Vec::new()),
+            Repr::Address => Column::Address(Vec::new()),
+            Repr::Str => Column::Str(Vec::new()),
+        }
+    }
+
+    pub fn repr(&self) -> Repr {
+        match self {
+            Column::Int(_) => Repr::Int,
+            Column::Float(_) => Repr::Float,
+            Column::Bool(_) => Repr::Bool,
+            Column::Address(_) => Repr::Address,
+            Column::Str(_) => Repr::Str,
+        }
+    }
+
+    pub fn len(&self) -> usize {
+        match self {
+            Column::Int(items) => items.len(),
+            Column::Float(items) => items.len(),
+            Column::Bool(items) => items.len(),
+            Column::Address(items) => items.len(),
+            Column::Str(items) => items.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn get(&self, index: usize) -> Option<Value> {
+        match self {
+            Column::Int(items) => items.get(index).map(|v| Value::Int(*v)),
+            Column::Float(items) => items.get(index).map(|v| Value::Float(*v)),
+            Column::Bool(items) => items.get(index).map(|v| Value::Bool(*v)),
+            Column::Address(items) => items.get(index).map(|v| Value::Address(*v)),
+            Column::Str(items) => items.get(index).map(|v| Value::Str(*v)),
+        }
+    }
+
+    /// Writes item `index`, growing the column with zeros; returns the old
+    /// value. A value of another representation is stored as its zero.
+    pub fn set(&mut self, index: usize, value: Value) -> Value {
+        fn put<T: Copy + Default>(items: &mut Vec<T>, index: usize, value: T) -> T {
+            if items.len() <= index {
+                items.resize(index + 1, T::default());
+            }
+            std::mem::replace(&mut items[index], value)
+        }
+        match self {
+            Column::Int(items) => Value::Int(put(items, index, value.int())),
+            Column::Float(items) => Value::Float(put(items, index, value.float())),
+            Column::Bool(items) => Value::Bool(put(items, index, value.bool())),
+            Column::Address(items) => Value::Address(put(items, index, value.address())),
+            Column::Str(items) => Value::Str(put(items, index, value.string())),
+        }
+    }
+
+    pub fn push(&mut self, value: Value) {
+        let index = self.len();
+        self.set(index, value);
+    }
+
+    pub fn pop(&mut self) {
+        match self {
+            Column::Int(items) => drop(items.pop()),
+            Column::Float(items) => drop(items.pop()),
+            Column::Bool(items) => drop(items.pop()),
+            Column::Address(items) => drop(items.pop()),
+            Column::Str(items) => drop(items.pop()),
+        }
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = Value> + '_ {
+        (0..self.len()).filter_map(|index| self.get(index))
+    }
+
+    pub fn contains(&self, value: Value) -> bool {
+        self.iter().any(|item| item == value)
+    }
+}
+
 /// Storage of one field: a scalar, a map or a list.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Slot {
     Scalar(Value),
-    /// Keyed by account: a dense array, grown on demand.
+    /// An account-keyed map of scalars: a dense column, grown on demand.
+    Accounts(Column),
+    /// An account-keyed map of maps or lists: dense, grown on demand.
     AddressMap(Vec<Slot>, Box<Shape>),
     Map(BTreeMap<Key, Slot>, Box<Shape>),
-    List(Vec<Value>),
+    List(Column),
 }
 
 impl Slot {
     pub fn new(shape: &Shape) -> Slot {
         match shape {
             Shape::Scalar(repr) => Slot::Scalar(Value::zero(*repr)),
-            Shape::Map(Repr::Address, value) => Slot::AddressMap(Vec::new(), value.clone()),
+            Shape::Map(Repr::Address, value) => match **value {
+                Shape::Scalar(repr) => Slot::Accounts(Column::new(repr)),
+                _ => Slot::AddressMap(Vec::new(), value.clone()),
+            },
             Shape::Map(_, value) => Slot::Map(BTreeMap::new(), value.clone()),
-            Shape::List(_) => Slot::List(Vec::new()),
+            Shape::List(repr) => Slot::List(Column::new(*repr)),
         }
     }
 
@@ -184,6 +294,11 @@ impl Slot {
     pub fn get(&self, keys: &[Key]) -> Option<Value> {
         match (self, keys) {
             (Slot::Scalar(value), []) => Some(*value),
+            (Slot::Accounts(column), [Key::Address(address)]) => Some(
+                column
+                    .get(*address as usize)
+                    .unwrap_or_else(|| Value::zero(column.repr())),
+            ),
             (Slot::AddressMap(entries, shape), [Key::Address(address), rest @ ..]) => {
                 match entries.get(*address as usize) {
                     Some(slot) => slot.get(rest),
@@ -194,32 +309,34 @@ impl Slot {
                 Some(slot) => slot.get(rest),
                 None => Slot::new(shape).get(rest),
             },
-            (Slot::List(items), [Key::Int(index)]) => usize::try_from(*index)
-                .ok()
-                .and_then(|i| items.get(i).copied()),
+            (Slot::List(items), [Key::Int(index)]) => {
+                usize::try_from(*index).ok().and_then(|i| items.get(i))
+            }
             _ => None,
         }
     }
 
-    /// The slot at `keys`, created if missing (for writes).
-    pub fn entry(&mut self, keys: &[Key]) -> Option<&mut Slot> {
-        match keys {
-            [] => Some(self),
-            [first, rest @ ..] => match (self, first) {
-                (Slot::AddressMap(entries, shape), Key::Address(address)) => {
-                    let index = *address as usize;
-                    if entries.len() <= index {
-                        let template = Slot::new(shape);
-                        entries.resize(index + 1, template);
-                    }
-                    entries[index].entry(rest)
-                }
-                (Slot::Map(entries, shape), key) => {
+    /// Writes the scalar at `keys`, creating missing entries; the old value,
+    /// or `None` when `keys` do not lead to a scalar (nothing is written).
+    pub fn set(&mut self, keys: &[Key], value: Value) -> Option<Value> {
+        match (self, keys) {
+            (Slot::Scalar(target), []) => Some(std::mem::replace(target, value)),
+            (Slot::Accounts(column), [Key::Address(address)]) => {
+                Some(column.set(*address as usize, value))
+            }
+            (Slot::AddressMap(entries, shape), [Key::Address(address), rest @ ..]) => {
+                let index = *address as usize;
+                if entries.len() <= index {
                     let template = Slot::new(shape);
-                    entries.entry(*key).or_insert(template).entry(rest)
+                    entries.resize(index + 1, template);
                 }
-                _ => None,
-            },
+                entries[index].set(rest, value)
+            }
+            (Slot::Map(entries, shape), [key, rest @ ..]) => {
+                let template = Slot::new(shape);
+                entries.entry(*key).or_insert(template).set(rest, value)
+            }
+            _ => None,
         }
     }
 
@@ -227,6 +344,9 @@ impl Slot {
     pub fn sum(&self) -> Option<U256> {
         match self {
             Slot::Scalar(value) => Some(value.int()),
+            Slot::Accounts(column) => column
+                .iter()
+                .try_fold(U256::ZERO, |total, value| total.checked_add(value.int())),
             Slot::AddressMap(entries, _) => entries
                 .iter()
                 .try_fold(U256::ZERO, |total, slot| total.checked_add(slot.sum()?)),
@@ -453,27 +573,9 @@ impl ChainState {
         else {
             return;
         };
-        let target = match (slot, keys) {
-            // The common case, one account key: straight to the entry.
-            (Slot::AddressMap(entries, shape), [Key::Address(address)])
-                if matches!(**shape, Shape::Scalar(_)) =>
-            {
-                let index = *address as usize;
-                if entries.len() <= index {
-                    let template = Slot::new(shape);
-                    entries.resize(index + 1, template);
-                }
-                &mut entries[index]
-            }
-            (slot, keys) => match slot.entry(keys) {
-                Some(target) => target,
-                None => return,
-            },
-        };
-        let Slot::Scalar(target) = target else {
+        let Some(old) = slot.set(keys, value) else {
             return;
         };
-        let old = std::mem::replace(target, value);
         self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
         if self.unjournaled {
             return;
@@ -625,10 +727,9 @@ impl ChainState {
                     keys,
                     old,
                 } => {
-                    if let Some(Slot::Scalar(target)) =
-                        self.fields[mechanism as usize][field as usize].entry(&keys)
+                    if let Some(new) =
+                        self.fields[mechanism as usize][field as usize].set(&keys, old)
                     {
-                        let new = std::mem::replace(target, old);
                         self.sums[mechanism as usize][field as usize].replace(new.int(), old.int());
                     }
                 }

@@ -14,8 +14,10 @@ use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module as _};
 use tok_mir::*;
 
-use crate::host::{self, FAULT, FLOAT_OPS, INT_OPS, MUL_DIV, OK, RETURNED, SLOT};
-use crate::{JitError, Site, SiteKind};
+use crate::host::{
+    self, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RETURNED, SLOT, VIEW_BYTES,
+};
+use crate::{JitError, Site, SiteKind, ViewSource};
 
 /// Offsets in the header slot `host::call` writes before the arguments.
 const HEADER_THIS: i32 = 0;
@@ -28,6 +30,7 @@ const HEADER_STEP: i32 = 24;
 pub(crate) struct Function {
     pub id: FuncId,
     pub sites: Vec<Site>,
+    pub views: Vec<ViewSource>,
     pub scratch: usize,
     pub returns: Repr,
     pub params: Vec<Repr>,
@@ -118,6 +121,7 @@ pub(crate) fn compile(
     let Lower {
         b,
         sites,
+        views,
         scratch,
         returns,
         ..
@@ -131,6 +135,7 @@ pub(crate) fn compile(
     Ok(Function {
         id,
         sites,
+        views,
         scratch,
         returns: returns.unwrap_or(Repr::Int),
         params: body.locals[..body.params as usize]
@@ -149,6 +154,10 @@ struct Lower<'f> {
     vars: Vec<Var>,
     reprs: Vec<Repr>,
     sites: Vec<Site>,
+    /// Storage read in place (empty when integers are not laid out as
+    /// compiled code reads them).
+    views: Vec<ViewSource>,
+    inline_storage: bool,
     scratch: usize,
     /// The first scratch local.
     base: u32,
@@ -184,6 +193,8 @@ impl<'f> Lower<'f> {
             vars: Vec::new(),
             reprs: body.locals.iter().map(|(_, repr)| *repr).collect(),
             sites: Vec::new(),
+            views: Vec::new(),
+            inline_storage: host::native_int_layout(),
             scratch: 0,
             base: body.locals.len() as u32,
             context: params[0],
@@ -525,15 +536,102 @@ impl<'f> Lower<'f> {
         let context = self.context;
         let (m, f) = (self.i32(mechanism), self.i32(field));
         let length = self.call(self.refs.list_open, &[context, m, f]);
+        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        let view = match shape {
+            Shape::List(Repr::Address) => self.view(ViewSource::Field { mechanism, field }),
+            _ => None,
+        };
         self.counted_loop(types::I64, length, |l, index| {
-            let out = l.buffer(1);
-            let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
-            l.check(status);
             let repr = l.reprs[local as usize];
-            let item = l.load(repr, out, 0);
+            let item = match view {
+                // The item in place while the list still has it; the host
+                // reports a list that shrank.
+                Some(view) => {
+                    let (items, len) = l.view_at(view);
+                    let (read, shrank, next) =
+                        (l.b.create_block(), l.b.create_block(), l.b.create_block());
+                    let item = l.b.declare_var(types::I32);
+                    let present = l.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+                    l.b.ins().brif(present, read, &[], shrank, &[]);
+                    l.b.switch_to_block(shrank);
+                    let out = l.buffer(1);
+                    let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
+                    l.check(status);
+                    let account = l.b.ins().load(types::I32, flags(), out, 0);
+                    l.b.def_var(item, account);
+                    l.b.ins().jump(next, &[]);
+                    l.b.switch_to_block(read);
+                    let offset = l.b.ins().imul_imm_u(index, 4);
+                    let address = l.b.ins().iadd(items, offset);
+                    let account = l.b.ins().load(types::I32, flags(), address, 0);
+                    l.b.def_var(item, account);
+                    l.b.ins().jump(next, &[]);
+                    l.b.switch_to_block(next);
+                    Val::One(l.b.use_var(item))
+                }
+                None => {
+                    let out = l.buffer(1);
+                    let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
+                    l.check(status);
+                    l.load(repr, out, 0)
+                }
+            };
             l.def(local, item);
             l.block(body);
         });
+    }
+
+    /// The index of the view of `source`, `None` when views are off or all
+    /// are taken.
+    fn view(&mut self, source: ViewSource) -> Option<i32> {
+        if !self.inline_storage {
+            return None;
+        }
+        let index = match self.views.iter().position(|v| *v == source) {
+            Some(index) => index,
+            None if self.views.len() < MAX_VIEWS => {
+                self.views.push(source);
+                self.views.len() - 1
+            }
+            None => return None,
+        };
+        Some(index as i32)
+    }
+
+    /// The items address and length of view `view`, read from the context.
+    fn view_at(&mut self, view: i32) -> (ir::Value, ir::Value) {
+        let context = self.context;
+        let offset = view * VIEW_BYTES;
+        let items = self.b.ins().load(self.pointer, flags(), context, offset);
+        let len = self.b.ins().load(types::I64, flags(), context, offset + 8);
+        (items, len)
+    }
+
+    /// Integer item `account` of view `view`: zero past the end (a missing
+    /// entry reads as zero).
+    fn view_int(&mut self, view: i32, account: ir::Value) -> Val {
+        let (items, len) = self.view_at(view);
+        let index = self.b.ins().uextend(types::I64, account);
+        let (low, high) = (
+            self.b.declare_var(types::I128),
+            self.b.declare_var(types::I128),
+        );
+        let zero = self.i128(0);
+        self.b.def_var(low, zero);
+        self.b.def_var(high, zero);
+        let (read, merge) = (self.b.create_block(), self.b.create_block());
+        let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+        self.b.ins().brif(present, read, &[], merge, &[]);
+        self.b.switch_to_block(read);
+        let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
+        let address = self.b.ins().iadd(items, offset);
+        let loaded_low = self.b.ins().load(types::I128, flags(), address, 0);
+        let loaded_high = self.b.ins().load(types::I128, flags(), address, 16);
+        self.b.def_var(low, loaded_low);
+        self.b.def_var(high, loaded_high);
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+        Val::Int(self.b.use_var(low), self.b.use_var(high))
     }
 
     fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {
@@ -621,6 +719,37 @@ impl<'f> Lower<'f> {
                 let scale = self.b.ins().f64const(*scale);
                 Val::One(self.call(self.refs.to_float, &[buffer, scale]))
             }
+            ExprKind::Load {
+                mechanism,
+                field,
+                keys,
+            } if keys.len() == 1
+                && self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape
+                    == Shape::Map(Repr::Address, Box::new(Shape::Scalar(Repr::Int))) =>
+            {
+                let source = ViewSource::Field {
+                    mechanism: *mechanism,
+                    field: *field,
+                };
+                match self.view(source) {
+                    Some(view) => {
+                        let account = self.expr(&keys[0]).one();
+                        self.view_int(view, account)
+                    }
+                    None => self.expr_site(expr),
+                }
+            }
+            ExprKind::TokenRead {
+                token,
+                read: TokenRead::Balance,
+                args,
+            } if args.len() == 1 => match self.view(ViewSource::Balances(*token)) {
+                Some(view) => {
+                    let account = self.expr(&args[0]).one();
+                    self.view_int(view, account)
+                }
+                None => self.expr_site(expr),
+            },
             _ => self.expr_site(expr),
         }
     }

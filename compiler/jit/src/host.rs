@@ -10,7 +10,10 @@
 //!    value, sized by `codegen` from the same site table the host reads);
 //! 4. declaring the module `Send` and `Sync`: after `finalize` the JIT
 //!    memory is only executed, never written, so sharing it between the
-//!    threads of a Monte Carlo batch is sound.
+//!    threads of a Monte Carlo batch is sound;
+//! 5. the views of storage compiled code reads in place (account-keyed
+//!    integer maps, account lists, token balances): raw pointers into the
+//!    world's own buffers, kept current by the rule written at [`View`].
 //!
 //! Compiled code never traps: every fault (revert, overflow, division by
 //! zero, out of bounds) is a status returned to the caller, so no signal
@@ -22,13 +25,13 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::Value;
+use tok_interp::state::{Column, Slot, Value};
 use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
 use tok_mir::{BinOp, Call, Repr};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 
-use crate::{Compiled, JitError, SiteKind};
+use crate::{Compiled, JitError, SiteKind, ViewSource};
 
 /// Bytes per value in the buffers between compiled code and the host: an
 /// integer's two 128-bit halves, low first (the little-endian U256).
@@ -168,9 +171,78 @@ pub(crate) fn signature_of(signature: &mut Signature, params: &[types::Type], re
     signature.returns = vec![AbiParam::new(ret)];
 }
 
-/// What host functions see: the world, the running frame and the body's
-/// sites.
+/// The most views one body reads through; further reads take sites.
+pub(crate) const MAX_VIEWS: usize = 8;
+
+/// Bytes per view in the context: the address of the first item, then the
+/// number of items (both 64-bit).
+pub(crate) const VIEW_BYTES: i32 = 16;
+
+/// A column of storage compiled code reads in place: `len` items of the
+/// column's width from `items` (32-byte little-endian integers, or 32-bit
+/// accounts).
+///
+/// SAFETY of views, (5): a view is taken from the live `Vec` behind the
+/// storage it names when `call` enters compiled code and again before
+/// every host function that can write storage (`host_stmt`, `host_expr`)
+/// returns to it. Storage is only ever written by host functions (compiled
+/// code has no store of its own), so while compiled code runs, every view
+/// it holds describes the current buffer; it reads item `i` only after
+/// checking `i < len`.
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct View {
+    items: *const u8,
+    len: u64,
+}
+
+impl View {
+    const EMPTY: View = View {
+        items: std::ptr::null(),
+        len: 0,
+    };
+
+    fn of<T>(items: &[T]) -> View {
+        View {
+            items: items.as_ptr().cast(),
+            len: items.len() as u64,
+        }
+    }
+}
+
+/// Whether an integer in storage is laid out as compiled code reads it:
+/// the low 128-bit word first.
+pub(crate) fn native_int_layout() -> bool {
+    U256::ONE.0 == [1, 0]
+}
+
+/// The current view of `source` in `world`.
+fn view_of(world: &World<'_>, source: ViewSource) -> View {
+    match source {
+        ViewSource::Field { mechanism, field } => match world
+            .state
+            .fields
+            .get(mechanism as usize)
+            .and_then(|fields| fields.get(field as usize))
+        {
+            Some(Slot::Accounts(Column::Int(items))) => View::of(items),
+            Some(Slot::List(Column::Address(items))) => View::of(items),
+            _ => View::EMPTY,
+        },
+        ViewSource::Balances(token) => world
+            .state
+            .ledgers
+            .get(token as usize)
+            .map_or(View::EMPTY, |ledger| View::of(&ledger.balances)),
+    }
+}
+
+/// What host functions see: the views compiled code reads (first, at
+/// offset 0, `VIEW_BYTES` each), the world, the running frame and the
+/// body's sites.
+#[repr(C)]
 struct Context<'a, 'w> {
+    views: [View; MAX_VIEWS],
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -181,6 +253,13 @@ impl Context<'_, '_> {
     fn fail(&mut self, fault: Fault) -> u32 {
         self.fault = Some(fault);
         FAULT
+    }
+
+    /// Takes every view afresh (see [`View`]).
+    fn refresh(&mut self) {
+        for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
+            *view = view_of(self.world, *source);
+        }
     }
 }
 
@@ -215,11 +294,13 @@ pub(crate) fn call(
         .locals
         .resize(compiled.locals + compiled.scratch, Value::Int(U256::ZERO));
     let mut context = Context {
+        views: [View::EMPTY; MAX_VIEWS],
         world,
         frame,
         compiled,
         fault: None,
     };
+    context.refresh();
     let mut ret = [0u8; SLOT as usize];
     let Code(entry) = compiled.code;
     // SAFETY: (2) the context and both buffers live until the call returns;
@@ -351,6 +432,7 @@ unsafe extern "C" fn host_expr(
             Err(Fault::Stop("site is not an expression".into()))
         }
     };
+    context.refresh();
     match result {
         Ok(value) => {
             // SAFETY: (3), see `write_out`.
@@ -409,6 +491,7 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
         }
         _ => Err(Fault::Stop("site is not a statement".into())),
     };
+    context.refresh();
     match result {
         Ok(()) => OK,
         Err(fault) => context.fail(fault),

@@ -81,11 +81,27 @@ pub(crate) struct Site {
     pub children: Vec<Repr>,
 }
 
+/// Storage compiled code reads in place, through a view the host keeps
+/// current (see `host::View`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum ViewSource {
+    /// A field stored as a column: an account-keyed map of integers, or a
+    /// list of accounts.
+    Field {
+        mechanism: MechanismId,
+        field: FieldId,
+    },
+    /// A token's balances, by account.
+    Balances(TokenId),
+}
+
 /// One compiled body.
 #[derive(Debug)]
 pub(crate) struct Compiled {
     pub code: host::Code,
     pub sites: Vec<Site>,
+    /// What the body reads in place, in view order.
+    pub views: Vec<ViewSource>,
     /// Representations of the arguments (the first locals).
     pub params: Vec<Repr>,
     /// The body's own locals; scratch locals for site operands follow.
@@ -161,6 +177,7 @@ impl<'p> Jit<'p> {
         let finish = |function: codegen::Function| Compiled {
             code: module.code(function.id),
             sites: function.sites,
+            views: function.views,
             params: function.params,
             locals: function.locals,
             scratch: function.scratch,

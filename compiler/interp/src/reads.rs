@@ -1,0 +1,201 @@
+//! What an invariant reads and what a transaction wrote, so that an
+//! invariant is checked again only after a transaction that wrote something
+//! it reads.
+//!
+//! Invariants hold after every transaction (a failing one stops the run), so
+//! one whose inputs a transaction left alone still holds: its value is a
+//! function of the state it reads. Anything this analysis does not model
+//! (views, vesting and governance reads, the clock) makes the invariant read
+//! everything, so it is checked after every transaction as before.
+
+use tok_mir::*;
+
+use crate::state::{Address, Undo};
+
+/// A part of the chain state, as coarse as the analysis needs.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub(crate) enum Resource {
+    Field(MechanismId, FieldId),
+    /// One account's balance; `None`: some account's, not known statically.
+    Balance(TokenId, Option<Address>),
+    Supply(TokenId),
+    /// The rest of a token: allowances, votes and checkpoints, the pause.
+    TokenOther(TokenId),
+    Param(ParamId),
+}
+
+impl Resource {
+    /// Whether writing `written` can change a read of `self`.
+    fn touched_by(self, written: Resource) -> bool {
+        match (self, written) {
+            (Resource::Balance(token, read), Resource::Balance(other, write)) => {
+                token == other && (read.is_none() || write.is_none() || read == write)
+            }
+            (read, write) => read == write,
+        }
+    }
+}
+
+/// What one invariant reads.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Reads {
+    All,
+    Only(Vec<Resource>),
+}
+
+impl Reads {
+    /// Whether a transaction that wrote `written` (`None`: anything) can
+    /// have changed the invariant's value.
+    pub(crate) fn touched_by(&self, written: Option<&[Resource]>) -> bool {
+        match (self, written) {
+            (Reads::All, _) | (_, None) => true,
+            (Reads::Only(reads), Some(written)) => reads
+                .iter()
+                .any(|read| written.iter().any(|write| read.touched_by(*write))),
+        }
+    }
+}
+
+/// What `condition`, an invariant of the mechanism at account `this`,
+/// reads; `entity` gives a contract's account.
+pub(crate) fn reads_of(
+    condition: &Expr,
+    this: Address,
+    entity: &dyn Fn(Entity) -> Address,
+) -> Reads {
+    let mut reads = Vec::new();
+    if collect(condition, this, entity, &mut reads) {
+        Reads::Only(reads)
+    } else {
+        Reads::All
+    }
+}
+
+/// Adds what `expr` reads; `false` when it reads something not modelled.
+fn collect(
+    expr: &Expr,
+    this: Address,
+    entity: &dyn Fn(Entity) -> Address,
+    reads: &mut Vec<Resource>,
+) -> bool {
+    let all = |exprs: &[&Expr], reads: &mut Vec<Resource>| {
+        exprs.iter().all(|e| collect(e, this, entity, reads))
+    };
+    match &expr.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::AddressLiteral(_)
+        | ExprKind::Local(_)
+        | ExprKind::Entity(_)
+        | ExprKind::Env(Env::This | Env::Caller | Env::Deployed) => true,
+        ExprKind::Param(param) => {
+            reads.push(Resource::Param(*param));
+            true
+        }
+        ExprKind::Load {
+            mechanism,
+            field,
+            keys,
+        }
+        | ExprKind::ListLength {
+            mechanism,
+            field,
+            keys,
+        } => {
+            reads.push(Resource::Field(*mechanism, *field));
+            all(&keys.iter().collect::<Vec<_>>(), reads)
+        }
+        ExprKind::ListContains {
+            mechanism,
+            field,
+            keys,
+            value,
+        } => {
+            reads.push(Resource::Field(*mechanism, *field));
+            let mut operands: Vec<&Expr> = keys.iter().collect();
+            operands.push(value);
+            all(&operands, reads)
+        }
+        ExprKind::Sum { mechanism, field } => {
+            reads.push(Resource::Field(*mechanism, *field));
+            true
+        }
+        ExprKind::TokenRead { token, read, args } => {
+            let resource = match read {
+                TokenRead::TotalSupply => Resource::Supply(*token),
+                TokenRead::Balance => {
+                    let account = args.first().and_then(|arg| match &arg.kind {
+                        ExprKind::Entity(e) => Some(entity(*e)),
+                        ExprKind::Env(Env::This) => Some(this),
+                        _ => None,
+                    });
+                    Resource::Balance(*token, account)
+                }
+                TokenRead::Allowance | TokenRead::Votes => Resource::TokenOther(*token),
+            };
+            reads.push(resource);
+            all(&args.iter().collect::<Vec<_>>(), reads)
+        }
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Compare { lhs, rhs, .. } => {
+            all(&[lhs, rhs], reads)
+        }
+        ExprKind::MulDiv(a, b, c) => all(&[a, b, c], reads),
+        ExprKind::And(items) | ExprKind::Or(items) => all(&items.iter().collect::<Vec<_>>(), reads),
+        ExprKind::Not(inner) | ExprKind::Neg(inner) => all(&[inner], reads),
+        ExprKind::ToFloat { value, .. } => all(&[value], reads),
+        ExprKind::Env(_)
+        | ExprKind::AgentField { .. }
+        | ExprKind::Series(_)
+        | ExprKind::Agent { .. }
+        | ExprKind::PopulationSize(_)
+        | ExprKind::View { .. }
+        | ExprKind::VestingRead { .. }
+        | ExprKind::ProposalCount(_)
+        | ExprKind::Uniform
+        | ExprKind::Normal { .. }
+        | ExprKind::Bernoulli(_) => false,
+    }
+}
+
+/// What one journaled write wrote; `None` for writes the analysis does
+/// not model (every invariant is checked after them).
+pub(crate) fn written_by(undo: &Undo) -> Option<Option<Resource>> {
+    Some(match undo {
+        Undo::Field {
+            mechanism, field, ..
+        }
+        | Undo::Push { mechanism, field } => Some(Resource::Field(*mechanism, *field)),
+        Undo::Balance { token, account, .. } => Some(Resource::Balance(*token, Some(*account))),
+        Undo::TotalSupply { token, .. } => Some(Resource::Supply(*token)),
+        Undo::Allowance { token, .. }
+        | Undo::Paused { token, .. }
+        | Undo::Delegate { token, .. }
+        | Undo::Checkpoint { token, .. }
+        | Undo::SupplyCheckpoint { token, .. } => Some(Resource::TokenOther(*token)),
+        Undo::Param { param, .. } => Some(Resource::Param(*param)),
+        Undo::Events { .. } => None,
+        Undo::Released { .. } | Undo::ProposalAdded { .. } | Undo::Proposal { .. } => {
+            return None;
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_balance_read_is_touched_only_by_that_account_or_an_unknown_one() {
+        let read = Reads::Only(vec![Resource::Balance(0, Some(7))]);
+        assert!(!read.touched_by(Some(&[Resource::Balance(0, Some(8))])));
+        assert!(!read.touched_by(Some(&[Resource::Balance(1, Some(7))])));
+        assert!(read.touched_by(Some(&[Resource::Balance(0, Some(7))])));
+        let any = Reads::Only(vec![Resource::Balance(0, None)]);
+        assert!(any.touched_by(Some(&[Resource::Balance(0, Some(8))])));
+        assert!(!any.touched_by(Some(&[Resource::Supply(0)])));
+        assert!(read.touched_by(None));
+        assert!(Reads::All.touched_by(Some(&[])));
+    }
+}
