@@ -370,3 +370,66 @@ fn generated_scenarios_reach_the_edges() {
         "115792089237316195423570985008687907853269984665640564039457584007913129639935",
     );
 }
+
+/// Compiled code reads account-keyed maps, account lists and balances in
+/// place; those buffers grow (and move) while it runs: a loop that pushes
+/// onto the list it walks, writes to accounts past the end of a map, and
+/// transfers to accounts past the end of the ledger, reading each back
+/// right after. Pushes past the bound revert and roll back (the list
+/// shrinks again). Both engines must agree on every row and the final state.
+#[test]
+fn storage_read_in_place_stays_current_while_it_grows() {
+    let source = r#"
+param treasury: address
+token T {
+    decimals: 0
+    mint 1_000_000 T to treasury
+}
+mechanism Book {
+    state {
+        seen: list[address, 5000]
+        weight: map[address] uint
+        checksum: uint
+    }
+    action grow() {
+        seen.push(caller)
+        for who in seen {
+            weight[who] += 1
+            let mine = weight[who]
+            seen.push(who)
+            let theirs = weight[caller]
+            checksum += mine * 3 + theirs
+        }
+    }
+}
+scenario s {
+    steps: 8
+    runs: 2
+    order: sequential
+    agents a[300] {
+        start {
+            as treasury {
+                T.transfer(self, 10 T)
+            }
+        }
+        each step {
+            if uniform() < 0.05 {
+                Book.grow()
+            }
+            let next = a[(index * 7 + current_step) % 300]
+            T.transfer(next, 1 T)
+            if T.balance(next) == 0 T {
+                T.transfer(a[0], 1 T)
+            }
+        }
+    }
+    record checksum = Book.checksum, first = T.balance(a[0]), last = T.balance(a[299])
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    assert!(
+        result.value(0, 8, "checksum") != "0",
+        "the loop ran: {:?}",
+        result.value(0, 8, "checksum")
+    );
+}
