@@ -162,11 +162,12 @@ fn mul_128(a: u128, b: u128) -> (u128, u128) {
 }
 
 /// `(high * 2^128 + low) / divisor` given `high < divisor`, so the quotient
-/// fits in 128 bits: long division in base 2^64 with a normalized divisor
-/// (Knuth's algorithm D; with a two-digit divisor each digit's estimate is
-/// corrected to exact).
+/// fits in 128 bits: two quotient digits in base 2^64 of a normalized
+/// divisor, each by multiplying with the divisor's reciprocal (Möller and
+/// Granlund, "Improved division by invariant integers", 2011, algorithms 4
+/// and 6). The reciprocal costs one division; the last one is kept per
+/// thread, since a pro-rata loop divides by the same total many times.
 fn div_256_by_128(high: u128, low: u128, divisor: u128) -> u128 {
-    const MASK: u128 = u64::MAX as u128;
     let shift = divisor.leading_zeros();
     let divisor = divisor << shift;
     // The shifted numerator: `high` gains the bits shifted out of `low`,
@@ -176,28 +177,71 @@ fn div_256_by_128(high: u128, low: u128, divisor: u128) -> u128 {
     } else {
         ((high << shift) | (low >> (128 - shift)), low << shift)
     };
-    let (d1, d0) = (divisor >> 64, divisor & MASK);
-    // One quotient digit of (top * 2^64 + next) / divisor, where top < divisor;
-    // returns the digit and the remainder.
-    let digit = |top: u128, next: u128| -> (u128, u128) {
-        let (mut q, mut r) = if top >> 64 >= d1 {
-            // Only equality is possible; the digit is at most 2^64 - 1.
-            (MASK, top - MASK * d1)
-        } else {
-            (top / d1, top % d1)
-        };
-        while r <= MASK && q * d0 > ((r << 64) | next) {
-            q -= 1;
-            r += d1;
+    let reciprocal = reciprocal_3by2(divisor);
+    let (q1, remainder) = divide_3by2(high, (low >> 64) as u64, divisor, reciprocal);
+    let (q0, _) = divide_3by2(remainder, low as u64, divisor, reciprocal);
+    (u128::from(q1) << 64) | u128::from(q0)
+}
+
+thread_local! {
+    /// The last normalized divisor and its reciprocal (0: none yet).
+    static RECIPROCAL: std::cell::Cell<(u128, u64)> = const { std::cell::Cell::new((0, 0)) };
+}
+
+/// `floor((2^192 - 1) / divisor) - 2^64` for a normalized 128-bit divisor.
+fn reciprocal_3by2(divisor: u128) -> u64 {
+    let (cached, reciprocal) = RECIPROCAL.get();
+    if cached == divisor {
+        return reciprocal;
+    }
+    let (d1, d0) = ((divisor >> 64) as u64, divisor as u64);
+    // The 2-by-1 reciprocal of the high digit, then corrected for the low.
+    let mut v = (u128::MAX / u128::from(d1)) as u64;
+    let mut p = d1.wrapping_mul(v).wrapping_add(d0);
+    if p < d0 {
+        v = v.wrapping_sub(1);
+        if p >= d1 {
+            v = v.wrapping_sub(1);
+            p = p.wrapping_sub(d1);
         }
-        // The true remainder is below the divisor, so wrapping arithmetic
-        // on the low 128 bits gives it exactly.
-        let remainder = ((top << 64) | next).wrapping_sub(q.wrapping_mul(divisor));
-        (q, remainder)
-    };
-    let (q1, remainder) = digit(high, low >> 64);
-    let (q0, _) = digit(remainder, low & MASK);
-    (q1 << 64) | q0
+        p = p.wrapping_sub(d1);
+    }
+    let t = u128::from(v) * u128::from(d0);
+    let (t1, t0) = ((t >> 64) as u64, t as u64);
+    p = p.wrapping_add(t1);
+    if p < t1 {
+        v = v.wrapping_sub(1);
+        if p >= d1 && (p > d1 || t0 >= d0) {
+            v = v.wrapping_sub(1);
+        }
+    }
+    RECIPROCAL.set((divisor, v));
+    v
+}
+
+/// One quotient digit of `(top * 2^64 + next) / divisor` and the
+/// remainder, given `top < divisor`, a normalized divisor and its
+/// reciprocal.
+fn divide_3by2(top: u128, next: u64, divisor: u128, reciprocal: u64) -> (u64, u128) {
+    let (u2, u1) = ((top >> 64) as u64, top as u64);
+    let d1 = (divisor >> 64) as u64;
+    let q = (u128::from(reciprocal) * u128::from(u2)).wrapping_add(top);
+    let (mut q1, q0) = ((q >> 64) as u64, q as u64);
+    let r1 = u1.wrapping_sub(q1.wrapping_mul(d1));
+    let t = u128::from(divisor as u64) * u128::from(q1);
+    let mut r = ((u128::from(r1) << 64) | u128::from(next))
+        .wrapping_sub(t)
+        .wrapping_sub(divisor);
+    q1 = q1.wrapping_add(1);
+    if (r >> 64) as u64 >= q0 {
+        q1 = q1.wrapping_sub(1);
+        r = r.wrapping_add(divisor);
+    }
+    if r >= divisor {
+        q1 = q1.wrapping_add(1);
+        r -= divisor;
+    }
+    (q1, r)
 }
 
 /// `(high * 2^256 + low) / divisor` given `high < divisor` (so the quotient
@@ -269,6 +313,10 @@ mod tests {
             // Divisors of every width, including normalized ones.
             let c = U256::from((c >> shift).max(1));
             let (a, b) = (U256::from(a), U256::from(b));
+            let expected = oracle(Some(big(a) * big(b) / big(c)));
+            prop_assert_eq!(mul_div(a, b, c).ok(), expected);
+            // Again by the same divisor (its reciprocal is reused).
+            let b = b ^ U256::from(u128::MAX >> 1);
             let expected = oracle(Some(big(a) * big(b) / big(c)));
             prop_assert_eq!(mul_div(a, b, c).ok(), expected);
         }

@@ -70,6 +70,7 @@ struct Refs {
     expr: FuncRef,
     stmt: FuncRef,
     int: FuncRef,
+    mul_div_128: FuncRef,
     float: FuncRef,
     to_float: FuncRef,
     list_open: FuncRef,
@@ -106,6 +107,7 @@ pub(crate) fn compile(
         expr: import(hosts.expr),
         stmt: import(hosts.stmt),
         int: import(hosts.int),
+        mul_div_128: import(hosts.mul_div_128),
         float: import(hosts.float),
         to_float: import(hosts.to_float),
         list_open: import(hosts.list_open),
@@ -696,7 +698,7 @@ impl<'f> Lower<'f> {
             }
             ExprKind::MulDiv(a, b, c) => {
                 let values = [self.expr(a), self.expr(b), self.expr(c)];
-                self.int_host(MUL_DIV, &values)
+                self.mul_div(values)
             }
             ExprKind::Compare { op, lhs, rhs } => {
                 let a = self.expr(lhs);
@@ -998,6 +1000,49 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(join);
         let params = self.b.block_params(join);
         Val::Int(params[0], params[1])
+    }
+
+    /// `mul_div`: operands below 2^128 go to the host in registers, others
+    /// through memory at full width.
+    fn mul_div(&mut self, values: [Val; 3]) -> Val {
+        let zero = self.i128(0);
+        let halves = values.map(|value| value.halves(zero));
+        let high = self.b.ins().bor(halves[0].1, halves[1].1);
+        let high = self.b.ins().bor(high, halves[2].1);
+        let small = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let (low_var, high_var) = (
+            self.b.declare_var(types::I128),
+            self.b.declare_var(types::I128),
+        );
+        let (fast, slow, merge) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(small, fast, &[], slow, &[]);
+        self.b.switch_to_block(fast);
+        let mut args = vec![self.context];
+        for (low, _) in halves {
+            let (word_low, word_high) = self.b.ins().isplit(low);
+            args.extend([word_low, word_high]);
+        }
+        let out = self.buffer(1);
+        args.push(out);
+        let status = self.call(self.refs.mul_div_128, &args);
+        self.check(status);
+        if let Val::Int(low, high) = self.load(Repr::Int, out, 0) {
+            self.b.def_var(low_var, low);
+            self.b.def_var(high_var, high);
+        }
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(slow);
+        if let Val::Int(low, high) = self.int_host(MUL_DIV, &values) {
+            self.b.def_var(low_var, low);
+            self.b.def_var(high_var, high);
+        }
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+        Val::Int(self.b.use_var(low_var), self.b.use_var(high_var))
     }
 
     fn int_host(&mut self, op: u32, values: &[Val]) -> Val {

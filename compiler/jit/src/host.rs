@@ -71,6 +71,7 @@ pub(crate) struct Hosts {
     pub expr: FuncId,
     pub stmt: FuncId,
     pub int: FuncId,
+    pub mul_div_128: FuncId,
     pub float: FuncId,
     pub to_float: FuncId,
     pub list_open: FuncId,
@@ -112,10 +113,11 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 9] = [
+        let symbols: [(&str, *const u8); 10] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_int", host_int as *const u8),
+            ("tok_mul_div_128", host_mul_div_128 as *const u8),
             ("tok_float", host_float as *const u8),
             ("tok_to_float", host_to_float as *const u8),
             ("tok_list_open", host_list_open as *const u8),
@@ -139,6 +141,11 @@ impl Module {
             expr: declare("tok_expr", &[p, i32t, p, p], i32t)?,
             stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
+            mul_div_128: declare(
+                "tok_mul_div_128",
+                &[p, i64t, i64t, i64t, i64t, i64t, i64t, p],
+                i32t,
+            )?,
             float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
             to_float: declare("tok_to_float", &[p, f64t], f64t)?,
             list_open: declare("tok_list_open", &[p, i32t, i32t], i64t)?,
@@ -290,9 +297,6 @@ pub(crate) fn call(
     for (index, chunk) in params.chunks_exact_mut(SLOT as usize).enumerate() {
         encode(frame.locals[index], chunk);
     }
-    frame
-        .locals
-        .resize(compiled.locals + compiled.scratch, Value::Int(U256::ZERO));
     let mut context = Context {
         views: [View::EMPTY; MAX_VIEWS],
         world,
@@ -361,6 +365,13 @@ unsafe fn bind(context: &mut Context<'_, '_>, site: u32, buffer: *const u8) {
     let compiled = context.compiled;
     let children = &compiled.sites[site as usize].children;
     let base = context.compiled.locals;
+    // Scratch locals exist only once a site that needs them runs.
+    if context.frame.locals.len() < base + compiled.scratch {
+        context
+            .frame
+            .locals
+            .resize(base + compiled.scratch, Value::Int(U256::ZERO));
+    }
     for (index, repr) in children.iter().enumerate() {
         // SAFETY: (3) compiled code stores one slot per operand of this
         // site into `buffer`, sized `SLOT * children.len()` bytes.
@@ -506,7 +517,12 @@ unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, ou
     let count = if op == MUL_DIV { 3 } else { 2 };
     // SAFETY: (3) compiled code stores `count` slots into `args`.
     let bytes = unsafe { std::slice::from_raw_parts(args, count * SLOT as usize) };
-    let operand = |n: usize| decode(&bytes[n * SLOT as usize..], Repr::Int).int();
+    let operand = |n: usize| {
+        let start = n * SLOT as usize;
+        let mut word = [0u8; SLOT as usize];
+        word.copy_from_slice(&bytes[start..start + SLOT as usize]);
+        U256::from_le_bytes(word)
+    };
     let (a, b) = (operand(0), operand(1));
     let result = match INT_OPS.get(op as usize) {
         Some(BinOp::Add) => numeric::add(a, b),
@@ -525,6 +541,36 @@ unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, ou
             OK
         }
         Err(error) => context.fail(error.into()),
+    }
+}
+
+/// `mul_div` of operands below 2^128, passed in registers as 64-bit
+/// halves (low first), so that no operand goes through memory.
+#[allow(clippy::too_many_arguments)]
+unsafe extern "C" fn host_mul_div_128(
+    context_ptr: *mut u8,
+    a_low: u64,
+    a_high: u64,
+    b_low: u64,
+    b_high: u64,
+    c_low: u64,
+    c_high: u64,
+    out: *mut u8,
+) -> u32 {
+    let join = |low: u64, high: u64| U256::from((u128::from(high) << 64) | u128::from(low));
+    let (a, b, c) = (
+        join(a_low, a_high),
+        join(b_low, b_high),
+        join(c_low, c_high),
+    );
+    match numeric::mul_div(a, b, c) {
+        Ok(value) => {
+            // SAFETY: (3), see `write_out`.
+            unsafe { write_out(out, Value::Int(value)) };
+            OK
+        }
+        // SAFETY: (3), see `context`.
+        Err(error) => unsafe { context(context_ptr) }.fail(error.into()),
     }
 }
 
