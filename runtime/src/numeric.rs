@@ -94,22 +94,32 @@ pub fn pow_wad(a: U256, n: U256) -> Checked {
 /// `floor(a * b / c)` with a 512-bit intermediate product; reverts when
 /// `c` is zero or the quotient does not fit in 256 bits (`Math.mulDiv`).
 pub fn mul_div(a: U256, b: U256, c: U256) -> Checked {
-    if c == U256::ZERO {
+    if let (Ok(a), Ok(b), Ok(c)) = (u128::try_from(a), u128::try_from(b), u128::try_from(c)) {
+        return mul_div_128(a, b, c);
+    }
+    mul_div_wide(a, b, c)
+}
+
+/// [`mul_div`] of operands below 2^128.
+pub fn mul_div_128(a: u128, b: u128, c: u128) -> Checked {
+    if c == 0 {
         return Err(ArithmeticError::DivisionByZero);
     }
-    // Fast paths: the product fits in 128 or 256 bits.
-    if let (Ok(a128), Ok(b128), Ok(c128)) =
-        (u128::try_from(a), u128::try_from(b), u128::try_from(c))
-    {
-        if let Some(product) = a128.checked_mul(b128) {
-            return Ok(U256::from(product / c128));
-        }
-        // A 256-bit product over a 128-bit divisor: when the quotient fits
-        // in 128 bits (the usual pro-rata share), two 64-bit quotient digits.
-        let (high, low) = mul_128(a128, b128);
-        if high < c128 {
-            return Ok(U256::from(div_256_by_128(high, low, c128)));
-        }
+    if let Some(product) = a.checked_mul(b) {
+        return Ok(U256::from(product / c));
+    }
+    // A 256-bit product over a 128-bit divisor: when the quotient fits in
+    // 128 bits (the usual pro-rata share), two 64-bit quotient digits.
+    let (high, low) = mul_128(a, b);
+    if high < c {
+        return Ok(U256::from(div_256_by_128(high, low, c)));
+    }
+    mul_div_wide(U256::from(a), U256::from(b), U256::from(c))
+}
+
+fn mul_div_wide(a: U256, b: U256, c: U256) -> Checked {
+    if c == U256::ZERO {
+        return Err(ArithmeticError::DivisionByZero);
     }
     if let Some(product) = a.checked_mul(b) {
         return Ok(product / c);

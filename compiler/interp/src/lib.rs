@@ -121,6 +121,19 @@ pub trait Engine: Sync {
     ) -> Option<Result<Value, Fault>> {
         None
     }
+
+    /// Runs `body`, a population's step, for each of its agents in turn
+    /// (`frame` is the first agent's), with [`World::begin_agent`] and
+    /// [`World::end_agent`] around each; or returns `None` to have the
+    /// agents run one by one.
+    fn run_agents(
+        &self,
+        _world: &mut World<'_>,
+        _body: &Body,
+        _frame: &mut Frame,
+    ) -> Option<Result<(), Fault>> {
+        None
+    }
 }
 
 /// The state of one run.
@@ -508,6 +521,30 @@ impl<'p> World<'p> {
                 self.events = events;
                 *self.stats.reverts.entry(reason.clone()).or_default() += 1;
                 Ok(Some(reason))
+            }
+            Err(stop) => Err(stop),
+        }
+    }
+
+    /// Starts an agent's turn; returns the mark to end it with.
+    pub fn begin_agent(&mut self) -> usize {
+        self.stats.agent_steps += 1;
+        self.queue.len()
+    }
+
+    /// Ends an agent's turn with what its body did: a revert of its own
+    /// computation skips its step (dropping the calls it queued); a stop,
+    /// its own or one raised by a call it made, stops the run.
+    pub fn end_agent(&mut self, mark: usize, result: Result<(), Fault>) -> Result<(), Fault> {
+        if let Some(stop) = self.pending_stop.take() {
+            return Err(stop);
+        }
+        match result {
+            Ok(()) => Ok(()),
+            Err(Fault::Revert(_)) => {
+                self.stats.failed_decisions += 1;
+                self.queue.truncate(mark);
+                Ok(())
             }
             Err(stop) => Err(stop),
         }

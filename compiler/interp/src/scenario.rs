@@ -263,20 +263,11 @@ impl<'p> Simulation<'p> {
         let operator = world.new_account();
 
         if let Some(setup) = &scenario.setup {
-            self.scenario_body(&mut world, setup, operator, None, run, point)?;
+            self.scenario_body(&mut world, setup, operator, run, point)?;
         }
         for (population_index, population) in scenario.populations.iter().enumerate() {
             if let Some(start) = &population.start {
-                for agent in 0..world.agent_counts[population_index] {
-                    self.agent_body(
-                        &mut world,
-                        start,
-                        population_index as u32,
-                        agent,
-                        run,
-                        point,
-                    )?;
-                }
+                self.agents(&mut world, start, population_index as u32, run, point)?;
             }
         }
         world.stats.agent_steps = 0;
@@ -303,19 +294,7 @@ impl<'p> Simulation<'p> {
                     world.deferring = true;
                     for (population_index, population) in scenario.populations.iter().enumerate() {
                         if let Some(each) = &population.each_step {
-                            for agent in 0..world.agent_counts[population_index] {
-                                let queued = world.queue.len();
-                                if !self.agent_body(
-                                    &mut world,
-                                    each,
-                                    population_index as u32,
-                                    agent,
-                                    run,
-                                    point,
-                                )? {
-                                    world.queue.truncate(queued);
-                                }
-                            }
+                            self.agents(&mut world, each, population_index as u32, run, point)?;
                         }
                     }
                     world.deferring = false;
@@ -328,22 +307,13 @@ impl<'p> Simulation<'p> {
                 StepOrder::Sequential => {
                     for (population_index, population) in scenario.populations.iter().enumerate() {
                         if let Some(each) = &population.each_step {
-                            for agent in 0..world.agent_counts[population_index] {
-                                self.agent_body(
-                                    &mut world,
-                                    each,
-                                    population_index as u32,
-                                    agent,
-                                    run,
-                                    point,
-                                )?;
-                            }
+                            self.agents(&mut world, each, population_index as u32, run, point)?;
                         }
                     }
                 }
             }
             if let Some(each) = &scenario.each_step {
-                self.scenario_body(&mut world, each, operator, None, run, point)?;
+                self.scenario_body(&mut world, each, operator, run, point)?;
             }
             world
                 .advance_to(GENESIS + (step + 1) * period)
@@ -355,44 +325,61 @@ impl<'p> Simulation<'p> {
         Ok((world.stats.clone(), world))
     }
 
-    /// Runs an agent's block; `Ok(false)` when its own computation failed
-    /// (the agent skips this step).
-    fn agent_body(
+    /// Runs a population's block for each of its agents in turn (through
+    /// the engine's own loop when it has one).
+    fn agents(
         &self,
         world: &mut World<'p>,
         body: &Body,
         population: u32,
-        agent: u32,
         run: u64,
         point: usize,
-    ) -> Result<bool, SimulationError> {
-        let address: Address = world.agent_base[population as usize] + agent;
-        world.stats.agent_steps += 1;
-        self.scenario_body(world, body, address, Some((population, agent)), run, point)
+    ) -> Result<(), SimulationError> {
+        let base = world.agent_base[population as usize];
+        if let Some(engine) = world.engine {
+            let mut frame = world.frame(body, base);
+            frame.agent = Some((population, 0));
+            let result = engine.run_agents(world, body, &mut frame);
+            world.recycle(frame);
+            if let Some(result) = result {
+                return result.map_err(|fault| stopped(run, point, fault));
+            }
+        }
+        for agent in 0..world.agent_counts[population as usize] {
+            let mark = world.begin_agent();
+            let mut frame = world.frame(body, base + agent);
+            frame.agent = Some((population, agent));
+            let result = world.run_body(body, &mut frame).map(|_| ());
+            world.recycle(frame);
+            world
+                .end_agent(mark, result)
+                .map_err(|fault| stopped(run, point, fault))?;
+        }
+        Ok(())
     }
 
+    /// Runs scenario code that is not an agent's (`setup`, the scenario's
+    /// own `each step`) as the operator account.
     fn scenario_body(
         &self,
         world: &mut World<'p>,
         body: &Body,
         this: Address,
-        agent: Option<(u32, u32)>,
         run: u64,
         point: usize,
-    ) -> Result<bool, SimulationError> {
+    ) -> Result<(), SimulationError> {
         let mut frame = world.frame(body, this);
-        frame.agent = agent;
         let result = world.run_body(body, &mut frame);
         world.recycle(frame);
         if let Some(fault) = world.pending_stop.take() {
             return Err(stopped(run, point, fault));
         }
         match result {
-            Ok(_) => Ok(true),
+            Ok(_) => Ok(()),
             Err(Fault::Stop(message)) => Err(stopped(run, point, Fault::Stop(message))),
             Err(Fault::Revert(_)) => {
                 world.stats.failed_decisions += 1;
-                Ok(false)
+                Ok(())
             }
         }
     }

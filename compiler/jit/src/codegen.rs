@@ -77,13 +77,18 @@ struct Refs {
     list_item: FuncRef,
     agents: FuncRef,
     actor: FuncRef,
+    agent_begin: FuncRef,
+    agent_end: FuncRef,
 }
 
+/// Compiles `body`; with `population`, as a loop running it for each of
+/// that population's agents in turn (see `Engine::run_agents`).
 pub(crate) fn compile(
     module: &mut host::Module,
     program: &Program,
     body: &Body,
     index: usize,
+    population: Option<PopulationId>,
 ) -> Result<Function, JitError> {
     let error = |e: &dyn std::fmt::Display| JitError(e.to_string());
     let pointer = module.jit.target_config().pointer_type();
@@ -114,12 +119,17 @@ pub(crate) fn compile(
         list_item: import(hosts.list_item),
         agents: import(hosts.agents),
         actor: import(hosts.actor),
+        agent_begin: import(hosts.agent_begin),
+        agent_end: import(hosts.agent_end),
     };
     let mut builder_context = FunctionBuilderContext::new();
     let frontend = module.jit.target_config();
     let builder = FunctionBuilder::new(&mut context.func, &mut builder_context);
     let mut lower = Lower::new(builder, refs, pointer, program, body);
-    lower.body(body);
+    match population {
+        Some(population) => lower.agent_loop(body, population),
+        None => lower.body(body),
+    }
     let Lower {
         b,
         sites,
@@ -168,6 +178,17 @@ struct Lower<'f> {
     args: ir::Value,
     fail: ir::Block,
     returns: Option<Repr>,
+    /// In an agent loop: the running agent's account and index, and the
+    /// status its turn ends with.
+    agent: Option<AgentTurn>,
+}
+
+#[derive(Clone, Copy)]
+struct AgentTurn {
+    this: ir::Value,
+    index: ir::Value,
+    status: Variable,
+    end: ir::Block,
 }
 
 fn flags() -> MemFlagsData {
@@ -204,6 +225,7 @@ impl<'f> Lower<'f> {
             ret: params[2],
             fail,
             returns: None,
+            agent: None,
         };
         for (index, (_, repr)) in body.locals.iter().enumerate() {
             let var = match repr {
@@ -223,6 +245,64 @@ impl<'f> Lower<'f> {
             lower.def(index as u32, value);
         }
         lower
+    }
+
+    /// The agent loop: for each agent, the host starts its turn, the body
+    /// runs with `Env::This` and `Env::AgentIndex` that agent's, and the
+    /// host ends the turn with the body's status (a revert skips the
+    /// agent's step; a stop ends the loop with a fault).
+    fn agent_loop(&mut self, body: &Body, population: PopulationId) {
+        let context = self.context;
+        let p = self.i32(population);
+        let packed = self.call(self.refs.agents, &[context, p]);
+        let count = self.b.ins().ireduce(types::I32, packed);
+        let shifted = self.b.ins().ushr_imm_u(packed, 32);
+        let base = self.b.ins().ireduce(types::I32, shifted);
+        let status = self.b.declare_var(types::I32);
+        let end = self.b.create_block();
+        let stopped = self.b.create_block();
+        let locals: Vec<(LocalId, Repr)> = (0..self.reprs.len())
+            .map(|local| (local as LocalId, self.reprs[local]))
+            .collect();
+        self.counted_loop(types::I32, count, |l, index| {
+            let begun = l.call(l.refs.agent_begin, &[context, index]);
+            let run = l.b.create_block();
+            l.b.ins().brif(begun, stopped, &[], run, &[]);
+            l.b.switch_to_block(run);
+            let this = l.b.ins().iadd(base, index);
+            l.agent = Some(AgentTurn {
+                this,
+                index,
+                status,
+                end,
+            });
+            // Every agent's turn starts from zeroed locals.
+            for (local, repr) in &locals {
+                let zero = l.zero(*repr);
+                l.def(*local, zero);
+            }
+            l.block(&body.block);
+            let ok = l.b.ins().iconst(types::I32, i64::from(OK));
+            l.b.def_var(status, ok);
+            l.b.ins().jump(end, &[]);
+            // A fault anywhere in the body ends the turn with it.
+            l.b.switch_to_block(l.fail);
+            let fault = l.b.ins().iconst(types::I32, i64::from(FAULT));
+            l.b.def_var(status, fault);
+            l.b.ins().jump(end, &[]);
+            l.b.switch_to_block(end);
+            let outcome = l.b.use_var(status);
+            let ended = l.call(l.refs.agent_end, &[context, index, outcome]);
+            let next = l.b.create_block();
+            l.b.ins().brif(ended, stopped, &[], next, &[]);
+            l.b.switch_to_block(next);
+        });
+        let ok = self.b.ins().iconst(types::I32, i64::from(OK));
+        self.b.ins().return_(&[ok]);
+        self.b.switch_to_block(stopped);
+        let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
+        self.b.ins().return_(&[fault]);
+        self.b.seal_all_blocks();
     }
 
     fn body(&mut self, body: &Body) {
@@ -413,6 +493,17 @@ impl<'f> Lower<'f> {
                 population,
                 body,
             } => self.for_agents(*local, *population, body),
+            Stmt::Return(value) if self.agent.is_some() => {
+                // An agent's turn ends here.
+                self.expr(value);
+                if let Some(turn) = self.agent {
+                    let ok = self.b.ins().iconst(types::I32, i64::from(OK));
+                    self.b.def_var(turn.status, ok);
+                    self.b.ins().jump(turn.end, &[]);
+                }
+                let dead = self.b.create_block();
+                self.b.switch_to_block(dead);
+            }
             Stmt::Return(value) => {
                 self.returns.get_or_insert(value.repr);
                 let value = self.expr(value);
@@ -669,22 +760,25 @@ impl<'f> Lower<'f> {
                     let zero = l.i128(0);
                     Val::Int(l.b.ins().uextend(types::I128, value), zero)
                 };
-                match env {
-                    Env::This => Val::One(header(self, types::I32, HEADER_THIS)),
-                    Env::Caller => Val::One(header(self, types::I32, HEADER_CALLER)),
-                    Env::AgentIndex => {
+                match (env, self.agent) {
+                    // In an agent loop, the running agent's.
+                    (Env::This, Some(turn)) => Val::One(turn.this),
+                    (Env::AgentIndex, Some(turn)) => widen(self, turn.index),
+                    (Env::This, None) => Val::One(header(self, types::I32, HEADER_THIS)),
+                    (Env::Caller, _) => Val::One(header(self, types::I32, HEADER_CALLER)),
+                    (Env::AgentIndex, None) => {
                         let index = header(self, types::I32, HEADER_AGENT);
                         widen(self, index)
                     }
-                    Env::Now => {
+                    (Env::Now, _) => {
                         let now = header(self, types::I64, HEADER_NOW);
                         widen(self, now)
                     }
-                    Env::Step => {
+                    (Env::Step, _) => {
                         let step = header(self, types::I64, HEADER_STEP);
                         widen(self, step)
                     }
-                    Env::Deployed => self.int(U256::from(tok_interp::GENESIS)),
+                    (Env::Deployed, _) => self.int(U256::from(tok_interp::GENESIS)),
                 }
             }
             ExprKind::Entity(entity) => Val::One(self.b.ins().iconst(

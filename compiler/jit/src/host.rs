@@ -78,6 +78,8 @@ pub(crate) struct Hosts {
     pub list_item: FuncId,
     pub agents: FuncId,
     pub actor: FuncId,
+    pub agent_begin: FuncId,
+    pub agent_end: FuncId,
 }
 
 /// The JIT module and the host functions declared in it.
@@ -113,7 +115,7 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 10] = [
+        let symbols: [(&str, *const u8); 12] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_int", host_int as *const u8),
@@ -124,6 +126,8 @@ impl Module {
             ("tok_list_item", host_list_item as *const u8),
             ("tok_agents", host_agents as *const u8),
             ("tok_actor", host_actor as *const u8),
+            ("tok_agent_begin", host_agent_begin as *const u8),
+            ("tok_agent_end", host_agent_end as *const u8),
         ];
         for (name, address) in symbols {
             builder.symbol(name, address);
@@ -152,6 +156,8 @@ impl Module {
             list_item: declare("tok_list_item", &[p, i32t, i32t, i64t, p], i32t)?,
             agents: declare("tok_agents", &[p, i32t], i64t)?,
             actor: declare("tok_actor", &[p, i32t], i32t)?,
+            agent_begin: declare("tok_agent_begin", &[p, i32t], i32t)?,
+            agent_end: declare("tok_agent_end", &[p, i32t, i32t], i32t)?,
         };
         Ok(Module { jit, hosts })
     }
@@ -254,6 +260,8 @@ struct Context<'a, 'w> {
     frame: &'a mut Frame,
     compiled: &'a Compiled,
     fault: Option<Fault>,
+    /// In an agent loop: the mark the running agent's turn ends with.
+    mark: usize,
 }
 
 impl Context<'_, '_> {
@@ -303,6 +311,7 @@ pub(crate) fn call(
         frame,
         compiled,
         fault: None,
+        mark: 0,
     };
     context.refresh();
     let mut ret = [0u8; SLOT as usize];
@@ -557,13 +566,13 @@ unsafe extern "C" fn host_mul_div_128(
     c_high: u64,
     out: *mut u8,
 ) -> u32 {
-    let join = |low: u64, high: u64| U256::from((u128::from(high) << 64) | u128::from(low));
+    let join = |low: u64, high: u64| (u128::from(high) << 64) | u128::from(low);
     let (a, b, c) = (
         join(a_low, a_high),
         join(b_low, b_high),
         join(c_low, c_high),
     );
-    match numeric::mul_div(a, b, c) {
+    match numeric::mul_div_128(a, b, c) {
         Ok(value) => {
             // SAFETY: (3), see `write_out`.
             unsafe { write_out(out, Value::Int(value)) };
@@ -629,4 +638,39 @@ unsafe extern "C" fn host_actor(context_ptr: *mut u8, account: u32) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
     std::mem::replace(&mut context.frame.actor, account)
+}
+
+/// Starts agent `index`'s turn in an agent loop: the frame becomes that
+/// agent's (see `World::begin_agent`).
+unsafe extern "C" fn host_agent_begin(context_ptr: *mut u8, index: u32) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let Some(population) = context.compiled.population else {
+        return context.fail(Fault::Stop("not an agent loop".into()));
+    };
+    let (base, _) = context.world.population(population);
+    let frame = &mut *context.frame;
+    frame.this = base + index;
+    frame.actor = frame.this;
+    frame.agent = Some((population, index));
+    context.mark = context.world.begin_agent();
+    OK
+}
+
+/// Ends the running agent's turn with its body's status; a fault here (a
+/// stop) ends the loop.
+unsafe extern "C" fn host_agent_end(context_ptr: *mut u8, _index: u32, status: u32) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let result = match status {
+        FAULT => Err(context
+            .fault
+            .take()
+            .unwrap_or_else(|| Fault::Stop("compiled code failed without a reason".into()))),
+        _ => Ok(()),
+    };
+    match context.world.end_agent(context.mark, result) {
+        Ok(()) => OK,
+        Err(stop) => context.fail(stop),
+    }
 }

@@ -33,7 +33,9 @@ use std::time::{Duration, Instant};
 
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
-use tok_mir::{Body, Call, Expr, FieldId, MechanismId, Program, Repr, Stmt, TokenId, TokenRead};
+use tok_mir::{
+    Body, Call, Expr, FieldId, MechanismId, PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
+};
 
 /// Why a program could not be compiled.
 #[derive(Debug, Clone, PartialEq)]
@@ -102,6 +104,8 @@ pub(crate) struct Compiled {
     pub sites: Vec<Site>,
     /// What the body reads in place, in view order.
     pub views: Vec<ViewSource>,
+    /// For an agent loop, its population.
+    pub population: Option<PopulationId>,
     /// Representations of the arguments (the first locals).
     pub params: Vec<Repr>,
     /// The body's own locals; scratch locals for site operands follow.
@@ -117,6 +121,8 @@ pub(crate) struct Compiled {
 pub struct Jit<'p> {
     /// By the address of the MIR body, sorted for binary search.
     bodies: Vec<(usize, Compiled)>,
+    /// Agent loops, by the address of the population's step body, sorted.
+    loops: Vec<(usize, Compiled)>,
     /// Each mechanism's invariants, compiled as bodies returning the
     /// condition.
     invariants: Vec<Vec<Compiled>>,
@@ -156,11 +162,29 @@ impl<'p> Jit<'p> {
         let mut module = host::Module::new()?;
         let mut functions = Vec::new();
         for body in &bodies {
-            let function = codegen::compile(&mut module, program, body, functions.len())?;
+            let function = codegen::compile(&mut module, program, body, functions.len(), None)?;
             functions.push(function);
         }
+        // Each population's step also as a loop over its agents.
+        let mut loops = Vec::new();
+        for scenario in &program.scenarios {
+            for (population, each) in
+                scenario
+                    .populations
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(index, population)| {
+                        population.each_step.as_ref().map(|each| (index, each))
+                    })
+            {
+                let index = functions.len() + loops.len();
+                let function =
+                    codegen::compile(&mut module, program, each, index, Some(population as u32))?;
+                loops.push((each as *const Body as usize, population as u32, function));
+            }
+        }
         let mut invariant_functions = Vec::new();
-        let mut names = functions.len();
+        let mut names = functions.len() + loops.len();
         for mechanism in &program.mechanisms {
             let mut compiled = Vec::new();
             for invariant in &mechanism.invariants {
@@ -168,16 +192,17 @@ impl<'p> Jit<'p> {
                     block: vec![Stmt::Return(invariant.condition.clone())],
                     ..Body::default()
                 };
-                compiled.push(codegen::compile(&mut module, program, &body, names)?);
+                compiled.push(codegen::compile(&mut module, program, &body, names, None)?);
                 names += 1;
             }
             invariant_functions.push(compiled);
         }
         module.finalize()?;
-        let finish = |function: codegen::Function| Compiled {
+        let finish = |function: codegen::Function, population| Compiled {
             code: module.code(function.id),
             sites: function.sites,
             views: function.views,
+            population,
             params: function.params,
             locals: function.locals,
             scratch: function.scratch,
@@ -186,15 +211,21 @@ impl<'p> Jit<'p> {
         let mut compiled: Vec<(usize, Compiled)> = bodies
             .iter()
             .map(|body| *body as *const Body as usize)
-            .zip(functions.into_iter().map(finish))
+            .zip(functions.into_iter().map(|f| finish(f, None)))
             .collect();
         compiled.sort_by_key(|(key, _)| *key);
+        let mut loops: Vec<(usize, Compiled)> = loops
+            .into_iter()
+            .map(|(key, population, f)| (key, finish(f, Some(population))))
+            .collect();
+        loops.sort_by_key(|(key, _)| *key);
         let invariants = invariant_functions
             .into_iter()
-            .map(|functions| functions.into_iter().map(finish).collect())
+            .map(|functions| functions.into_iter().map(|f| finish(f, None)).collect())
             .collect();
         Ok(Jit {
             bodies: compiled,
+            loops,
             invariants,
             _module: module,
             compile_time: started.elapsed(),
@@ -209,7 +240,7 @@ impl<'p> Jit<'p> {
 
     /// How many native functions were compiled (bodies and invariants).
     pub fn functions(&self) -> usize {
-        self.bodies.len() + self.invariants.iter().map(Vec::len).sum::<usize>()
+        self.bodies.len() + self.loops.len() + self.invariants.iter().map(Vec::len).sum::<usize>()
     }
 }
 
@@ -223,6 +254,17 @@ impl Engine for Jit<'_> {
         let key = body as *const Body as usize;
         let index = self.bodies.binary_search_by_key(&key, |(k, _)| *k).ok()?;
         Some(host::call(&self.bodies[index].1, world, frame))
+    }
+
+    fn run_agents(
+        &self,
+        world: &mut World<'_>,
+        body: &Body,
+        frame: &mut Frame,
+    ) -> Option<Result<(), Fault>> {
+        let key = body as *const Body as usize;
+        let index = self.loops.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+        Some(host::call(&self.loops[index].1, world, frame).map(|_| ()))
     }
 
     fn invariant(
