@@ -376,7 +376,8 @@ fn generated_scenarios_reach_the_edges() {
 /// onto the list it walks, writes to accounts past the end of a map, and
 /// transfers to accounts past the end of the ledger, reading each back
 /// right after. Pushes past the bound revert and roll back (the list
-/// shrinks again). Both engines must agree on every row and the final state.
+/// shrinks again). A hook writes entries in place, with their running sum.
+/// Both engines must agree on every row and the final state.
 #[test]
 fn storage_read_in_place_stays_current_while_it_grows() {
     let source = r#"
@@ -389,7 +390,18 @@ mechanism Book {
     state {
         seen: list[address, 5000]
         weight: map[address] uint
+        big: map[address] uint
         checksum: uint
+    }
+    // Written in place by compiled code (hooks are not journaled): values
+    // near 2^256, so the field's running sum wraps both ways.
+    every 1 day {
+        for who in seen {
+            big[who] = 2 ** 255 + big[who] / 4 + weight[who]
+        }
+        for who in seen {
+            big[who] = big[who] / 3
+        }
     }
     action grow() {
         seen.push(caller)

@@ -508,7 +508,11 @@ pub enum Undo {
 /// write so that `sum(map)` in an invariant costs O(1) instead of a pass over
 /// the map after every transaction. `carries` counts wraps past 2^256: the
 /// sum fits exactly when it is zero.
+///
+/// Laid out as C does (the sum's 32 bytes, then `carries`), for compiled
+/// code that updates it in place.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C)]
 pub struct Tally {
     low: U256,
     carries: i64,

@@ -15,7 +15,8 @@ use cranelift_module::{FuncId, Linkage, Module as _};
 use tok_mir::*;
 
 use crate::host::{
-    self, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RETURNED, SLOT, VIEW_BYTES,
+    self, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RETURNED, SLOT, UNJOURNALED,
+    VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, ViewSource};
 
@@ -522,6 +523,24 @@ impl<'f> Lower<'f> {
                 self.block(body);
                 self.call(self.refs.actor, &[context, saved]);
             }
+            Stmt::Store {
+                mechanism,
+                field,
+                keys,
+                value,
+            } if keys.len() == 1
+                && self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape
+                    == account_int_map() =>
+            {
+                let source = ViewSource::Field {
+                    mechanism: *mechanism,
+                    field: *field,
+                };
+                match self.view(source) {
+                    Some(view) => self.store_in_place(stmt, view, &keys[0], value),
+                    None => self.stmt_site(stmt),
+                }
+            }
             Stmt::Store { .. }
             | Stmt::StoreAgent { .. }
             | Stmt::Push { .. }
@@ -535,6 +554,13 @@ impl<'f> Lower<'f> {
         let mut synthetic = stmt.clone();
         let children = replace_children(stmt_children(&mut synthetic), self.base);
         let values: Vec<Val> = children.iter().map(|child| self.expr(child)).collect();
+        self.stmt_site_with(stmt, &values);
+    }
+
+    /// A statement site whose operands are already evaluated.
+    fn stmt_site_with(&mut self, stmt: &Stmt, values: &[Val]) {
+        let mut synthetic = stmt.clone();
+        let children = replace_children(stmt_children(&mut synthetic), self.base);
         let reprs = children.iter().map(|child| child.repr).collect();
         let kind = match stmt {
             Stmt::Store {
@@ -552,10 +578,87 @@ impl<'f> Lower<'f> {
             _ => SiteKind::Stmt(synthetic),
         };
         let site = self.site(kind, reprs);
-        let buffer = self.spill(&values);
+        let buffer = self.spill(values);
         let (context, site) = (self.context, self.i32(site));
         let status = self.call(self.refs.stmt, &[context, site, buffer]);
         self.check(status);
+    }
+
+    /// `map[account] = value` on an account-keyed integer map: written in
+    /// place, with its running sum, when the entry exists and writes are
+    /// not journaled (an `every` hook); otherwise the store site.
+    fn store_in_place(&mut self, stmt: &Stmt, view: i32, key: &Expr, value: &Expr) {
+        let key = self.expr(key);
+        let value = self.expr(value);
+        let (items, len) = self.view_at(view);
+        let context = self.context;
+        let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
+        let index = self.b.ins().uextend(types::I64, key.one());
+        let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+        let allowed = self.b.ins().icmp_imm_u(IntCC::NotEqual, unjournaled, 0);
+        let fast = self.b.ins().band(present, allowed);
+        let (in_place, site, merge) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(fast, in_place, &[], site, &[]);
+        self.b.switch_to_block(in_place);
+        let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
+        let address = self.b.ins().iadd(items, offset);
+        let old = self.load(Repr::Int, address, 0);
+        self.store(value, address, 0);
+        // sum = sum - old + value, counting wraps past 2^256 in `carries`
+        // exactly as `Tally::replace` does.
+        let sum_address = self
+            .b
+            .ins()
+            .load(self.pointer, flags(), context, view * VIEW_BYTES + 16);
+        let sum = self.load(Repr::Int, sum_address, 0);
+        let carries = self.b.ins().load(types::I64, flags(), sum_address, 32);
+        let (difference, borrow) = self.sub_wrapping(sum, old);
+        let (total, carry) = self.add_wrapping(difference, value);
+        self.store(total, sum_address, 0);
+        let carry = self.b.ins().uextend(types::I64, carry);
+        let borrow = self.b.ins().uextend(types::I64, borrow);
+        let carries = self.b.ins().iadd(carries, carry);
+        let carries = self.b.ins().isub(carries, borrow);
+        self.b.ins().store(flags(), carries, sum_address, 32);
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(site);
+        self.stmt_site_with(stmt, &[key, value]);
+        self.b.ins().jump(merge, &[]);
+        self.b.switch_to_block(merge);
+    }
+
+    /// `a + b` modulo 2^256 and whether it wrapped.
+    fn add_wrapping(&mut self, a: Val, b: Val) -> (Val, ir::Value) {
+        let zero = self.i128(0);
+        let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
+        let low = self.b.ins().iadd(al, bl);
+        let low_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, al);
+        let high = self.b.ins().iadd(ah, bh);
+        let high_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, high, ah);
+        let carry_in = self.b.ins().uextend(types::I128, low_carry);
+        let high_total = self.b.ins().iadd(high, carry_in);
+        let carry_out = self.b.ins().icmp(IntCC::UnsignedLessThan, high_total, high);
+        let carry = self.b.ins().bor(high_carry, carry_out);
+        (Val::Int(low, high_total), carry)
+    }
+
+    /// `a - b` modulo 2^256 and whether it wrapped.
+    fn sub_wrapping(&mut self, a: Val, b: Val) -> (Val, ir::Value) {
+        let zero = self.i128(0);
+        let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
+        let low = self.b.ins().isub(al, bl);
+        let low_borrow = self.b.ins().icmp(IntCC::UnsignedLessThan, al, bl);
+        let high = self.b.ins().isub(ah, bh);
+        let high_borrow = self.b.ins().icmp(IntCC::UnsignedLessThan, ah, bh);
+        let borrow_in = self.b.ins().uextend(types::I128, low_borrow);
+        let high_total = self.b.ins().isub(high, borrow_in);
+        let borrow_out = self.b.ins().icmp(IntCC::UnsignedLessThan, high, borrow_in);
+        let borrow = self.b.ins().bor(high_borrow, borrow_out);
+        (Val::Int(low, high_total), borrow)
     }
 
     fn for_range(&mut self, local: LocalId, start: &Expr, end: &Expr, body: &Block) {
@@ -821,7 +924,7 @@ impl<'f> Lower<'f> {
                 keys,
             } if keys.len() == 1
                 && self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape
-                    == Shape::Map(Repr::Address, Box::new(Shape::Scalar(Repr::Int))) =>
+                    == account_int_map() =>
             {
                 let source = ViewSource::Field {
                     mechanism: *mechanism,
@@ -1147,6 +1250,12 @@ impl<'f> Lower<'f> {
         self.check(status);
         self.load(Repr::Int, out, 0)
     }
+}
+
+/// The shape of an account-keyed map of integers (read and written in
+/// place).
+fn account_int_map() -> Shape {
+    Shape::Map(Repr::Address, Box::new(Shape::Scalar(Repr::Int)))
 }
 
 fn int_op(op: BinOp) -> u32 {

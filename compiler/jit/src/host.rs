@@ -25,7 +25,7 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Column, Slot, Value};
+use tok_interp::state::{Column, Slot, Tally, Value};
 use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
 use tok_mir::{BinOp, Call, Repr};
 use tok_runtime::U256;
@@ -187,38 +187,50 @@ pub(crate) fn signature_of(signature: &mut Signature, params: &[types::Type], re
 /// The most views one body reads through; further reads take sites.
 pub(crate) const MAX_VIEWS: usize = 8;
 
-/// Bytes per view in the context: the address of the first item, then the
-/// number of items (both 64-bit).
-pub(crate) const VIEW_BYTES: i32 = 16;
+/// Bytes per view in the context: the address of the first item, the
+/// number of items, and the address of the field's running sum (null but
+/// for account-keyed integer maps), each 64-bit.
+pub(crate) const VIEW_BYTES: i32 = 24;
+
+/// Where the context holds whether writes are journaled (nonzero: not, an
+/// `every` hook runs); compiled code writes in place only then.
+pub(crate) const UNJOURNALED: i32 = MAX_VIEWS as i32 * VIEW_BYTES;
 
 /// A column of storage compiled code reads in place: `len` items of the
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
-/// accounts).
+/// accounts); for an account-keyed integer map, also its running sum.
 ///
 /// SAFETY of views, (5): a view is taken from the live `Vec` behind the
-/// storage it names when `call` enters compiled code and again before
-/// every host function that can write storage (`host_stmt`, `host_expr`)
-/// returns to it. Storage is only ever written by host functions (compiled
-/// code has no store of its own), so while compiled code runs, every view
-/// it holds describes the current buffer; it reads item `i` only after
-/// checking `i < len`.
+/// storage it names (through `&mut`, so it may be written) when `call`
+/// enters compiled code and again before every host function that can
+/// change the length or place of storage (`host_stmt`, `host_expr`)
+/// returns to it. Between those, storage changes only through compiled
+/// code's own in-place writes, which replace an item without moving or
+/// resizing anything; so while compiled code runs, every view it holds
+/// describes the current buffer. It touches item `i` only after checking
+/// `i < len`, and writes (an item and the running sum, which stay
+/// consistent as `ChainState::store` keeps them) only while the context
+/// says writes are not journaled, so nothing needs undoing.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct View {
-    items: *const u8,
+    items: *mut u8,
     len: u64,
+    sum: *mut u8,
 }
 
 impl View {
     const EMPTY: View = View {
-        items: std::ptr::null(),
+        items: std::ptr::null_mut(),
         len: 0,
+        sum: std::ptr::null_mut(),
     };
 
-    fn of<T>(items: &[T]) -> View {
+    fn of<T>(items: &mut [T]) -> View {
         View {
-            items: items.as_ptr().cast(),
+            items: items.as_mut_ptr().cast(),
             len: items.len() as u64,
+            sum: std::ptr::null_mut(),
         }
     }
 }
@@ -230,23 +242,29 @@ pub(crate) fn native_int_layout() -> bool {
 }
 
 /// The current view of `source` in `world`.
-fn view_of(world: &World<'_>, source: ViewSource) -> View {
+fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
+    let state = &mut world.state;
     match source {
-        ViewSource::Field { mechanism, field } => match world
-            .state
-            .fields
-            .get(mechanism as usize)
-            .and_then(|fields| fields.get(field as usize))
-        {
-            Some(Slot::Accounts(Column::Int(items))) => View::of(items),
-            Some(Slot::List(Column::Address(items))) => View::of(items),
-            _ => View::EMPTY,
-        },
-        ViewSource::Balances(token) => world
-            .state
+        ViewSource::Field { mechanism, field } => {
+            let (m, f) = (mechanism as usize, field as usize);
+            let sum = state
+                .sums
+                .get_mut(m)
+                .and_then(|sums| sums.get_mut(f))
+                .map_or(std::ptr::null_mut(), |sum| (sum as *mut Tally).cast());
+            match state.fields.get_mut(m).and_then(|fields| fields.get_mut(f)) {
+                Some(Slot::Accounts(Column::Int(items))) => View {
+                    sum,
+                    ..View::of(items)
+                },
+                Some(Slot::List(Column::Address(items))) => View::of(items),
+                _ => View::EMPTY,
+            }
+        }
+        ViewSource::Balances(token) => state
             .ledgers
-            .get(token as usize)
-            .map_or(View::EMPTY, |ledger| View::of(&ledger.balances)),
+            .get_mut(token as usize)
+            .map_or(View::EMPTY, |ledger| View::of(&mut ledger.balances)),
     }
 }
 
@@ -256,6 +274,8 @@ fn view_of(world: &World<'_>, source: ViewSource) -> View {
 #[repr(C)]
 struct Context<'a, 'w> {
     views: [View; MAX_VIEWS],
+    /// Nonzero while writes are not journaled (at offset `UNJOURNALED`).
+    unjournaled: u64,
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -275,6 +295,7 @@ impl Context<'_, '_> {
         for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
             *view = view_of(self.world, *source);
         }
+        self.unjournaled = u64::from(self.world.state.unjournaled);
     }
 }
 
@@ -307,6 +328,7 @@ pub(crate) fn call(
     }
     let mut context = Context {
         views: [View::EMPTY; MAX_VIEWS],
+        unjournaled: 0,
         world,
         frame,
         compiled,
