@@ -203,8 +203,8 @@ pub(crate) const UNJOURNALED: i32 = MAX_VIEWS as i32 * VIEW_BYTES;
 /// SAFETY of views, (5): a view is taken from the live `Vec` behind the
 /// storage it names (through `&mut`, so it may be written) when `call`
 /// enters compiled code and again before every host function that can
-/// change the length or place of storage (`host_stmt`, `host_expr`)
-/// returns to it. Between those, storage changes only through compiled
+/// change the length or place of storage (`host_stmt`, and `host_expr`
+/// for the expressions the interpreter evaluates) returns to it. Between those, storage changes only through compiled
 /// code's own in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
@@ -468,13 +468,16 @@ unsafe extern "C" fn host_expr(
         SiteKind::Expr(expr) => {
             // SAFETY: (3), see `bind`.
             unsafe { bind(context, site, buffer) };
-            context.world.eval(expr, context.frame)
+            let value = context.world.eval(expr, context.frame);
+            // Only an expression the interpreter evaluates can run code
+            // (a view) that may move storage; loads and draws cannot.
+            context.refresh();
+            value
         }
         SiteKind::Stmt(_) | SiteKind::Store { .. } | SiteKind::Call(_) => {
             Err(Fault::Stop("site is not an expression".into()))
         }
     };
-    context.refresh();
     match result {
         Ok(value) => {
             // SAFETY: (3), see `write_out`.
