@@ -358,12 +358,38 @@ impl Slot {
     }
 }
 
+/// Allowances by (owner, spender): hashed (with a fixed hash, so runs are
+/// reproducible), printed in key order.
+#[derive(Clone, Default, PartialEq)]
+pub struct Allowances(rustc_hash::FxHashMap<(Address, Address), U256>);
+
+impl std::ops::Deref for Allowances {
+    type Target = rustc_hash::FxHashMap<(Address, Address), U256>;
+
+    fn deref(&self) -> &Self::Target {
+        &self.0
+    }
+}
+
+impl std::ops::DerefMut for Allowances {
+    fn deref_mut(&mut self) -> &mut Self::Target {
+        &mut self.0
+    }
+}
+
+impl std::fmt::Debug for Allowances {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let sorted: BTreeMap<_, _> = self.0.iter().collect();
+        sorted.fmt(f)
+    }
+}
+
 /// An ERC-20 ledger.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Ledger {
     pub balances: Vec<U256>,
     pub total_supply: U256,
-    pub allowances: BTreeMap<(Address, Address), U256>,
+    pub allowances: Allowances,
     pub paused: bool,
     pub delegates: BTreeMap<Address, Address>,
     /// Vote checkpoints per account: (timestamp, votes), ascending.
@@ -440,7 +466,9 @@ pub enum Undo {
     Field {
         mechanism: u32,
         field: u32,
-        keys: Keys,
+        /// Inline for one key (the usual map entry), so that the journal's
+        /// entries stay small.
+        keys: Small<Key, 1>,
         old: Value,
     },
     Push {
@@ -587,7 +615,7 @@ impl ChainState {
         self.record(Undo::Field {
             mechanism,
             field,
-            keys: Keys::from_slice(keys),
+            keys: Small::from_slice(keys),
             old,
         });
     }
