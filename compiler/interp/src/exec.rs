@@ -174,7 +174,7 @@ impl World<'_> {
                 // Agent state is the agent's own memory, outside any
                 // transaction: it is not journaled.
                 if let Some((_, agent)) = frame.agent {
-                    self.agents[*population as usize][agent as usize][*field as usize] = value;
+                    self.agents[*population as usize].set(agent, *field, value);
                 }
             }
             Stmt::Push {
@@ -505,8 +505,7 @@ impl World<'_> {
     ) -> Exec<()> {
         let current = self.state.ledgers[token as usize]
             .allowances
-            .get(&(owner, spender))
-            .copied()
+            .get(owner, spender)
             .unwrap_or(U256::ZERO);
         if current == U256::MAX {
             return Ok(());
@@ -771,9 +770,9 @@ impl World<'_> {
                 }
             }
             ExprKind::AgentField { population, field } => match frame.agent {
-                Some((_, agent)) => {
-                    self.agents[*population as usize][agent as usize][*field as usize]
-                }
+                Some((_, agent)) => self.agents[*population as usize]
+                    .get(agent, *field)
+                    .unwrap_or(Value::zero(expr.repr)),
                 None => Value::zero(expr.repr),
             },
             ExprKind::Series(id) => Value::Float(self.series_values[*id as usize]),
@@ -920,8 +919,7 @@ impl World<'_> {
             TokenRead::Balance => ledger.balance(accounts[0]),
             TokenRead::Allowance => ledger
                 .allowances
-                .get(&(accounts[0], accounts[1]))
-                .copied()
+                .get(accounts[0], accounts[1])
                 .unwrap_or(U256::ZERO),
             TokenRead::Votes => ledger.votes(accounts[0]),
         }

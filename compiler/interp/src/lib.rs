@@ -42,6 +42,30 @@ pub struct EventRecord {
     pub args: Vec<Value>,
 }
 
+/// The state of a population's agents, flat.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct AgentTable {
+    pub fields: usize,
+    pub values: Vec<Value>,
+}
+
+impl AgentTable {
+    pub fn get(&self, agent: u32, field: u32) -> Option<Value> {
+        self.values
+            .get(agent as usize * self.fields + field as usize)
+            .copied()
+    }
+
+    pub fn set(&mut self, agent: u32, field: u32, value: Value) {
+        if let Some(slot) = self
+            .values
+            .get_mut(agent as usize * self.fields + field as usize)
+        {
+            *slot = value;
+        }
+    }
+}
+
 /// Counters over a run.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Stats {
@@ -148,7 +172,9 @@ pub struct World<'p> {
     pub record_events: bool,
     pub stats: Stats,
     pub(crate) strings: Vec<String>,
-    pub(crate) agents: Vec<Vec<Vec<Value>>>,
+    /// Each population's agent state: `fields` values per agent, agent
+    /// after agent (nothing for a population without state).
+    pub(crate) agents: Vec<AgentTable>,
     pub(crate) agent_base: Vec<Address>,
     pub(crate) agent_counts: Vec<u32>,
     pub(crate) rng: SplitMix64,

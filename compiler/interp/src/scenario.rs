@@ -258,7 +258,15 @@ impl<'p> Simulation<'p> {
                 };
                 initial.push(value);
             }
-            world.agents.push(vec![initial; count as usize]);
+            world.agents.push(crate::AgentTable {
+                fields: initial.len(),
+                values: initial
+                    .iter()
+                    .copied()
+                    .cycle()
+                    .take(initial.len() * count as usize)
+                    .collect(),
+            });
         }
         let operator = world.new_account();
 

@@ -358,29 +358,132 @@ impl Slot {
     }
 }
 
-/// Allowances by (owner, spender): hashed (with a fixed hash, so runs are
-/// reproducible), printed in key order.
-#[derive(Clone, Default, PartialEq)]
-pub struct Allowances(rustc_hash::FxHashMap<(Address, Address), U256>);
+/// Allowances by (owner, spender). Most owners approve one spender: that
+/// first one lives in a column by owner (40 bytes an owner, no hashing);
+/// further ones in a map with a fixed hash, so runs stay reproducible.
+/// Printed and compared as one map in key order.
+#[derive(Clone, Default)]
+pub struct Allowances {
+    /// Per owner: the first spender (the zero address: none) and the
+    /// amount's 64-bit words, low first.
+    first: Vec<(Address, [u64; 4])>,
+    rest: rustc_hash::FxHashMap<(Address, Address), U256>,
+}
 
-impl std::ops::Deref for Allowances {
-    type Target = rustc_hash::FxHashMap<(Address, Address), U256>;
+fn to_words(value: U256) -> [u64; 4] {
+    let (high, low) = value.into_words();
+    [
+        low as u64,
+        (low >> 64) as u64,
+        high as u64,
+        (high >> 64) as u64,
+    ]
+}
 
-    fn deref(&self) -> &Self::Target {
-        &self.0
+fn from_words(words: [u64; 4]) -> U256 {
+    let join = |low: u64, high: u64| (u128::from(high) << 64) | u128::from(low);
+    U256::from_words(join(words[2], words[3]), join(words[0], words[1]))
+}
+
+impl Allowances {
+    pub fn get(&self, owner: Address, spender: Address) -> Option<U256> {
+        match self.first.get(owner as usize) {
+            Some((first, words)) if *first == spender && spender != ZERO_ADDRESS => {
+                Some(from_words(*words))
+            }
+            _ => self.rest.get(&(owner, spender)).copied(),
+        }
+    }
+
+    /// Sets an allowance; returns the old one.
+    pub fn insert(&mut self, owner: Address, spender: Address, value: U256) -> Option<U256> {
+        if spender != ZERO_ADDRESS && !self.rest.contains_key(&(owner, spender)) {
+            let index = owner as usize;
+            if self.first.len() <= index {
+                self.first.resize(index + 1, (ZERO_ADDRESS, [0; 4]));
+            }
+            let (first, words) = &mut self.first[index];
+            if *first == spender {
+                return Some(from_words(std::mem::replace(words, to_words(value))));
+            }
+            if *first == ZERO_ADDRESS {
+                *first = spender;
+                *words = to_words(value);
+                return None;
+            }
+        }
+        self.rest.insert((owner, spender), value)
+    }
+
+    /// Removes an allowance; returns it.
+    pub fn remove(&mut self, owner: Address, spender: Address) -> Option<U256> {
+        match self.first.get_mut(owner as usize) {
+            Some((first, words)) if *first == spender && spender != ZERO_ADDRESS => {
+                *first = ZERO_ADDRESS;
+                Some(from_words(std::mem::take(words)))
+            }
+            _ => self.rest.remove(&(owner, spender)),
+        }
+    }
+
+    /// Every allowance, in (owner, spender) order.
+    pub fn sorted(&self) -> BTreeMap<(Address, Address), U256> {
+        let mut all: BTreeMap<_, _> = self.rest.iter().map(|(k, v)| (*k, *v)).collect();
+        for (owner, (spender, words)) in self.first.iter().enumerate() {
+            if *spender != ZERO_ADDRESS {
+                all.insert((owner as Address, *spender), from_words(*words));
+            }
+        }
+        all
     }
 }
 
-impl std::ops::DerefMut for Allowances {
-    fn deref_mut(&mut self) -> &mut Self::Target {
-        &mut self.0
+impl PartialEq for Allowances {
+    fn eq(&self, other: &Allowances) -> bool {
+        self.sorted() == other.sorted()
     }
 }
 
 impl std::fmt::Debug for Allowances {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let sorted: BTreeMap<_, _> = self.0.iter().collect();
-        sorted.fmt(f)
+        self.sorted().fmt(f)
+    }
+}
+
+#[cfg(test)]
+mod allowance_tests {
+    use super::*;
+
+    /// The split between the column and the map is invisible: any mix of
+    /// inserts and removes reads back as a plain map would.
+    #[test]
+    fn allowances_behave_as_a_map() {
+        let mut allowances = Allowances::default();
+        let mut plain: BTreeMap<(Address, Address), U256> = BTreeMap::new();
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        for _ in 0..20_000 {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            let (owner, spender) = ((seed % 7) as Address, ((seed >> 8) % 4) as Address);
+            let value = U256::from(seed >> 16) << ((seed % 3) * 100);
+            if (seed >> 40).is_multiple_of(3) {
+                assert_eq!(
+                    allowances.remove(owner, spender),
+                    plain.remove(&(owner, spender))
+                );
+            } else {
+                assert_eq!(
+                    allowances.insert(owner, spender, value),
+                    plain.insert((owner, spender), value)
+                );
+            }
+            assert_eq!(
+                allowances.get(owner, spender),
+                plain.get(&(owner, spender)).copied()
+            );
+            assert_eq!(allowances.sorted(), plain);
+        }
     }
 }
 
@@ -656,7 +759,7 @@ impl ChainState {
     pub fn set_allowance(&mut self, token: u32, owner: Address, spender: Address, value: U256) {
         let old = self.ledgers[token as usize]
             .allowances
-            .insert((owner, spender), value);
+            .insert(owner, spender, value);
         self.record(Undo::Allowance {
             token,
             owner,
@@ -785,8 +888,8 @@ impl ChainState {
                 } => {
                     let allowances = &mut self.ledgers[token as usize].allowances;
                     match old {
-                        Some(value) => allowances.insert((owner, spender), value),
-                        None => allowances.remove(&(owner, spender)),
+                        Some(value) => allowances.insert(owner, spender, value),
+                        None => allowances.remove(owner, spender),
                     };
                 }
                 Undo::Paused { token, old } => self.ledgers[token as usize].paused = old,
