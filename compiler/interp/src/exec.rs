@@ -122,6 +122,22 @@ impl World<'_> {
         }
     }
 
+    /// Emits an event whose arguments are evaluated (`args` is empty unless
+    /// events are recorded). Journaled, so a revert takes the event back.
+    pub fn emit(&mut self, mechanism: MechanismId, event: EventId, args: Vec<Value>) {
+        let len = self.events.len();
+        let count = self.state.events_emitted;
+        self.state.record(Undo::Events { len, count });
+        self.state.events_emitted += 1;
+        if self.record_events {
+            self.events.push(EventRecord {
+                mechanism,
+                event,
+                args,
+            });
+        }
+    }
+
     /// Runs one statement that does not return (for compiled code).
     pub fn run_stmt(&mut self, stmt: &Stmt, frame: &mut Frame) -> Exec<()> {
         self.stmt(stmt, frame).map(|_| ())
@@ -208,18 +224,7 @@ impl World<'_> {
                         values.push(value);
                     }
                 }
-                // Journaled, so a revert takes the event back.
-                let len = self.events.len();
-                let count = self.state.events_emitted;
-                self.state.record(Undo::Events { len, count });
-                self.state.events_emitted += 1;
-                if self.record_events {
-                    self.events.push(EventRecord {
-                        mechanism: frame.mechanism.unwrap_or(0),
-                        event: *event,
-                        args: values,
-                    });
-                }
+                self.emit(frame.mechanism.unwrap_or(0), *event, values);
             }
             Stmt::If { arms, otherwise } => {
                 for (condition, body) in arms {
@@ -894,13 +899,17 @@ impl World<'_> {
             ExprKind::ToFloat { value, scale } => {
                 Value::Float(to_f64(self.expr(value, frame)?.int()) / scale)
             }
-            ExprKind::Sum { mechanism, field } => {
-                match self.state.sums[*mechanism as usize][*field as usize].get() {
-                    Some(total) => Value::Int(total),
-                    None => return Err(ArithmeticError::Overflow.into()),
-                }
-            }
+            ExprKind::Sum { mechanism, field } => self.sum(*mechanism, *field)?,
         })
+    }
+
+    /// `sum(map)`: the field's running sum; overflow when it does not fit
+    /// in 256 bits.
+    pub fn sum(&self, mechanism: MechanismId, field: FieldId) -> Exec<Value> {
+        match self.state.sums[mechanism as usize][field as usize].get() {
+            Some(total) => Ok(Value::Int(total)),
+            None => Err(ArithmeticError::Overflow.into()),
+        }
     }
 
     /// A field read through `keys`; a list index past the end reverts.

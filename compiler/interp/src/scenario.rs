@@ -306,11 +306,14 @@ impl<'p> Simulation<'p> {
                         }
                     }
                     world.deferring = false;
-                    for (caller, call) in std::mem::take(&mut world.queue) {
+                    // The queue keeps its capacity from step to step.
+                    let mut queue = std::mem::take(&mut world.queue);
+                    for (caller, call) in queue.drain(..) {
                         world
                             .transact(caller, &call)
                             .map_err(|fault| stopped(run, point, fault))?;
                     }
+                    world.queue = queue;
                 }
                 StepOrder::Sequential => {
                     for (population_index, population) in scenario.populations.iter().enumerate() {

@@ -575,6 +575,7 @@ impl<'f> Lower<'f> {
             Stmt::Call(call @ (Call::Action { .. } | Call::Token { .. })) => {
                 SiteKind::Call(call.clone())
             }
+            Stmt::Emit { event, .. } => SiteKind::Emit(*event),
             _ => SiteKind::Stmt(synthetic),
         };
         let site = self.site(kind, reprs);
@@ -968,6 +969,10 @@ impl<'f> Lower<'f> {
                 field: *field,
             },
             ExprKind::Uniform => SiteKind::Uniform,
+            ExprKind::Sum { mechanism, field } => SiteKind::Sum {
+                mechanism: *mechanism,
+                field: *field,
+            },
             ExprKind::TokenRead { token, read, args } if args.len() <= 2 => SiteKind::TokenRead {
                 token: *token,
                 read: *read,

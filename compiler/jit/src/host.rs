@@ -371,14 +371,24 @@ fn decode(slot: &[u8], repr: Repr) -> Value {
     let word = |n: usize| -> [u8; 8] { slot[n..n + 8].try_into().unwrap_or([0; 8]) };
     let half = |n: usize| -> [u8; 4] { slot[n..n + 4].try_into().unwrap_or([0; 4]) };
     match repr {
-        Repr::Int => Value::Int(U256::from_le_bytes(
-            slot[..32].try_into().unwrap_or([0; 32]),
-        )),
+        Repr::Int => Value::Int(read_int(slot)),
         Repr::Float => Value::Float(f64::from_bits(u64::from_le_bytes(word(0)))),
         Repr::Bool => Value::Bool(slot[0] != 0),
         Repr::Address => Value::Address(u32::from_le_bytes(half(0))),
         Repr::Str => Value::Str(u32::from_le_bytes(half(0))),
     }
+}
+
+/// An integer from a slot, read 64 bits at a time: compiled code stores
+/// integers 64 bits at a time, and a wider read of those fresh stores
+/// would stall the processor's store forwarding.
+fn read_int(slot: &[u8]) -> U256 {
+    let word = |n: usize| -> u128 {
+        u128::from(u64::from_le_bytes(
+            slot[n * 8..n * 8 + 8].try_into().unwrap_or([0; 8]),
+        ))
+    };
+    U256::from_words(word(2) | (word(3) << 64), word(0) | (word(1) << 64))
 }
 
 /// The context behind the pointer compiled code passes back.
@@ -451,6 +461,7 @@ unsafe extern "C" fn host_expr(
             context.world.load_field(*mechanism, *field, keys)
         }
         SiteKind::Uniform => Ok(Value::Float(context.world.uniform())),
+        SiteKind::Sum { mechanism, field } => context.world.sum(*mechanism, *field),
         SiteKind::TokenRead { token, read } => {
             let mut accounts = [0; 2];
             for (index, account) in accounts
@@ -474,7 +485,7 @@ unsafe extern "C" fn host_expr(
             context.refresh();
             value
         }
-        SiteKind::Stmt(_) | SiteKind::Store { .. } | SiteKind::Call(_) => {
+        SiteKind::Stmt(_) | SiteKind::Store { .. } | SiteKind::Call(_) | SiteKind::Emit(_) => {
             Err(Fault::Stop("site is not an expression".into()))
         }
     };
@@ -529,6 +540,20 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
             };
             context.world.dispatch(pending, context.frame)
         }
+        SiteKind::Emit(event) => {
+            let args = if context.world.record_events {
+                let count = compiled.sites[site as usize].children.len();
+                // SAFETY: (3), see `operand`.
+                (0..count)
+                    .map(|index| unsafe { operand(context, site, buffer, index) })
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let mechanism = context.frame.mechanism.unwrap_or(0);
+            context.world.emit(mechanism, *event, args);
+            Ok(())
+        }
         SiteKind::Stmt(stmt) => {
             // SAFETY: (3), see `bind`.
             unsafe { bind(context, site, buffer) };
@@ -551,12 +576,7 @@ unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, ou
     let count = if op == MUL_DIV { 3 } else { 2 };
     // SAFETY: (3) compiled code stores `count` slots into `args`.
     let bytes = unsafe { std::slice::from_raw_parts(args, count * SLOT as usize) };
-    let operand = |n: usize| {
-        let start = n * SLOT as usize;
-        let mut word = [0u8; SLOT as usize];
-        word.copy_from_slice(&bytes[start..start + SLOT as usize]);
-        U256::from_le_bytes(word)
-    };
+    let operand = |n: usize| read_int(&bytes[n * SLOT as usize..]);
     let (a, b) = (operand(0), operand(1));
     let result = match INT_OPS.get(op as usize) {
         Some(BinOp::Add) => numeric::add(a, b),

@@ -34,7 +34,8 @@ use std::time::{Duration, Instant};
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
 use tok_mir::{
-    Body, Call, Expr, FieldId, MechanismId, PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
+    Body, Call, EventId, Expr, FieldId, MechanismId, PopulationId, Program, Repr, Stmt, TokenId,
+    TokenRead,
 };
 
 /// Why a program could not be compiled.
@@ -67,6 +68,13 @@ pub(crate) enum SiteKind {
     Uniform,
     /// An action call or token operation (its operands: the arguments).
     Call(Call),
+    /// An event (its operands: the arguments).
+    Emit(EventId),
+    /// `sum(map)`: the field's running sum.
+    Sum {
+        mechanism: MechanismId,
+        field: FieldId,
+    },
     /// A token read (its operands: at most two accounts).
     TokenRead {
         token: TokenId,
