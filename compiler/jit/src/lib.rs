@@ -12,17 +12,28 @@
 //! views, random draws) is a *site*: the compiled code evaluates the
 //! operands natively, then hands them to the world, which runs the very
 //! statement or expression the interpreter would, with the operands bound to
-//! scratch locals. The commonest sites (one-key loads and stores, token
-//! reads, `uniform()`) skip the tree and call the same storage, ledger and
-//! random-stream methods the interpreter's evaluation of them calls.
-//! Storage, the undo journal, the token model, hooks and time therefore
-//! have one implementation shared by both engines; the JIT replaces the
-//! tree walk, not the semantics. Values constant for a body (`self`,
-//! `caller`, the agent's index, `now`, the step) are read from a header
-//! the call fills; contract addresses are compiled in as constants.
+//! scratch locals. The commonest sites (one-key loads and stores, calls,
+//! events, `sum`, token reads, `uniform()`) skip the tree and call the same
+//! storage, ledger and random-stream methods the interpreter's evaluation
+//! of them calls. Storage, the undo journal, the token model, hooks and
+//! time therefore have one implementation shared by both engines; the JIT
+//! replaces the tree walk, not the semantics.
+//!
+//! Three things run entirely in compiled code. Account-keyed integer maps,
+//! account lists and token balances are read in place, through *views* of
+//! the world's own columns that the host keeps current (`host::View`); in
+//! an `every` hook, whose writes are not journaled, writes to such a map
+//! go in place too, with the field's running sum. A population's step is
+//! one native loop over its agents, the host starting and ending each
+//! agent's turn (`Engine::run_agents`). And `mul_div` of operands below
+//! 2^128 passes them in registers to the runtime's 256-by-128-bit path.
+//!
+//! Values constant for a body (`self`, `caller`, the agent's index, `now`,
+//! the step) are read from a header the call fills; contract addresses are
+//! compiled in as constants.
 //!
 //! `host.rs` is the only module with `unsafe`: the functions compiled code
-//! calls back into, and the call into compiled code itself.
+//! calls back into, the call into compiled code itself, and the views.
 
 mod codegen;
 mod host;
