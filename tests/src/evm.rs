@@ -21,6 +21,26 @@ pub struct Artifact {
     pub bytecode: Vec<u8>,
 }
 
+/// A program and its generated contracts, compiled.
+pub struct Compiled {
+    pub program: tok_mir::Program,
+    pub artifacts: BTreeMap<String, Artifact>,
+}
+
+/// Checks, lowers and generates the program at `path` (relative to the
+/// repository) as the project `name`, and compiles its contracts.
+pub fn compile(path: &str, name: &str) -> Compiled {
+    let source = std::fs::read_to_string(crate::root().join(path)).expect("program exists");
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, format!("{name}.tok"), source);
+    assert!(tok_driver::diagnostics(&db, file).is_empty());
+    let program = tok_driver::mir(&db, file).clone().expect("lowers");
+    let project =
+        tok_solidity::generate(&program, name, tok_driver::docs(&db, file)).expect("generates");
+    let artifacts = artifacts(&crate::solc(&project).expect("compiles"));
+    Compiled { program, artifacts }
+}
+
 /// A runtime integer as the EVM's.
 pub fn to_evm(value: tok_runtime::U256) -> U256 {
     U256::from_be_bytes(value.to_be_bytes())

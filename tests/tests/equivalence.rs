@@ -18,27 +18,9 @@ use revm::primitives::{Address, U256};
 use tok_interp::state::{self, Value};
 use tok_interp::{GENESIS, PendingCall, World};
 use tok_mir::{Entity, Repr, Shape};
-use tok_tests::evm::{Artifact, Chain, Outcome, artifacts, to_evm};
-use tok_tests::root;
+use tok_tests::evm::{Chain, Compiled, Outcome, compile, to_evm};
 
 /// A compiled program, ready to set up runs from.
-struct Compiled {
-    program: tok_mir::Program,
-    artifacts: BTreeMap<String, Artifact>,
-}
-
-fn compile(path: &str, example: &str) -> Compiled {
-    let source = std::fs::read_to_string(root().join(path)).expect("program exists");
-    let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, format!("{example}.tok"), source);
-    assert!(tok_driver::diagnostics(&db, file).is_empty());
-    let program = tok_driver::mir(&db, file).clone().expect("lowers");
-    let project =
-        tok_solidity::generate(&program, example, tok_driver::docs(&db, file)).expect("generates");
-    let artifacts = artifacts(&tok_tests::solc(&project).expect("compiles"));
-    Compiled { program, artifacts }
-}
-
 /// The Solidity contract deployed for an entity.
 fn contract_name(program: &tok_mir::Program, entity: Entity) -> String {
     match entity {

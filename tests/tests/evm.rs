@@ -7,8 +7,7 @@ use alloy_dyn_abi::DynSolValue;
 use revm::primitives::{Address, U256};
 use tok_interp::state::Value;
 use tok_interp::{GENESIS, PendingCall, World};
-use tok_tests::evm::{Chain, Outcome, artifacts};
-use tok_tests::root;
+use tok_tests::evm::{Chain, Outcome};
 
 fn uint(value: u128) -> DynSolValue {
     DynSolValue::Uint(U256::from(value), 256)
@@ -22,15 +21,10 @@ fn address(byte: u8) -> Address {
 /// emission is minted to the only staker by the catch-up of the next action.
 #[test]
 fn staking_economy_trace_matches_the_interpreter() {
-    let source =
-        std::fs::read_to_string(root().join("examples/staking_economy.tok")).expect("example");
-    let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, "staking_economy.tok".to_string(), source);
-    assert!(tok_driver::diagnostics(&db, file).is_empty());
-    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let project = tok_solidity::generate(program, "staking_economy", tok_driver::docs(&db, file))
-        .expect("generates");
-    let contracts = artifacts(&tok_tests::solc(&project).expect("compiles"));
+    let tok_tests::evm::Compiled {
+        program,
+        artifacts: contracts,
+    } = tok_tests::evm::compile("examples/staking_economy.tok", "staking_economy");
 
     // --- EVM ---------------------------------------------------------------------
     let (deployer, treasury, holder, friend) =
@@ -106,7 +100,7 @@ fn staking_economy_trace_matches_the_interpreter() {
     );
 
     // --- Interpreter ------------------------------------------------------------
-    let mut world = World::deploy(program, &[]).expect("deploys");
+    let mut world = World::deploy(&program, &[]).expect("deploys");
     let treasury_account = world.state.params[6].address();
     let holder_account = world.new_account();
     let friend_account = world.new_account();
@@ -215,7 +209,7 @@ fn staking_economy_trace_matches_the_interpreter() {
             .fields
             .iter()
             .position(|f| f.name == name)
-            .expect("field") as usize
+            .expect("field")
     };
     let scalar = |world: &World, name: &str| {
         world.state.fields[0][field(name)]
@@ -253,14 +247,8 @@ fn staking_economy_trace_matches_the_interpreter() {
 /// The generated deployer wires the program together from its params.
 #[test]
 fn the_deployer_contract_wires_the_program() {
-    let source =
-        std::fs::read_to_string(root().join("examples/staking_economy.tok")).expect("example");
-    let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, "staking_economy.tok".to_string(), source);
-    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
-    let project = tok_solidity::generate(program, "staking_economy", tok_driver::docs(&db, file))
-        .expect("generates");
-    let contracts = artifacts(&tok_tests::solc(&project).expect("compiles"));
+    let contracts =
+        tok_tests::evm::compile("examples/staking_economy.tok", "staking_economy").artifacts;
     let (deployer, treasury) = (address(0xd0), address(0x71));
     let mut chain = Chain::new(GENESIS);
     let e18: u128 = 1_000_000_000_000_000_000;

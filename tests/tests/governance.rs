@@ -16,8 +16,7 @@ use revm::primitives::{Address, U256};
 use tok_interp::state::{self, Value};
 use tok_interp::{GENESIS, PendingCall, World};
 use tok_mir::{Call, ExprKind, Stmt};
-use tok_tests::evm::{Chain, Outcome, artifacts, to_evm};
-use tok_tests::root;
+use tok_tests::evm::{Chain, Outcome, to_evm};
 
 const DAY: u64 = 86_400;
 
@@ -30,14 +29,10 @@ fn succeeds(outcome: Outcome, what: &str) -> Vec<DynSolValue> {
 
 #[test]
 fn a_proposal_changes_a_param_through_the_timelock() {
-    let source =
-        std::fs::read_to_string(root().join("examples/dao_parameter.tok")).expect("exists");
-    let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, "dao_parameter.tok".into(), source);
-    let program = tok_driver::mir(&db, file).clone().expect("lowers");
-    let project = tok_solidity::generate(&program, "dao_parameter", tok_driver::docs(&db, file))
-        .expect("generates");
-    let compiled = artifacts(&tok_tests::solc(&project).expect("compiles"));
+    let tok_tests::evm::Compiled {
+        program,
+        artifacts: compiled,
+    } = tok_tests::evm::compile("examples/dao_parameter.tok", "dao_parameter");
 
     // The proposed value, as the example's scenario writes it (2% a year).
     let mut proposed = None;

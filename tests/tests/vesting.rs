@@ -13,8 +13,7 @@ use std::collections::BTreeMap;
 use alloy_dyn_abi::DynSolValue;
 use revm::primitives::Address;
 use tok_interp::{GENESIS, PendingCall, World};
-use tok_tests::evm::{Chain, Outcome, artifacts, to_evm};
-use tok_tests::root;
+use tok_tests::evm::{Chain, Outcome, to_evm};
 
 const DAY: u64 = 86_400;
 const YEAR: u64 = 365 * DAY;
@@ -25,14 +24,10 @@ fn emb(tokens: u64) -> tok_runtime::U256 {
 
 #[test]
 fn claims_at_the_cliff_and_the_end_match_by_hand_and_on_chain() {
-    let source =
-        std::fs::read_to_string(root().join("examples/capped_vesting.tok")).expect("exists");
-    let db = tok_driver::Database::default();
-    let file = tok_driver::SourceFile::new(&db, "capped_vesting.tok".into(), source);
-    let program = tok_driver::mir(&db, file).clone().expect("lowers");
-    let project = tok_solidity::generate(&program, "capped_vesting", tok_driver::docs(&db, file))
-        .expect("generates");
-    let compiled = artifacts(&tok_tests::solc(&project).expect("compiles"));
+    let tok_tests::evm::Compiled {
+        program,
+        artifacts: compiled,
+    } = tok_tests::evm::compile("examples/capped_vesting.tok", "capped_vesting");
 
     let mut world = World::deploy(&program, &[]).expect("deploys");
     let param = |name: &str| {

@@ -10,6 +10,16 @@ fn tok(args: &[&str]) -> Output {
         .expect("tok runs")
 }
 
+/// Asserts that `tok` exited 0, showing what it printed to stderr if not.
+fn succeeded(output: &Output) {
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
 fn repo(path: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -33,12 +43,7 @@ fn check_succeeds_on_examples() {
         &repo("examples/staking_economy.tok"),
         &repo("examples/amm_pool.tok"),
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
 }
 
 #[test]
@@ -157,12 +162,7 @@ fn sim_writes_csv_and_applies_settings() {
         "--out",
         &out.display().to_string(),
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
     let csv = std::fs::read_to_string(&out).expect("CSV written");
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(lines[0], "run,step,supply,staked,burned");
@@ -235,12 +235,7 @@ fn sim_to(dir: &str, name: &str, extra: &[&str]) -> String {
         .args(&args)
         .output()
         .expect("tok runs");
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
     path
 }
 
@@ -275,12 +270,7 @@ fn shards_merge_back_into_the_whole() {
     let output = tok(&[
         "merge", &shards[2], &shards[0], &shards[1], "--out", &merged,
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
     assert_eq!(
         std::fs::read_to_string(merged).expect("merged"),
         std::fs::read_to_string(whole).expect("whole")
@@ -359,12 +349,7 @@ fn plot_charts_bands_per_sweep_point() {
         "--out",
         &rows,
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
     let chart = dir.join("chart.svg").display().to_string();
     assert_eq!(
         tok(&["plot", &rows, "--column", "burned", "--out", &chart])
@@ -415,12 +400,7 @@ fn parquet_rows_match_the_csv() {
             "--out",
             out,
         ]);
-        assert_eq!(
-            output.status.code(),
-            Some(0),
-            "{}",
-            String::from_utf8_lossy(&output.stderr)
-        );
+        succeeded(&output);
     }
     let text = std::fs::read_to_string(&csv).expect("written");
     let mut lines = text.lines();
@@ -476,12 +456,7 @@ fn plot_writes_png() {
         "--plot-column",
         "burned",
     ]);
-    assert_eq!(
-        output.status.code(),
-        Some(0),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    succeeded(&output);
     let png = std::fs::read(&chart).expect("chart written");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(&png[12..16], b"IHDR");

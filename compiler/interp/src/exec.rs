@@ -934,10 +934,12 @@ impl World<'_> {
         }
     }
 
+    /// Only a top-level list field has items (keyed lists are empty).
     fn list_length(&self, mechanism: MechanismId, field: FieldId, keys: &[Key]) -> usize {
-        match (&self.state.fields[mechanism as usize][field as usize], keys) {
-            (crate::state::Slot::List(items), []) => items.len(),
-            _ => 0,
+        if keys.is_empty() {
+            self.list_len(mechanism, field)
+        } else {
+            0
         }
     }
 

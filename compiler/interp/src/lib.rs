@@ -521,17 +521,7 @@ impl<'p> World<'p> {
         match self.execute(caller, call) {
             Ok(()) => {
                 let mut written = std::mem::take(&mut self.written);
-                written.clear();
-                let modelled =
-                    self.state.journal[mark..]
-                        .iter()
-                        .all(|undo| match reads::written_by(undo) {
-                            Some(resource) => {
-                                written.extend(resource);
-                                true
-                            }
-                            None => false,
-                        });
+                let modelled = reads::write_set(&self.state.journal[mark..], &mut written);
                 let checked = self.check_invariants(
                     &|world| world.describe_call(caller, call),
                     modelled.then_some(&written[..]),

@@ -159,9 +159,23 @@ fn collect(
     }
 }
 
+/// What the journaled writes `journal` wrote, into `written` (cleared
+/// first); `false` when one of them is not modelled (every invariant is
+/// checked after it).
+pub(crate) fn write_set(journal: &[Undo], written: &mut Vec<Resource>) -> bool {
+    written.clear();
+    journal.iter().all(|undo| match written_by(undo) {
+        Some(resource) => {
+            written.extend(resource);
+            true
+        }
+        None => false,
+    })
+}
+
 /// What one journaled write wrote; `None` for writes the analysis does
-/// not model (every invariant is checked after them).
-pub(crate) fn written_by(undo: &Undo) -> Option<Option<Resource>> {
+/// not model.
+fn written_by(undo: &Undo) -> Option<Option<Resource>> {
     Some(match undo {
         Undo::Field {
             mechanism, field, ..

@@ -712,9 +712,6 @@ impl ChainState {
             return;
         };
         self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
-        if self.unjournaled {
-            return;
-        }
         self.record(Undo::Field {
             mechanism,
             field,

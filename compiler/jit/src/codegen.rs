@@ -179,8 +179,7 @@ struct Lower<'f> {
     args: ir::Value,
     fail: ir::Block,
     returns: Option<Repr>,
-    /// In an agent loop: the running agent's account and index, and the
-    /// status its turn ends with.
+    /// In an agent loop: the running agent's account and index.
     agent: Option<AgentTurn>,
 }
 
@@ -188,8 +187,6 @@ struct Lower<'f> {
 struct AgentTurn {
     this: ir::Value,
     index: ir::Value,
-    status: Variable,
-    end: ir::Block,
 }
 
 fn flags() -> MemFlagsData {
@@ -254,11 +251,7 @@ impl<'f> Lower<'f> {
     /// agent's step; a stop ends the loop with a fault).
     fn agent_loop(&mut self, body: &Body, population: PopulationId) {
         let context = self.context;
-        let p = self.i32(population);
-        let packed = self.call(self.refs.agents, &[context, p]);
-        let count = self.b.ins().ireduce(types::I32, packed);
-        let shifted = self.b.ins().ushr_imm_u(packed, 32);
-        let base = self.b.ins().ireduce(types::I32, shifted);
+        let (base, count) = self.population(population);
         let status = self.b.declare_var(types::I32);
         let end = self.b.create_block();
         let stopped = self.b.create_block();
@@ -271,12 +264,7 @@ impl<'f> Lower<'f> {
             l.b.ins().brif(begun, stopped, &[], run, &[]);
             l.b.switch_to_block(run);
             let this = l.b.ins().iadd(base, index);
-            l.agent = Some(AgentTurn {
-                this,
-                index,
-                status,
-                end,
-            });
+            l.agent = Some(AgentTurn { this, index });
             // Every agent's turn starts from zeroed locals.
             for (local, repr) in &locals {
                 let zero = l.zero(*repr);
@@ -293,7 +281,7 @@ impl<'f> Lower<'f> {
             l.b.ins().jump(end, &[]);
             l.b.switch_to_block(end);
             let outcome = l.b.use_var(status);
-            let ended = l.call(l.refs.agent_end, &[context, index, outcome]);
+            let ended = l.call(l.refs.agent_end, &[context, outcome]);
             let next = l.b.create_block();
             l.b.ins().brif(ended, stopped, &[], next, &[]);
             l.b.switch_to_block(next);
@@ -494,17 +482,6 @@ impl<'f> Lower<'f> {
                 population,
                 body,
             } => self.for_agents(*local, *population, body),
-            Stmt::Return(value) if self.agent.is_some() => {
-                // An agent's turn ends here.
-                self.expr(value);
-                if let Some(turn) = self.agent {
-                    let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-                    self.b.def_var(turn.status, ok);
-                    self.b.ins().jump(turn.end, &[]);
-                }
-                let dead = self.b.create_block();
-                self.b.switch_to_block(dead);
-            }
             Stmt::Return(value) => {
                 self.returns.get_or_insert(value.repr);
                 let value = self.expr(value);
@@ -528,21 +505,11 @@ impl<'f> Lower<'f> {
                 field,
                 keys,
                 value,
-            } if keys.len() == 1
-                && self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape
-                    == account_int_map() =>
-            {
-                let source = ViewSource::Field {
-                    mechanism: *mechanism,
-                    field: *field,
-                };
-                match self.view(source) {
-                    Some(view) => self.store_in_place(stmt, view, &keys[0], value),
-                    None => self.stmt_site(stmt),
-                }
-            }
-            Stmt::Store { .. }
-            | Stmt::StoreAgent { .. }
+            } => match self.account_map_view(*mechanism, *field, keys) {
+                Some(view) => self.store_in_place(stmt, view, &keys[0], value),
+                None => self.stmt_site(stmt),
+            },
+            Stmt::StoreAgent { .. }
             | Stmt::Push { .. }
             | Stmt::Revert { .. }
             | Stmt::Emit { .. }
@@ -778,6 +745,21 @@ impl<'f> Lower<'f> {
         });
     }
 
+    /// The view for `field[key]` when the field is an account-keyed integer
+    /// map (read and written in place) and `keys` is one key.
+    fn account_map_view(
+        &mut self,
+        mechanism: MechanismId,
+        field: FieldId,
+        keys: &[Expr],
+    ) -> Option<i32> {
+        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        if keys.len() != 1 || !is_account_int_map(shape) {
+            return None;
+        }
+        self.view(ViewSource::Field { mechanism, field })
+    }
+
     /// The index of the view of `source`, `None` when views are off or all
     /// are taken.
     fn view(&mut self, source: ViewSource) -> Option<i32> {
@@ -831,13 +813,19 @@ impl<'f> Lower<'f> {
         Val::Int(self.b.use_var(low), self.b.use_var(high))
     }
 
-    fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {
+    /// A population's first account and size (`i32`s).
+    fn population(&mut self, population: PopulationId) -> (ir::Value, ir::Value) {
         let context = self.context;
         let p = self.i32(population);
         let packed = self.call(self.refs.agents, &[context, p]);
         let count = self.b.ins().ireduce(types::I32, packed);
         let shifted = self.b.ins().ushr_imm_u(packed, 32);
         let base = self.b.ins().ireduce(types::I32, shifted);
+        (base, count)
+    }
+
+    fn for_agents(&mut self, local: LocalId, population: PopulationId, body: &Block) {
+        let (base, count) = self.population(population);
         self.counted_loop(types::I32, count, |l, index| {
             let agent = l.b.ins().iadd(base, index);
             l.def(local, Val::One(agent));
@@ -923,22 +911,13 @@ impl<'f> Lower<'f> {
                 mechanism,
                 field,
                 keys,
-            } if keys.len() == 1
-                && self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape
-                    == account_int_map() =>
-            {
-                let source = ViewSource::Field {
-                    mechanism: *mechanism,
-                    field: *field,
-                };
-                match self.view(source) {
-                    Some(view) => {
-                        let account = self.expr(&keys[0]).one();
-                        self.view_int(view, account)
-                    }
-                    None => self.expr_site(expr),
+            } => match self.account_map_view(*mechanism, *field, keys) {
+                Some(view) => {
+                    let account = self.expr(&keys[0]).one();
+                    self.view_int(view, account)
                 }
-            }
+                None => self.expr_site(expr),
+            },
             ExprKind::TokenRead {
                 token,
                 read: TokenRead::Balance,
@@ -1257,10 +1236,10 @@ impl<'f> Lower<'f> {
     }
 }
 
-/// The shape of an account-keyed map of integers (read and written in
-/// place).
-fn account_int_map() -> Shape {
-    Shape::Map(Repr::Address, Box::new(Shape::Scalar(Repr::Int)))
+/// Whether `shape` is an account-keyed map of integers (read and written
+/// in place).
+fn is_account_int_map(shape: &Shape) -> bool {
+    matches!(shape, Shape::Map(Repr::Address, value) if **value == Shape::Scalar(Repr::Int))
 }
 
 fn int_op(op: BinOp) -> u32 {

@@ -157,7 +157,7 @@ impl Module {
             agents: declare("tok_agents", &[p, i32t], i64t)?,
             actor: declare("tok_actor", &[p, i32t], i32t)?,
             agent_begin: declare("tok_agent_begin", &[p, i32t], i32t)?,
-            agent_end: declare("tok_agent_end", &[p, i32t, i32t], i32t)?,
+            agent_end: declare("tok_agent_end", &[p, i32t], i32t)?,
         };
         Ok(Module { jit, hosts })
     }
@@ -704,7 +704,7 @@ unsafe extern "C" fn host_agent_begin(context_ptr: *mut u8, index: u32) -> u32 {
 
 /// Ends the running agent's turn with its body's status; a fault here (a
 /// stop) ends the loop.
-unsafe extern "C" fn host_agent_end(context_ptr: *mut u8, _index: u32, status: u32) -> u32 {
+unsafe extern "C" fn host_agent_end(context_ptr: *mut u8, status: u32) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
     let result = match status {

@@ -173,9 +173,9 @@ impl<'p> Jit<'p> {
         for scenario in &program.scenarios {
             bodies.extend(scenario.setup.iter());
             bodies.extend(scenario.each_step.iter());
+            // A population's step is compiled as its agent loop (below).
             for population in &scenario.populations {
                 bodies.extend(population.start.iter());
-                bodies.extend(population.each_step.iter());
             }
         }
         let mut module = host::Module::new()?;
@@ -184,7 +184,7 @@ impl<'p> Jit<'p> {
             let function = codegen::compile(&mut module, program, body, functions.len(), None)?;
             functions.push(function);
         }
-        // Each population's step also as a loop over its agents.
+        // Each population's step as a loop over its agents.
         let mut loops = Vec::new();
         for scenario in &program.scenarios {
             for (population, each) in
