@@ -20,6 +20,13 @@ fn succeeded(output: &Output) {
     );
 }
 
+/// A fresh directory for one test's files.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("tok-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("temp dir");
+    dir
+}
+
 fn repo(path: &str) -> String {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("../..")
@@ -29,8 +36,7 @@ fn repo(path: &str) -> String {
 }
 
 fn scratch(name: &str, contents: &[u8]) -> String {
-    let dir = std::env::temp_dir().join(format!("tok-cli-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = temp_dir("cli");
     let path = dir.join(name);
     std::fs::write(&path, contents).expect("write scratch file");
     path.display().to_string()
@@ -213,8 +219,7 @@ fn build_emits_mir() {
 }
 
 fn sim_to(dir: &str, name: &str, extra: &[&str]) -> String {
-    let out = std::env::temp_dir().join(format!("tok-{dir}-{}", std::process::id()));
-    std::fs::create_dir_all(&out).expect("temp dir");
+    let out = temp_dir(dir);
     let path = out.join(name).display().to_string();
     let mut args = vec![
         "sim",
@@ -290,8 +295,7 @@ fn shards_merge_back_into_the_whole() {
 
 #[test]
 fn summary_statistics_across_runs() {
-    let dir = std::env::temp_dir().join(format!("tok-summary-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = temp_dir("summary");
     let summary = dir.join("summary.json").display().to_string();
     let csv = sim_to(
         "summary",
@@ -338,8 +342,7 @@ fn summary_statistics_across_runs() {
 
 #[test]
 fn plot_charts_bands_per_sweep_point() {
-    let dir = std::env::temp_dir().join(format!("tok-plot-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = temp_dir("plot");
     let rows = dir.join("rows.csv").display().to_string();
     let output = tok(&[
         "sim",
@@ -387,8 +390,7 @@ fn plot_charts_bands_per_sweep_point() {
 fn parquet_rows_match_the_csv() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
-    let dir = std::env::temp_dir().join(format!("tok-parquet-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = temp_dir("parquet");
     let csv = dir.join("rows.csv").display().to_string();
     let table = dir.join("rows.parquet").display().to_string();
     for out in [&csv, &table] {
@@ -440,8 +442,7 @@ fn parquet_rows_match_the_csv() {
 /// rows, and `tok sim --plot` writes one next to its CSV.
 #[test]
 fn plot_writes_png() {
-    let dir = std::env::temp_dir().join(format!("tok-png-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
+    let dir = temp_dir("png");
     let rows = dir.join("rows.csv").display().to_string();
     let chart = dir.join("chart.png").display().to_string();
     let output = tok(&[
