@@ -80,6 +80,7 @@ struct Refs {
     actor: FuncRef,
     agent_begin: FuncRef,
     agent_end: FuncRef,
+    prefetch: FuncRef,
 }
 
 /// Compiles `body`; with `population`, as a loop running it for each of
@@ -122,6 +123,7 @@ pub(crate) fn compile(
         actor: import(hosts.actor),
         agent_begin: import(hosts.agent_begin),
         agent_end: import(hosts.agent_end),
+        prefetch: import(hosts.prefetch),
     };
     let mut builder_context = FunctionBuilderContext::new();
     let frontend = module.jit.target_config();
@@ -705,8 +707,22 @@ impl<'f> Lower<'f> {
             Shape::List(Repr::Address) => self.view(ViewSource::Field { mechanism, field }),
             _ => None,
         };
+        // The columns the body writes at the item, read ahead of the loop.
+        let ahead: Vec<i32> = match view {
+            Some(_) => keyed_stores(body, local)
+                .filter_map(|(mechanism, field, keys)| {
+                    self.account_map_view(mechanism, field, keys)
+                })
+                .collect(),
+            None => Vec::new(),
+        };
         self.counted_loop(types::I64, length, |l, index| {
             let repr = l.reprs[local as usize];
+            if let Some(view) = view
+                && !ahead.is_empty()
+            {
+                l.prefetch_ahead(view, index, &ahead);
+            }
             let item = match view {
                 // The item in place while the list still has it; the host
                 // reports a list that shrank.
@@ -743,6 +759,36 @@ impl<'f> Lower<'f> {
             l.def(local, item);
             l.block(body);
         });
+    }
+
+    /// Asks for the slots, in the columns of `columns`, of the account
+    /// `PREFETCH_DISTANCE` items after `index` in the account list `list`.
+    fn prefetch_ahead(&mut self, list: i32, index: ir::Value, columns: &[i32]) {
+        let (items, len) = self.view_at(list);
+        let (present, done) = (self.b.create_block(), self.b.create_block());
+        let ahead = self.b.ins().iadd_imm_u(index, PREFETCH_DISTANCE);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, ahead, len);
+        self.b.ins().brif(inside, present, &[], done, &[]);
+        self.b.switch_to_block(present);
+        let offset = self.b.ins().imul_imm_u(ahead, 4);
+        let address = self.b.ins().iadd(items, offset);
+        let account = self.b.ins().load(types::I32, flags(), address, 0);
+        let account = self.b.ins().uextend(types::I64, account);
+        for column in columns {
+            let (slots, count) = self.view_at(*column);
+            let next = self.b.create_block();
+            let fetch = self.b.create_block();
+            let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, account, count);
+            self.b.ins().brif(inside, fetch, &[], next, &[]);
+            self.b.switch_to_block(fetch);
+            let offset = self.b.ins().imul_imm_u(account, i64::from(SLOT));
+            let slot = self.b.ins().iadd(slots, offset);
+            self.b.ins().call(self.refs.prefetch, &[slot]);
+            self.b.ins().jump(next, &[]);
+            self.b.switch_to_block(next);
+        }
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     /// The view for `field[key]` when the field is an account-keyed integer
@@ -1339,4 +1385,26 @@ fn stmt_children(stmt: &mut Stmt) -> Vec<&mut Expr> {
         },
         _ => Vec::new(),
     }
+}
+
+/// How many items ahead a loop over an account list asks for the slots it
+/// will write (see `prefetch_ahead`).
+const PREFETCH_DISTANCE: i64 = 16;
+
+/// The fields `body` writes, at its top level, at the key `local`.
+fn keyed_stores(
+    body: &Block,
+    local: LocalId,
+) -> impl Iterator<Item = (MechanismId, FieldId, &[Expr])> {
+    body.iter().filter_map(move |stmt| match stmt {
+        Stmt::Store {
+            mechanism,
+            field,
+            keys,
+            ..
+        } if matches!(keys.as_slice(), [Expr { kind: ExprKind::Local(key), .. }] if *key == local) => {
+            Some((*mechanism, *field, keys.as_slice()))
+        }
+        _ => None,
+    })
 }
