@@ -113,6 +113,7 @@ impl World<'_> {
     /// Makes a call from `frame`: in chain code, part of the current
     /// transaction, as the mechanism; in scenario code, a transaction of
     /// the acting account.
+    #[inline(always)]
     pub fn dispatch(&mut self, pending: PendingCall, frame: &Frame) -> Exec<()> {
         if frame.mechanism.is_some() {
             self.execute(frame.this, &pending)

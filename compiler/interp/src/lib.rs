@@ -581,6 +581,7 @@ impl<'p> World<'p> {
 
     /// A call made by scenario code: run now, or queue it in the decision
     /// phase of a simultaneous step.
+    #[inline(always)]
     pub(crate) fn scenario_call(&mut self, caller: Address, call: PendingCall) {
         if self.deferring {
             self.queue.push((caller, call));

@@ -308,11 +308,12 @@ impl<'p> Simulation<'p> {
                     world.deferring = false;
                     // The queue keeps its capacity from step to step.
                     let mut queue = std::mem::take(&mut world.queue);
-                    for (caller, call) in queue.drain(..) {
+                    for (caller, call) in &queue {
                         world
-                            .transact(caller, &call)
+                            .transact(*caller, call)
                             .map_err(|fault| stopped(run, point, fault))?;
                     }
+                    queue.clear();
                     world.queue = queue;
                 }
                 StepOrder::Sequential => {

@@ -113,6 +113,22 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
     }
 }
 
+impl<T: Copy + Default, const N: usize> Small<T, N> {
+    /// `len` items, item `i` being `item(i)`, built in place.
+    #[inline(always)]
+    pub fn build(len: usize, mut item: impl FnMut(usize) -> T) -> Small<T, N> {
+        if len <= N {
+            let mut inline = [T::default(); N];
+            for (index, slot) in inline.iter_mut().enumerate().take(len) {
+                *slot = item(index);
+            }
+            Small::Inline(len as u8, inline)
+        } else {
+            Small::Heap((0..len).map(item).collect())
+        }
+    }
+}
+
 impl<T, const N: usize> std::ops::Deref for Small<T, N> {
     type Target = [T];
 
@@ -951,6 +967,17 @@ fn restore(list: &mut Vec<(u64, U256)>, old_len: usize, old_last: Option<(u64, U
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `Small::build` keeps every item, in order, inline or on the heap.
+    #[test]
+    fn small_build_keeps_items_in_order() {
+        for len in 0..6 {
+            let built = Small::<u32, 3>::build(len, |index| index as u32 * 7 + 1);
+            let expected: Vec<u32> = (0..len).map(|index| index as u32 * 7 + 1).collect();
+            assert_eq!(&*built, expected.as_slice());
+            assert_eq!(matches!(built, Small::Heap(_)), len > 3);
+        }
+    }
 
     /// The running sums agree with a full pass over the map after any mix
     /// of writes and rollbacks, including sums past 2^256 and back.

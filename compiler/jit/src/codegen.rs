@@ -18,7 +18,7 @@ use crate::host::{
     self, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RETURNED, SLOT, UNJOURNALED,
     VIEW_BYTES,
 };
-use crate::{JitError, Site, SiteKind, ViewSource};
+use crate::{JitError, Site, SiteKind, Target, ViewSource};
 
 /// Offsets in the header slot `host::call` writes before the arguments.
 const HEADER_THIS: i32 = 0;
@@ -541,9 +541,16 @@ impl<'f> Lower<'f> {
                 mechanism: *mechanism,
                 field: *field,
             },
-            Stmt::Call(call @ (Call::Action { .. } | Call::Token { .. })) => {
-                SiteKind::Call(call.clone())
-            }
+            Stmt::Call(Call::Action {
+                mechanism, action, ..
+            }) => SiteKind::Call(Target::Action {
+                mechanism: *mechanism,
+                action: *action,
+            }),
+            Stmt::Call(Call::Token { token, op, .. }) => SiteKind::Call(Target::Token {
+                token: *token,
+                op: *op,
+            }),
             Stmt::Emit { event, .. } => SiteKind::Emit(*event),
             _ => SiteKind::Stmt(synthetic),
         };

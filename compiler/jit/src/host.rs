@@ -25,13 +25,13 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Column, Slot, Tally, Value};
+use tok_interp::state::{Args, Column, Slot, Tally, Value};
 use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
-use tok_mir::{BinOp, Call, Repr};
+use tok_mir::{BinOp, Repr};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 
-use crate::{Compiled, JitError, SiteKind, ViewSource};
+use crate::{Compiled, JitError, SiteKind, Target, ViewSource};
 
 /// Bytes per value in the buffers between compiled code and the host: an
 /// integer's two 128-bit halves, low first (the little-endian U256).
@@ -434,8 +434,8 @@ unsafe fn write_out(out: *mut u8, value: Value) {
 }
 
 /// Operand `index` of a site, read straight from the buffer.
-unsafe fn operand(context: &Context<'_, '_>, site: u32, buffer: *const u8, index: usize) -> Value {
-    let repr = context.compiled.sites[site as usize].children[index];
+unsafe fn operand(compiled: &Compiled, site: u32, buffer: *const u8, index: usize) -> Value {
+    let repr = compiled.sites[site as usize].children[index];
     // SAFETY: (3) as in `bind`.
     let slot =
         unsafe { std::slice::from_raw_parts(buffer.add(index * SLOT as usize), SLOT as usize) };
@@ -458,7 +458,7 @@ unsafe extern "C" fn host_expr(
                 None
             } else {
                 // SAFETY: (3), see `operand`.
-                Some(unsafe { operand(context, site, buffer, 0) }.key())
+                Some(unsafe { operand(compiled, site, buffer, 0) }.key())
             };
             let keys = key.as_slice();
             context.world.load_field(*mechanism, *field, keys)
@@ -473,7 +473,7 @@ unsafe extern "C" fn host_expr(
                 .take(compiled.sites[site as usize].children.len())
             {
                 // SAFETY: (3), see `operand`.
-                *account = unsafe { operand(context, site, buffer, index) }.address();
+                *account = unsafe { operand(compiled, site, buffer, index) }.address();
             }
             Ok(Value::Int(
                 context.world.token_read(*token, *read, accounts),
@@ -510,7 +510,7 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
         // What the interpreter's `Store` does: the key, then the value.
         SiteKind::Store { mechanism, field } => {
             // SAFETY: (3), see `operand`.
-            let read = |index| unsafe { operand(context, site, buffer, index) };
+            let read = |index| unsafe { operand(compiled, site, buffer, index) };
             if compiled.sites[site as usize].children.len() == 1 {
                 let value = read(0);
                 context.world.state.store(*mechanism, *field, &[], value);
@@ -525,21 +525,19 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
         SiteKind::Call(call) => {
             let count = compiled.sites[site as usize].children.len();
             // SAFETY: (3), see `operand`.
-            let args = (0..count).map(|index| unsafe { operand(context, site, buffer, index) });
-            let pending = match call {
-                Call::Action {
-                    mechanism, action, ..
-                } => PendingCall::Action {
-                    mechanism: *mechanism,
-                    action: *action,
-                    args: args.collect(),
+            let read = |index| unsafe { operand(compiled, site, buffer, index) };
+            let args = || Args::build(count, read);
+            let pending = match *call {
+                Target::Action { mechanism, action } => PendingCall::Action {
+                    mechanism,
+                    action,
+                    args: args(),
                 },
-                Call::Token { token, op, .. } => PendingCall::Token {
-                    token: *token,
-                    op: *op,
-                    args: args.collect(),
+                Target::Token { token, op } => PendingCall::Token {
+                    token,
+                    op,
+                    args: args(),
                 },
-                _ => return context.fail(Fault::Stop("site is not a call".into())),
             };
             context.world.dispatch(pending, context.frame)
         }
@@ -548,7 +546,7 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
                 let count = compiled.sites[site as usize].children.len();
                 // SAFETY: (3), see `operand`.
                 (0..count)
-                    .map(|index| unsafe { operand(context, site, buffer, index) })
+                    .map(|index| unsafe { operand(compiled, site, buffer, index) })
                     .collect()
             } else {
                 Vec::new()

@@ -45,8 +45,8 @@ use std::time::{Duration, Instant};
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
 use tok_mir::{
-    Body, Call, EventId, Expr, FieldId, MechanismId, PopulationId, Program, Repr, Stmt, TokenId,
-    TokenRead,
+    Body, EventId, Expr, FieldId, FunctionId, MechanismId, PopulationId, Program, Repr, Stmt,
+    TokenId, TokenOp, TokenRead,
 };
 
 /// Why a program could not be compiled.
@@ -78,7 +78,7 @@ pub(crate) enum SiteKind {
     },
     Uniform,
     /// An action call or token operation (its operands: the arguments).
-    Call(Call),
+    Call(Target),
     /// An event (its operands: the arguments).
     Emit(EventId),
     /// `sum(map)`: the field's running sum.
@@ -90,6 +90,19 @@ pub(crate) enum SiteKind {
     TokenRead {
         token: TokenId,
         read: TokenRead,
+    },
+}
+
+/// What a call site calls.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Target {
+    Action {
+        mechanism: MechanismId,
+        action: FunctionId,
+    },
+    Token {
+        token: TokenId,
+        op: TokenOp,
     },
 }
 
