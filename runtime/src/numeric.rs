@@ -198,12 +198,22 @@ thread_local! {
     static RECIPROCAL: std::cell::Cell<(u128, u64)> = const { std::cell::Cell::new((0, 0)) };
 }
 
-/// `floor((2^192 - 1) / divisor) - 2^64` for a normalized 128-bit divisor.
+/// [`reciprocal`], the last one kept per thread.
 fn reciprocal_3by2(divisor: u128) -> u64 {
-    let (cached, reciprocal) = RECIPROCAL.get();
+    let (cached, kept) = RECIPROCAL.get();
     if cached == divisor {
-        return reciprocal;
+        return kept;
     }
+    let v = reciprocal(divisor);
+    RECIPROCAL.set((divisor, v));
+    v
+}
+
+/// `floor((2^192 - 1) / divisor) - 2^64` for a normalized 128-bit divisor
+/// (its top bit set): what a 3-by-2-digit division multiplies by instead
+/// of dividing (Möller and Granlund, "Improved division by invariant
+/// integers", 2011). Compiled code divides as `divide_3by2` does.
+pub fn reciprocal(divisor: u128) -> u64 {
     let (d1, d0) = ((divisor >> 64) as u64, divisor as u64);
     // The 2-by-1 reciprocal of the high digit, then corrected for the low.
     let mut v = (u128::MAX / u128::from(d1)) as u64;
@@ -225,7 +235,6 @@ fn reciprocal_3by2(divisor: u128) -> u64 {
             v = v.wrapping_sub(1);
         }
     }
-    RECIPROCAL.set((divisor, v));
     v
 }
 

@@ -123,6 +123,17 @@ impl World<'_> {
         }
     }
 
+    /// The account of agent `index` of `population` (`holder[i]`).
+    pub fn agent(&self, population: PopulationId, index: U256) -> Exec<Value> {
+        let count = self.agent_counts[population as usize];
+        match u32::try_from(index) {
+            Ok(index) if index < count => {
+                Ok(Value::Address(self.agent_base[population as usize] + index))
+            }
+            _ => revert("agent index out of range"),
+        }
+    }
+
     /// Emits an event whose arguments are evaluated (`args` is empty unless
     /// events are recorded). Journaled, so a revert takes the event back.
     pub fn emit(&mut self, mechanism: MechanismId, event: EventId, args: Vec<Value>) {
@@ -793,13 +804,7 @@ impl World<'_> {
             ExprKind::Entity(entity) => Value::Address(self.entity_address(*entity)),
             ExprKind::Agent { population, index } => {
                 let index = self.expr(index, frame)?.int();
-                let count = self.agent_counts[*population as usize];
-                match u32::try_from(index) {
-                    Ok(index) if index < count => {
-                        Value::Address(self.agent_base[*population as usize] + index)
-                    }
-                    _ => return revert("agent index out of range"),
-                }
+                self.agent(*population, index)?
             }
             ExprKind::PopulationSize(population) => {
                 Value::Int(U256::from(self.agent_counts[*population as usize]))

@@ -15,8 +15,8 @@ use cranelift_module::{FuncId, Linkage, Module as _};
 use tok_mir::*;
 
 use crate::host::{
-    self, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RETURNED, SLOT, UNJOURNALED,
-    VIEW_BYTES,
+    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RECIPROCAL, RETURNED, SLOT,
+    UNJOURNALED, VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, Target, ViewSource};
 
@@ -71,7 +71,7 @@ struct Refs {
     expr: FuncRef,
     stmt: FuncRef,
     int: FuncRef,
-    mul_div_128: FuncRef,
+    reciprocal: FuncRef,
     float: FuncRef,
     to_float: FuncRef,
     list_open: FuncRef,
@@ -114,7 +114,7 @@ pub(crate) fn compile(
         expr: import(hosts.expr),
         stmt: import(hosts.stmt),
         int: import(hosts.int),
-        mul_div_128: import(hosts.mul_div_128),
+        reciprocal: import(hosts.reciprocal),
         float: import(hosts.float),
         to_float: import(hosts.to_float),
         list_open: import(hosts.list_open),
@@ -1001,6 +1001,8 @@ impl<'f> Lower<'f> {
                 field: *field,
             },
             ExprKind::Uniform => SiteKind::Uniform,
+            ExprKind::Param(param) => SiteKind::Param(*param),
+            ExprKind::Agent { population, .. } => SiteKind::Agent(*population),
             ExprKind::Sum { mechanism, field } => SiteKind::Sum {
                 mechanism: *mechanism,
                 field: *field,
@@ -1236,38 +1238,38 @@ impl<'f> Lower<'f> {
         Val::Int(params[0], params[1])
     }
 
-    /// `mul_div`: operands below 2^128 go to the host in registers, others
-    /// through memory at full width.
+    /// `mul_div(a, b, c)`: inline when all three are below 2^128 and the
+    /// quotient is too (`high < c` for the 256-bit product `high:low`),
+    /// which also rules out a zero divisor: the runtime's `mul_div_128`
+    /// (a 256-by-128-bit division in two 64-bit quotient digits, each by
+    /// multiplying with the normalized divisor's reciprocal, kept in the
+    /// context). Anything else, faults included, goes to the host.
     fn mul_div(&mut self, values: [Val; 3]) -> Val {
         let zero = self.i128(0);
         let halves = values.map(|value| value.halves(zero));
-        let high = self.b.ins().bor(halves[0].1, halves[1].1);
-        let high = self.b.ins().bor(high, halves[2].1);
-        let small = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let [(a, _), (b, _), (c, _)] = halves;
         let (low_var, high_var) = (
             self.b.declare_var(types::I128),
             self.b.declare_var(types::I128),
         );
-        let (fast, slow, merge) = (
+        let (narrow, fast, slow, merge) = (
+            self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.b.ins().brif(small, fast, &[], slow, &[]);
+        let high = self.b.ins().bor(halves[0].1, halves[1].1);
+        let high = self.b.ins().bor(high, halves[2].1);
+        let small = self.b.ins().icmp(IntCC::Equal, high, zero);
+        self.b.ins().brif(small, narrow, &[], slow, &[]);
+        self.b.switch_to_block(narrow);
+        let (high, low) = self.mul_256(a, b);
+        let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, high, c);
+        self.b.ins().brif(fits, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
-        let mut args = vec![self.context];
-        for (low, _) in halves {
-            let (word_low, word_high) = self.b.ins().isplit(low);
-            args.extend([word_low, word_high]);
-        }
-        let out = self.buffer(1);
-        args.push(out);
-        let status = self.call(self.refs.mul_div_128, &args);
-        self.check(status);
-        if let Val::Int(low, high) = self.load(Repr::Int, out, 0) {
-            self.b.def_var(low_var, low);
-            self.b.def_var(high_var, high);
-        }
+        let quotient = self.div_256_by_128(high, low, c);
+        self.b.def_var(low_var, quotient);
+        self.b.def_var(high_var, zero);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(slow);
         if let Val::Int(low, high) = self.int_host(MUL_DIV, &values) {
@@ -1277,6 +1279,118 @@ impl<'f> Lower<'f> {
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(merge);
         Val::Int(self.b.use_var(low_var), self.b.use_var(high_var))
+    }
+
+    /// The full product of two 64-bit integers.
+    fn mul_128(&mut self, x: ir::Value, y: ir::Value) -> ir::Value {
+        let low = self.b.ins().imul(x, y);
+        let high = self.b.ins().umulhi(x, y);
+        self.b.ins().iconcat(low, high)
+    }
+
+    /// The 256-bit product of two 128-bit integers, as (high, low).
+    fn mul_256(&mut self, a: ir::Value, b: ir::Value) -> (ir::Value, ir::Value) {
+        let (a0, a1) = self.b.ins().isplit(a);
+        let (b0, b1) = self.b.ins().isplit(b);
+        let p00 = self.mul_128(a0, b0);
+        let p01 = self.mul_128(a0, b1);
+        let p10 = self.mul_128(a1, b0);
+        let p11 = self.mul_128(a1, b1);
+        let middle = self.b.ins().iadd(p01, p10);
+        let middle_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, middle, p01);
+        let shifted = self.b.ins().ishl_imm_u(middle, 64);
+        let low = self.b.ins().iadd(p00, shifted);
+        let low_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, p00);
+        let high = self.b.ins().ushr_imm_u(middle, 64);
+        let high = self.b.ins().iadd(p11, high);
+        let carry = self.b.ins().uextend(types::I128, low_carry);
+        let high = self.b.ins().iadd(high, carry);
+        let (zero, two_64) = (self.i128(0), self.i128(1 << 64));
+        let carry = self.b.ins().select(middle_carry, two_64, zero);
+        let high = self.b.ins().iadd(high, carry);
+        (high, low)
+    }
+
+    /// `(high * 2^128 + low) / divisor` given `high < divisor`, as the
+    /// runtime's `div_256_by_128`.
+    fn div_256_by_128(&mut self, high: ir::Value, low: ir::Value, divisor: ir::Value) -> ir::Value {
+        let shift = self.b.ins().clz(divisor);
+        let shift = self.b.ins().ireduce(types::I64, shift);
+        let divisor = self.b.ins().ishl(divisor, shift);
+        let (top, spill) = (self.b.ins().ishl(high, shift), self.i128(0));
+        let width = self.b.ins().iconst(types::I64, 128);
+        let back = self.b.ins().isub(width, shift);
+        let carried = self.b.ins().ushr(low, back);
+        let unshifted = self.b.ins().icmp_imm_u(IntCC::Equal, shift, 0);
+        let carried = self.b.ins().select(unshifted, spill, carried);
+        let high = self.b.ins().bor(top, carried);
+        let low = self.b.ins().ishl(low, shift);
+        let reciprocal = self.reciprocal(divisor);
+        let (low0, low1) = self.b.ins().isplit(low);
+        let (q1, remainder) = self.divide_3by2(high, low1, divisor, reciprocal);
+        let (q0, _) = self.divide_3by2(remainder, low0, divisor, reciprocal);
+        self.b.ins().iconcat(q0, q1)
+    }
+
+    /// The reciprocal of a normalized divisor: the context's kept one when
+    /// the divisor is the last one's, else from the host.
+    fn reciprocal(&mut self, divisor: ir::Value) -> ir::Value {
+        let context = self.context;
+        let kept = self.b.ins().load(types::I128, flags(), context, DIVISOR);
+        let same = self.b.ins().icmp(IntCC::Equal, kept, divisor);
+        let (fresh, done) = (self.b.create_block(), self.b.create_block());
+        self.b.append_block_param(done, types::I64);
+        let reciprocal = self.b.ins().load(types::I64, flags(), context, RECIPROCAL);
+        self.b
+            .ins()
+            .brif(same, done, &[BlockArg::Value(reciprocal)], fresh, &[]);
+        self.b.switch_to_block(fresh);
+        let (low, high) = self.b.ins().isplit(divisor);
+        let computed = self.call(self.refs.reciprocal, &[context, low, high]);
+        self.b.ins().jump(done, &[BlockArg::Value(computed)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// One 64-bit quotient digit of `(top * 2^64 + next) / divisor` and the
+    /// remainder, as the runtime's `divide_3by2`.
+    fn divide_3by2(
+        &mut self,
+        top: ir::Value,
+        next: ir::Value,
+        divisor: ir::Value,
+        reciprocal: ir::Value,
+    ) -> (ir::Value, ir::Value) {
+        let (u1, u2) = self.b.ins().isplit(top);
+        let (d0, d1) = self.b.ins().isplit(divisor);
+        let estimate = self.mul_128(reciprocal, u2);
+        let estimate = self.b.ins().iadd(estimate, top);
+        let (q0, q1) = self.b.ins().isplit(estimate);
+        let product = self.b.ins().imul(q1, d1);
+        let r1 = self.b.ins().isub(u1, product);
+        let t = self.mul_128(d0, q1);
+        let r = self.b.ins().iconcat(next, r1);
+        let r = self.b.ins().isub(r, t);
+        let r = self.b.ins().isub(r, divisor);
+        let q1 = self.b.ins().iadd_imm_u(q1, 1);
+        let (_, r_high) = self.b.ins().isplit(r);
+        let over = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, r_high, q0);
+        let q1_less = self.b.ins().iadd_imm_s(q1, -1);
+        let q1 = self.b.ins().select(over, q1_less, q1);
+        let r_more = self.b.ins().iadd(r, divisor);
+        let r = self.b.ins().select(over, r_more, r);
+        let again = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, r, divisor);
+        let q1_more = self.b.ins().iadd_imm_u(q1, 1);
+        let q1 = self.b.ins().select(again, q1_more, q1);
+        let r_less = self.b.ins().isub(r, divisor);
+        let r = self.b.ins().select(again, r_less, r);
+        (q1, r)
     }
 
     fn int_host(&mut self, op: u32, values: &[Val]) -> Val {

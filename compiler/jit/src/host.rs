@@ -71,7 +71,7 @@ pub(crate) struct Hosts {
     pub expr: FuncId,
     pub stmt: FuncId,
     pub int: FuncId,
-    pub mul_div_128: FuncId,
+    pub reciprocal: FuncId,
     pub float: FuncId,
     pub to_float: FuncId,
     pub list_open: FuncId,
@@ -120,7 +120,7 @@ impl Module {
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_int", host_int as *const u8),
-            ("tok_mul_div_128", host_mul_div_128 as *const u8),
+            ("tok_reciprocal", host_reciprocal as *const u8),
             ("tok_float", host_float as *const u8),
             ("tok_to_float", host_to_float as *const u8),
             ("tok_list_open", host_list_open as *const u8),
@@ -147,11 +147,7 @@ impl Module {
             expr: declare("tok_expr", &[p, i32t, p, p], i32t)?,
             stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
-            mul_div_128: declare(
-                "tok_mul_div_128",
-                &[p, i64t, i64t, i64t, i64t, i64t, i64t, p],
-                i32t,
-            )?,
+            reciprocal: declare("tok_reciprocal", &[p, i64t, i64t], i64t)?,
             float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
             to_float: declare("tok_to_float", &[p, f64t], f64t)?,
             list_open: declare("tok_list_open", &[p, i32t, i32t], i64t)?,
@@ -198,6 +194,11 @@ pub(crate) const VIEW_BYTES: i32 = 24;
 /// Where the context holds whether writes are journaled (nonzero: not, an
 /// `every` hook runs); compiled code writes in place only then.
 pub(crate) const UNJOURNALED: i32 = MAX_VIEWS as i32 * VIEW_BYTES;
+
+/// Where the context keeps the last `mul_div` divisor (normalized, low
+/// half first) and its reciprocal (see `host_reciprocal`).
+pub(crate) const DIVISOR: i32 = UNJOURNALED + 8;
+pub(crate) const RECIPROCAL: i32 = UNJOURNALED + 24;
 
 /// A column of storage compiled code reads in place: `len` items of the
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
@@ -279,6 +280,10 @@ struct Context<'a, 'w> {
     views: [View; MAX_VIEWS],
     /// Nonzero while writes are not journaled (at offset `UNJOURNALED`).
     unjournaled: u64,
+    /// The last normalized divisor of a `mul_div` and its reciprocal (at
+    /// offsets `DIVISOR` and `RECIPROCAL`; none yet: a zero divisor).
+    divisor: [u64; 2],
+    reciprocal: u64,
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -286,6 +291,14 @@ struct Context<'a, 'w> {
     /// In an agent loop: the mark the running agent's turn ends with.
     mark: usize,
 }
+
+// The offsets compiled code reads the context at.
+const _: () = {
+    assert!(std::mem::offset_of!(Context<'static, 'static>, views) == 0);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, unjournaled) == UNJOURNALED as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, divisor) == DIVISOR as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, reciprocal) == RECIPROCAL as usize);
+};
 
 impl Context<'_, '_> {
     fn fail(&mut self, fault: Fault) -> u32 {
@@ -332,6 +345,8 @@ pub(crate) fn call(
     let mut context = Context {
         views: [View::EMPTY; MAX_VIEWS],
         unjournaled: 0,
+        divisor: [0; 2],
+        reciprocal: 0,
         world,
         frame,
         compiled,
@@ -464,6 +479,12 @@ unsafe extern "C" fn host_expr(
             context.world.load_field(*mechanism, *field, keys)
         }
         SiteKind::Uniform => Ok(Value::Float(context.world.uniform())),
+        SiteKind::Param(param) => Ok(context.world.state.params[*param as usize]),
+        SiteKind::Agent(population) => {
+            // SAFETY: (3), see `operand`.
+            let index = unsafe { operand(compiled, site, buffer, 0) }.int();
+            context.world.agent(*population, index)
+        }
         SiteKind::Sum { mechanism, field } => context.world.sum(*mechanism, *field),
         SiteKind::TokenRead { token, read } => {
             let mut accounts = [0; 2];
@@ -599,34 +620,22 @@ unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, ou
     }
 }
 
-/// `mul_div` of operands below 2^128, passed in registers as 64-bit
-/// halves (low first), so that no operand goes through memory.
-#[allow(clippy::too_many_arguments)]
-unsafe extern "C" fn host_mul_div_128(
-    context_ptr: *mut u8,
-    a_low: u64,
-    a_high: u64,
-    b_low: u64,
-    b_high: u64,
-    c_low: u64,
-    c_high: u64,
-    out: *mut u8,
-) -> u32 {
-    let join = |low: u64, high: u64| (u128::from(high) << 64) | u128::from(low);
-    let (a, b, c) = (
-        join(a_low, a_high),
-        join(b_low, b_high),
-        join(c_low, c_high),
-    );
-    match numeric::mul_div_128(a, b, c) {
-        Ok(value) => {
-            // SAFETY: (3), see `write_out`.
-            unsafe { write_out(out, Value::Int(value)) };
-            OK
-        }
-        // SAFETY: (3), see `context`.
-        Err(error) => unsafe { context(context_ptr) }.fail(error.into()),
+/// The reciprocal of a normalized divisor (`numeric::reciprocal`), passed
+/// as 64-bit halves (low first), kept in the context for the next
+/// `mul_div` by the same divisor.
+unsafe extern "C" fn host_reciprocal(context_ptr: *mut u8, low: u64, high: u64) -> u64 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    // Compiled code passes a divisor shifted to its top bit; a zero high
+    // half would divide by zero here, so it gets no reciprocal (and the
+    // cache keeps the previous one).
+    if high == 0 {
+        return 0;
     }
+    let reciprocal = numeric::reciprocal((u128::from(high) << 64) | u128::from(low));
+    context.divisor = [low, high];
+    context.reciprocal = reciprocal;
+    reciprocal
 }
 
 unsafe extern "C" fn host_float(op: u32, x: f64, y: f64) -> f64 {

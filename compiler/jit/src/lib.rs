@@ -26,7 +26,10 @@
 //! go in place too, with the field's running sum. A population's step is
 //! one native loop over its agents, the host starting and ending each
 //! agent's turn (`Engine::run_agents`). And `mul_div` of operands below
-//! 2^128 passes them in registers to the runtime's 256-by-128-bit path.
+//! 2^128 with a quotient below 2^128 is the runtime's 256-by-128-bit
+//! division, inline, with the divisor's reciprocal kept in the context; a
+//! loop over an account list asks for the slots its body writes a few items
+//! ahead (a prefetch).
 //!
 //! Values constant for a body (`self`, `caller`, the agent's index, `now`,
 //! the step) are read from a header the call fills; contract addresses are
@@ -45,8 +48,8 @@ use std::time::{Duration, Instant};
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
 use tok_mir::{
-    Body, EventId, Expr, FieldId, FunctionId, MechanismId, PopulationId, Program, Repr, Stmt,
-    TokenId, TokenOp, TokenRead,
+    Body, EventId, Expr, FieldId, FunctionId, MechanismId, ParamId, PopulationId, Program, Repr,
+    Stmt, TokenId, TokenOp, TokenRead,
 };
 
 /// Why a program could not be compiled.
@@ -77,6 +80,10 @@ pub(crate) enum SiteKind {
         field: FieldId,
     },
     Uniform,
+    /// A param's current value (governance may change it during a run).
+    Param(ParamId),
+    /// Agent `index` of a population (its operand: the index).
+    Agent(PopulationId),
     /// An action call or token operation (its operands: the arguments).
     Call(Target),
     /// An event (its operands: the arguments).
