@@ -450,7 +450,8 @@ scenario s {
 /// with the runtime's on operands of every width: divisors with and without
 /// leading zeros, products just below and at `divisor * 2^128` (the edge of
 /// the inline path), the same divisor several times in one body (the kept
-/// reciprocal) and a new one each time.
+/// reciprocal) and a new one each time. So do divisions by literals below
+/// 2^64 (inline by a reciprocal) of dividends below and above 2^128.
 #[test]
 fn mul_div_inline_agrees_with_the_runtime() {
     let source = r#"
@@ -464,6 +465,12 @@ mechanism Wide {
             checksum = checksum % 2 ** 200 * 7 + mul_div(a + i, b, c) % 2 ** 200
         }
         checksum = checksum % 2 ** 200 * 7 + mul_div(b, a, c + 1) % 2 ** 200
+        let n = a * 2 ** 64 + b % 2 ** 64
+        checksum = checksum % 2 ** 200 * 7 + n / 10 + n % 10 + a / 100 + b % 100
+        checksum = checksum % 2 ** 200 * 7 + n / 1 + n % 1 + n / 3 + n % 7
+        checksum = checksum % 2 ** 200 * 7 + n / 18446744073709551615 + n % 18446744073709551615
+        checksum = checksum % 2 ** 200 * 7 + n / 9223372036854775808 + n % 9223372036854775809
+        checksum = checksum % 2 ** 200 * 7 + c / 1000000007 + c % 4294967296
         calls += 1
     }
     action edges() {

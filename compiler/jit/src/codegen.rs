@@ -932,8 +932,17 @@ impl<'f> Lower<'f> {
             )),
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.expr(lhs);
-                let b = self.expr(rhs);
-                self.binary(*op, a, b)
+                match (op, &rhs.kind) {
+                    (BinOp::Div | BinOp::Rem, ExprKind::Int(divisor))
+                        if *divisor > U256::ZERO && *divisor <= U256::from(u64::MAX) =>
+                    {
+                        self.divide_by_constant(*op, a, divisor.as_u64())
+                    }
+                    _ => {
+                        let b = self.expr(rhs);
+                        self.binary(*op, a, b)
+                    }
+                }
             }
             ExprKind::MulDiv(a, b, c) => {
                 let values = [self.expr(a), self.expr(b), self.expr(c)];
@@ -1206,6 +1215,75 @@ impl<'f> Lower<'f> {
 
     /// Runs `fast` when `condition` holds, else the host's full-width
     /// operation (which also raises the fault, if any).
+    /// `a / divisor` or `a % divisor` for a literal divisor in `1..2^64`:
+    /// when `a` is below 2^128, two 2-by-1-digit divisions by the
+    /// normalized divisor's reciprocal, computed here (Möller and Granlund,
+    /// "Improved division by invariant integers", 2011, algorithm 4);
+    /// otherwise the host.
+    fn divide_by_constant(&mut self, op: BinOp, a: Val, divisor: u64) -> Val {
+        let zero = self.i128(0);
+        let (al, ah) = a.halves(zero);
+        let narrow = self.b.ins().icmp(IntCC::Equal, ah, zero);
+        let shift = divisor.leading_zeros();
+        let normalized = divisor << shift;
+        let reciprocal = (u128::MAX / u128::from(normalized)) as u64;
+        let b = self.int(U256::from(divisor));
+        self.fast_or_host(op, a, b, narrow, |l| {
+            let (x0, x1) = l.b.ins().isplit(al);
+            let (n2, n1, n0) = if shift == 0 {
+                (l.b.ins().iconst(types::I64, 0), x1, x0)
+            } else {
+                let back = i64::from(64 - shift);
+                let n2 = l.b.ins().ushr_imm_u(x1, back);
+                let high = l.b.ins().ishl_imm_u(x1, i64::from(shift));
+                let carried = l.b.ins().ushr_imm_u(x0, back);
+                let n1 = l.b.ins().bor(high, carried);
+                (n2, n1, l.b.ins().ishl_imm_u(x0, i64::from(shift)))
+            };
+            let (q1, r) = l.divide_2by1(n2, n1, normalized, reciprocal);
+            let (q0, r) = l.divide_2by1(r, n0, normalized, reciprocal);
+            let zero = l.i128(0);
+            if op == BinOp::Div {
+                (l.b.ins().iconcat(q0, q1), zero)
+            } else {
+                let r = l.b.ins().ushr_imm_u(r, i64::from(shift));
+                (l.b.ins().uextend(types::I128, r), zero)
+            }
+        })
+    }
+
+    /// One 64-bit quotient digit of `(top * 2^64 + next) / divisor` and the
+    /// remainder, given `top < divisor`, a normalized divisor and its
+    /// reciprocal `floor((2^128 - 1) / divisor) - 2^64`.
+    fn divide_2by1(
+        &mut self,
+        top: ir::Value,
+        next: ir::Value,
+        divisor: u64,
+        reciprocal: u64,
+    ) -> (ir::Value, ir::Value) {
+        let v = self.b.ins().iconst(types::I64, reciprocal as i64);
+        let d = self.b.ins().iconst(types::I64, divisor as i64);
+        let estimate = self.mul_128(v, top);
+        let numerator = self.b.ins().iconcat(next, top);
+        let estimate = self.b.ins().iadd(estimate, numerator);
+        let (q0, q1) = self.b.ins().isplit(estimate);
+        let q1 = self.b.ins().iadd_imm_u(q1, 1);
+        let product = self.b.ins().imul(q1, d);
+        let r = self.b.ins().isub(next, product);
+        let over = self.b.ins().icmp(IntCC::UnsignedGreaterThan, r, q0);
+        let q1_less = self.b.ins().iadd_imm_s(q1, -1);
+        let q1 = self.b.ins().select(over, q1_less, q1);
+        let r_more = self.b.ins().iadd(r, d);
+        let r = self.b.ins().select(over, r_more, r);
+        let again = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, r, d);
+        let q1_more = self.b.ins().iadd_imm_u(q1, 1);
+        let q1 = self.b.ins().select(again, q1_more, q1);
+        let r_less = self.b.ins().isub(r, d);
+        let r = self.b.ins().select(again, r_less, r);
+        (q1, r)
+    }
+
     fn fast_or_host(
         &mut self,
         op: BinOp,
