@@ -13,7 +13,10 @@ pub struct SplitMix64 {
     state: u64,
 }
 
-const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The stream's increment per draw (the golden ratio in 64 bits).
+pub const GAMMA: u64 = 0x9E37_79B9_7F4A_7C15;
+/// The multipliers of [`mix`].
+pub const MIX: [u64; 2] = [0xBF58_476D_1CE4_E5B9, 0x94D0_49BB_1331_11EB];
 
 impl SplitMix64 {
     pub fn new(state: u64) -> Self {
@@ -28,6 +31,11 @@ impl SplitMix64 {
     pub fn next_u64(&mut self) -> u64 {
         self.state = self.state.wrapping_add(GAMMA);
         mix(self.state)
+    }
+
+    /// The state, for compiled code that draws as [`Self::uniform`] does.
+    pub fn state_mut(&mut self) -> &mut u64 {
+        &mut self.state
     }
 
     /// A double in [0, 1): the top 53 bits, exactly.
@@ -55,8 +63,8 @@ impl SplitMix64 {
 
 /// The SplitMix64 output function.
 pub fn mix(mut z: u64) -> u64 {
-    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z = (z ^ (z >> 30)).wrapping_mul(MIX[0]);
+    z = (z ^ (z >> 27)).wrapping_mul(MIX[1]);
     z ^ (z >> 31)
 }
 

@@ -751,6 +751,12 @@ impl<'p> World<'p> {
         self.rng.uniform()
     }
 
+    /// The run's random stream's state, for compiled code that draws as
+    /// [`Self::uniform`] does.
+    pub fn rng_state(&mut self) -> &mut u64 {
+        self.rng.state_mut()
+    }
+
     /// The length of a list field.
     pub fn list_len(&self, mechanism: MechanismId, field: FieldId) -> usize {
         match self

@@ -13,10 +13,11 @@ use cranelift_codegen::ir::{
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module as _};
 use tok_mir::*;
+use tok_runtime::random;
 
 use crate::host::{
-    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RECIPROCAL, RETURNED, SLOT,
-    UNJOURNALED, VIEW_BYTES,
+    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RECIPROCAL, RETURNED, RNG,
+    SLOT, UNJOURNALED, VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, Target, ViewSource};
 
@@ -991,8 +992,32 @@ impl<'f> Lower<'f> {
                 }
                 None => self.expr_site(expr),
             },
+            ExprKind::Uniform => Val::One(self.uniform()),
             _ => self.expr_site(expr),
         }
+    }
+
+    /// `uniform()`: the next draw of the run's SplitMix64 stream, as
+    /// `SplitMix64::uniform` makes it, advancing the world's own state.
+    fn uniform(&mut self) -> ir::Value {
+        let context = self.context;
+        let state = self.b.ins().load(self.pointer, flags(), context, RNG);
+        let x = self.b.ins().load(types::I64, flags(), state, 0);
+        let x = self.b.ins().iadd_imm_u(x, random::GAMMA as i64);
+        self.b.ins().store(flags(), x, state, 0);
+        let mut z = x;
+        for (shift, multiplier) in [(30, random::MIX[0]), (27, random::MIX[1])] {
+            let shifted = self.b.ins().ushr_imm_u(z, shift);
+            let mixed = self.b.ins().bxor(z, shifted);
+            z = self.b.ins().imul_imm_u(mixed, multiplier as i64);
+        }
+        let shifted = self.b.ins().ushr_imm_u(z, 31);
+        let z = self.b.ins().bxor(z, shifted);
+        // The top 53 bits, exactly representable, times 2^-53.
+        let top = self.b.ins().ushr_imm_u(z, 11);
+        let float = self.b.ins().fcvt_from_sint(types::F64, top);
+        let scale = self.b.ins().f64const(1.0 / 9_007_199_254_740_992.0);
+        self.b.ins().fmul(float, scale)
     }
 
     fn expr_site(&mut self, expr: &Expr) -> Val {
@@ -1009,7 +1034,6 @@ impl<'f> Lower<'f> {
                 mechanism: *mechanism,
                 field: *field,
             },
-            ExprKind::Uniform => SiteKind::Uniform,
             ExprKind::Param(param) => SiteKind::Param(*param),
             ExprKind::Agent { population, .. } => SiteKind::Agent(*population),
             ExprKind::Sum { mechanism, field } => SiteKind::Sum {

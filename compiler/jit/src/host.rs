@@ -200,6 +200,9 @@ pub(crate) const UNJOURNALED: i32 = MAX_VIEWS as i32 * VIEW_BYTES;
 pub(crate) const DIVISOR: i32 = UNJOURNALED + 8;
 pub(crate) const RECIPROCAL: i32 = UNJOURNALED + 24;
 
+/// Where the context holds the address of the run's random stream's state.
+pub(crate) const RNG: i32 = UNJOURNALED + 32;
+
 /// A column of storage compiled code reads in place: `len` items of the
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
 /// accounts); for an account-keyed integer map, also its running sum.
@@ -215,6 +218,11 @@ pub(crate) const RECIPROCAL: i32 = UNJOURNALED + 24;
 /// `i < len`, and writes (an item and the running sum, which stay
 /// consistent as `ChainState::store` keeps them) only while the context
 /// says writes are not journaled, so nothing needs undoing.
+///
+/// The context's `rng` follows the same rule and more simply: the stream's
+/// state is a field of the world, which the call borrows for its whole
+/// duration, so it never moves; compiled code reads and writes it only
+/// between host calls, and host code only through the world.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct View {
@@ -284,6 +292,9 @@ struct Context<'a, 'w> {
     /// offsets `DIVISOR` and `RECIPROCAL`; none yet: a zero divisor).
     divisor: [u64; 2],
     reciprocal: u64,
+    /// The world's random stream's state (at offset `RNG`), which compiled
+    /// code advances for `uniform()`; see (5) at [`View`].
+    rng: *mut u64,
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -298,6 +309,7 @@ const _: () = {
     assert!(std::mem::offset_of!(Context<'static, 'static>, unjournaled) == UNJOURNALED as usize);
     assert!(std::mem::offset_of!(Context<'static, 'static>, divisor) == DIVISOR as usize);
     assert!(std::mem::offset_of!(Context<'static, 'static>, reciprocal) == RECIPROCAL as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, rng) == RNG as usize);
 };
 
 impl Context<'_, '_> {
@@ -342,7 +354,9 @@ pub(crate) fn call(
     for (index, chunk) in params.chunks_exact_mut(SLOT as usize).enumerate() {
         encode(frame.locals[index], chunk);
     }
+    let rng = std::ptr::from_mut(world.rng_state());
     let mut context = Context {
+        rng,
         views: [View::EMPTY; MAX_VIEWS],
         unjournaled: 0,
         divisor: [0; 2],
@@ -478,7 +492,6 @@ unsafe extern "C" fn host_expr(
             let keys = key.as_slice();
             context.world.load_field(*mechanism, *field, keys)
         }
-        SiteKind::Uniform => Ok(Value::Float(context.world.uniform())),
         SiteKind::Param(param) => Ok(context.world.state.params[*param as usize]),
         SiteKind::Agent(population) => {
             // SAFETY: (3), see `operand`.

@@ -79,7 +79,6 @@ pub(crate) enum SiteKind {
         mechanism: MechanismId,
         field: FieldId,
     },
-    Uniform,
     /// A param's current value (governance may change it during a run).
     Param(ParamId),
     /// Agent `index` of a population (its operand: the index).
