@@ -16,8 +16,8 @@ use tok_mir::*;
 use tok_runtime::random;
 
 use crate::host::{
-    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, RECIPROCAL, RETURNED, RNG,
-    SLOT, UNJOURNALED, VIEW_BYTES,
+    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, QUIET, RECIPROCAL, RETURNED,
+    RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, Target, ViewSource};
 
@@ -79,7 +79,6 @@ struct Refs {
     list_item: FuncRef,
     agents: FuncRef,
     actor: FuncRef,
-    agent_begin: FuncRef,
     agent_end: FuncRef,
     prefetch: FuncRef,
 }
@@ -122,7 +121,6 @@ pub(crate) fn compile(
         list_item: import(hosts.list_item),
         agents: import(hosts.agents),
         actor: import(hosts.actor),
-        agent_begin: import(hosts.agent_begin),
         agent_end: import(hosts.agent_end),
         prefetch: import(hosts.prefetch),
     };
@@ -248,10 +246,12 @@ impl<'f> Lower<'f> {
         lower
     }
 
-    /// The agent loop: for each agent, the host starts its turn, the body
-    /// runs with `Env::This` and `Env::AgentIndex` that agent's, and the
-    /// host ends the turn with the body's status (a revert skips the
-    /// agent's step; a stop ends the loop with a fault).
+    /// The agent loop: for each agent, the body runs with `Env::This` and
+    /// `Env::AgentIndex` that agent's. The host begins the turn when the
+    /// body first calls it (the context says which agent is running) and
+    /// ends it with the body's status (a revert skips the agent's step; a
+    /// stop ends the loop with a fault); a turn that never reached the host
+    /// and did not fail ends here, counted in the context.
     fn agent_loop(&mut self, body: &Body, population: PopulationId) {
         let context = self.context;
         let (base, count) = self.population(population);
@@ -262,10 +262,9 @@ impl<'f> Lower<'f> {
             .map(|local| (local as LocalId, self.reprs[local]))
             .collect();
         self.counted_loop(types::I32, count, |l, index| {
-            let begun = l.call(l.refs.agent_begin, &[context, index]);
-            let run = l.b.create_block();
-            l.b.ins().brif(begun, stopped, &[], run, &[]);
-            l.b.switch_to_block(run);
+            let pending = l.b.ins().iconst(types::I32, 1);
+            l.b.ins().store(flags(), pending, context, TURN);
+            l.b.ins().store(flags(), index, context, TURN + 4);
             let this = l.b.ins().iadd(base, index);
             l.agent = Some(AgentTurn { this, index });
             // Every agent's turn starts from zeroed locals.
@@ -284,8 +283,23 @@ impl<'f> Lower<'f> {
             l.b.ins().jump(end, &[]);
             l.b.switch_to_block(end);
             let outcome = l.b.use_var(status);
+            let (quiet, host, next) = (l.b.create_block(), l.b.create_block(), l.b.create_block());
+            let pending = l.b.ins().load(types::I32, flags(), context, TURN);
+            let failed =
+                l.b.ins()
+                    .icmp_imm_u(IntCC::NotEqual, outcome, i64::from(OK));
+            let begun = l.b.ins().icmp_imm_u(IntCC::Equal, pending, 0);
+            let to_host = l.b.ins().bor(failed, begun);
+            l.b.ins().brif(to_host, host, &[], quiet, &[]);
+            l.b.switch_to_block(quiet);
+            let zero = l.b.ins().iconst(types::I32, 0);
+            l.b.ins().store(flags(), zero, context, TURN);
+            let turns = l.b.ins().load(types::I64, flags(), context, QUIET);
+            let turns = l.b.ins().iadd_imm_u(turns, 1);
+            l.b.ins().store(flags(), turns, context, QUIET);
+            l.b.ins().jump(next, &[]);
+            l.b.switch_to_block(host);
             let ended = l.call(l.refs.agent_end, &[context, outcome]);
-            let next = l.b.create_block();
             l.b.ins().brif(ended, stopped, &[], next, &[]);
             l.b.switch_to_block(next);
         });

@@ -78,7 +78,6 @@ pub(crate) struct Hosts {
     pub list_item: FuncId,
     pub agents: FuncId,
     pub actor: FuncId,
-    pub agent_begin: FuncId,
     pub agent_end: FuncId,
     pub prefetch: FuncId,
 }
@@ -116,7 +115,7 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 13] = [
+        let symbols: [(&str, *const u8); 12] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_int", host_int as *const u8),
@@ -127,7 +126,6 @@ impl Module {
             ("tok_list_item", host_list_item as *const u8),
             ("tok_agents", host_agents as *const u8),
             ("tok_actor", host_actor as *const u8),
-            ("tok_agent_begin", host_agent_begin as *const u8),
             ("tok_agent_end", host_agent_end as *const u8),
             ("tok_prefetch", host_prefetch as *const u8),
         ];
@@ -154,7 +152,6 @@ impl Module {
             list_item: declare("tok_list_item", &[p, i32t, i32t, i64t, p], i32t)?,
             agents: declare("tok_agents", &[p, i32t], i64t)?,
             actor: declare("tok_actor", &[p, i32t], i32t)?,
-            agent_begin: declare("tok_agent_begin", &[p, i32t], i32t)?,
             agent_end: declare("tok_agent_end", &[p, i32t], i32t)?,
             prefetch: declare("tok_prefetch", &[p], i32t)?,
         };
@@ -202,6 +199,13 @@ pub(crate) const RECIPROCAL: i32 = UNJOURNALED + 24;
 
 /// Where the context holds the address of the run's random stream's state.
 pub(crate) const RNG: i32 = UNJOURNALED + 32;
+
+/// Where the context holds whether an agent's turn is yet to begin on the
+/// host side, then the agent's index (32-bit each).
+pub(crate) const TURN: i32 = UNJOURNALED + 40;
+
+/// Where the context counts the turns that never reached the host.
+pub(crate) const QUIET: i32 = UNJOURNALED + 48;
 
 /// A column of storage compiled code reads in place: `len` items of the
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
@@ -295,6 +299,15 @@ struct Context<'a, 'w> {
     /// The world's random stream's state (at offset `RNG`), which compiled
     /// code advances for `uniform()`; see (5) at [`View`].
     rng: *mut u64,
+    /// In an agent loop (at offset `TURN`): nonzero from the start of an
+    /// agent's turn, which compiled code writes with the agent's index,
+    /// until the host begins it (`Context::begin_turn`), which it does
+    /// only when the turn first reaches the host.
+    turn_pending: u32,
+    turn_index: u32,
+    /// Turns that ended without reaching the host (at offset `QUIET`),
+    /// counted as agent steps when the loop returns.
+    quiet_turns: u64,
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -310,9 +323,27 @@ const _: () = {
     assert!(std::mem::offset_of!(Context<'static, 'static>, divisor) == DIVISOR as usize);
     assert!(std::mem::offset_of!(Context<'static, 'static>, reciprocal) == RECIPROCAL as usize);
     assert!(std::mem::offset_of!(Context<'static, 'static>, rng) == RNG as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, turn_pending) == TURN as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, turn_index) == TURN as usize + 4);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, quiet_turns) == QUIET as usize);
 };
 
 impl Context<'_, '_> {
+    /// Begins the running agent's turn on the host side: the frame becomes
+    /// that agent's (see `World::begin_agent`).
+    fn begin_turn(&mut self) {
+        self.turn_pending = 0;
+        let Some(population) = self.compiled.population else {
+            return;
+        };
+        let index = self.turn_index;
+        let (base, _) = self.world.population(population);
+        self.frame.this = base + index;
+        self.frame.actor = self.frame.this;
+        self.frame.agent = Some((population, index));
+        self.mark = self.world.begin_agent();
+    }
+
     fn fail(&mut self, fault: Fault) -> u32 {
         self.fault = Some(fault);
         FAULT
@@ -357,6 +388,9 @@ pub(crate) fn call(
     let rng = std::ptr::from_mut(world.rng_state());
     let mut context = Context {
         rng,
+        turn_pending: 0,
+        turn_index: 0,
+        quiet_turns: 0,
         views: [View::EMPTY; MAX_VIEWS],
         unjournaled: 0,
         divisor: [0; 2],
@@ -376,6 +410,7 @@ pub(crate) fn call(
     // slot of `ret`, and passes the context pointer only to the host
     // functions below, which cast it back to this `Context`.
     let status = unsafe { entry((&raw mut context).cast(), args.as_ptr(), ret.as_mut_ptr()) };
+    context.world.stats.agent_steps += context.quiet_turns;
     match status {
         OK => Ok(None),
         RETURNED => Ok(Some(decode(&ret, compiled.returns))),
@@ -430,7 +465,12 @@ fn read_int(slot: &[u8]) -> U256 {
 /// the call, and no other reference to the context is in use while a host
 /// function runs (the body itself never dereferences it).
 unsafe fn context<'c>(context: *mut u8) -> &'c mut Context<'c, 'c> {
-    unsafe { &mut *context.cast::<Context<'c, 'c>>() }
+    let context = unsafe { &mut *context.cast::<Context<'c, 'c>>() };
+    // The running agent's turn begins when it first reaches the host.
+    if context.turn_pending != 0 {
+        context.begin_turn();
+    }
+    context
 }
 
 /// Binds a site's operands to its scratch locals.
@@ -708,25 +748,9 @@ unsafe extern "C" fn host_actor(context_ptr: *mut u8, account: u32) -> u32 {
     std::mem::replace(&mut context.frame.actor, account)
 }
 
-/// Starts agent `index`'s turn in an agent loop: the frame becomes that
-/// agent's (see `World::begin_agent`).
-unsafe extern "C" fn host_agent_begin(context_ptr: *mut u8, index: u32) -> u32 {
-    // SAFETY: (3), see `context`.
-    let context = unsafe { context(context_ptr) };
-    let Some(population) = context.compiled.population else {
-        return context.fail(Fault::Stop("not an agent loop".into()));
-    };
-    let (base, _) = context.world.population(population);
-    let frame = &mut *context.frame;
-    frame.this = base + index;
-    frame.actor = frame.this;
-    frame.agent = Some((population, index));
-    context.mark = context.world.begin_agent();
-    OK
-}
-
-/// Ends the running agent's turn with its body's status; a fault here (a
-/// stop) ends the loop.
+/// Ends the running agent's turn with its body's status, for a turn that
+/// reached the host or failed (the others end in compiled code); a fault
+/// here (a stop) ends the loop.
 unsafe extern "C" fn host_agent_end(context_ptr: *mut u8, status: u32) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
