@@ -516,3 +516,42 @@ scenario s {
         "every call went through"
     );
 }
+
+/// `sum(map)` read in place by compiled code agrees with the interpreter,
+/// up to a sum past 2^256, which faults (the invariant fails and the run
+/// stops) in both engines alike.
+#[test]
+fn sum_read_in_place_faults_past_two_to_the_256() {
+    let source = r#"
+mechanism Book {
+    state {
+        big: map[address] uint
+        writes: uint
+    }
+    action set(value: uint) {
+        big[caller] = value
+        writes += 1
+    }
+    invariant sum(big) > 0 or writes == 0 else "sum in range"
+}
+scenario s {
+    steps: 6
+    runs: 1
+    order: sequential
+    agents a[3] {
+        each step {
+            if current_step == 2 {
+                Book.set(2 ** 255 + index)
+            } else {
+                Book.set(current_step + index + 1)
+            }
+        }
+    }
+    record writes = Book.writes
+}
+"#;
+    match tok_tests::simulate(source, &[], None) {
+        Ok(_) => panic!("the sum overflows, so the run stops"),
+        Err(error) => assert!(error.contains("sum in range"), "{error}"),
+    }
+}

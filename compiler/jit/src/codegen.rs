@@ -813,6 +813,60 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(done);
     }
 
+    /// The view of an integer field that is not a map (read in place,
+    /// written by the host) when `keys` is empty.
+    fn int_scalar_view(
+        &mut self,
+        mechanism: MechanismId,
+        field: FieldId,
+        keys: &[Expr],
+    ) -> Option<i32> {
+        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        if !keys.is_empty() || *shape != Shape::Scalar(Repr::Int) {
+            return None;
+        }
+        self.view(ViewSource::Field { mechanism, field })
+    }
+
+    /// `sum(field)` from the running sum of an account-keyed integer map's
+    /// view; a sum that does not fit in 256 bits (a nonzero carry count)
+    /// goes to the host, which faults as the interpreter does.
+    fn view_sum(&mut self, view: i32, expr: &Expr) -> Val {
+        let context = self.context;
+        let sum = self
+            .b
+            .ins()
+            .load(self.pointer, flags(), context, view * VIEW_BYTES + 16);
+        let (present, read, host, join) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.append_block_param(join, types::I128);
+        self.b.append_block_param(join, types::I128);
+        self.b.ins().brif(sum, present, &[], host, &[]);
+        self.b.switch_to_block(present);
+        let carries = self.b.ins().load(types::I64, flags(), sum, 32);
+        let fits = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
+        self.b.ins().brif(fits, read, &[], host, &[]);
+        self.b.switch_to_block(read);
+        let low = self.b.ins().load(types::I128, flags(), sum, 0);
+        let high = self.b.ins().load(types::I128, flags(), sum, 16);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+        self.b.switch_to_block(host);
+        let zero = self.i128(0);
+        let (low, high) = self.expr_site(expr).halves(zero);
+        self.b
+            .ins()
+            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+        self.b.switch_to_block(join);
+        let params = self.b.block_params(join);
+        Val::Int(params[0], params[1])
+    }
+
     /// The view for `field[key]` when the field is an account-keyed integer
     /// map (read and written in place) and `keys` is one key.
     fn account_map_view(
@@ -993,8 +1047,30 @@ impl<'f> Lower<'f> {
                     let account = self.expr(&keys[0]).one();
                     self.view_int(view, account)
                 }
-                None => self.expr_site(expr),
+                None => match self.int_scalar_view(*mechanism, *field, keys) {
+                    Some(view) => {
+                        let first = self.b.ins().iconst(types::I32, 0);
+                        self.view_int(view, first)
+                    }
+                    None => self.expr_site(expr),
+                },
             },
+            ExprKind::Sum { mechanism, field } => {
+                let shape =
+                    &self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape;
+                let view = if is_account_int_map(shape) {
+                    self.view(ViewSource::Field {
+                        mechanism: *mechanism,
+                        field: *field,
+                    })
+                } else {
+                    None
+                };
+                match view {
+                    Some(view) => self.view_sum(view, expr),
+                    None => self.expr_site(expr),
+                }
+            }
             ExprKind::TokenRead {
                 token,
                 read: TokenRead::Balance,

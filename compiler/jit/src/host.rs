@@ -211,8 +211,12 @@ pub(crate) const QUIET: i32 = UNJOURNALED + 48;
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
 /// accounts); for an account-keyed integer map, also its running sum.
 ///
-/// SAFETY of views, (5): a view is taken from the live `Vec` behind the
-/// storage it names (through `&mut`, so it may be written) when `call`
+/// An integer field that is not a map is a view of one item: the integer
+/// inside its `Value`, which stays where it is while the field exists
+/// (host writes replace the value in place).
+///
+/// SAFETY of views, (5): a view is taken from the live `Vec` (or value)
+/// behind the storage it names (through `&mut`, so it may be written) when `call`
 /// enters compiled code and again before every host function that can
 /// change the length or place of storage (`host_stmt`, and `host_expr`
 /// for the expressions the interpreter evaluates) returns to it. Between those, storage changes only through compiled
@@ -274,6 +278,7 @@ fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
                     ..View::of(items)
                 },
                 Some(Slot::List(Column::Address(items))) => View::of(items),
+                Some(Slot::Scalar(Value::Int(value))) => View::of(std::slice::from_mut(value)),
                 _ => View::EMPTY,
             }
         }

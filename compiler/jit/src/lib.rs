@@ -19,8 +19,9 @@
 //! time therefore have one implementation shared by both engines; the JIT
 //! replaces the tree walk, not the semantics.
 //!
-//! Three things run entirely in compiled code. Account-keyed integer maps,
-//! account lists and token balances are read in place, through *views* of
+//! Three things run entirely in compiled code. Account-keyed integer maps
+//! (and their running sums, for `sum`), integer fields, account lists and
+//! token balances are read in place, through *views* of
 //! the world's own columns that the host keeps current (`host::View`); in
 //! an `every` hook, whose writes are not journaled, writes to such a map
 //! go in place too, with the field's running sum. A population's step is
