@@ -134,15 +134,16 @@ pub trait Engine: Sync {
         frame: &mut Frame,
     ) -> Option<Result<Option<Value>, Fault>>;
 
-    /// Evaluates invariant `index` of `mechanism` in `frame`, or returns
-    /// `None` to have it interpreted.
-    fn invariant(
+    /// Checks the invariants of `mechanism` that `frame`'s locals (one
+    /// flag per invariant) say to check, in order: the index of the first
+    /// that does not hold, `None` when all do, a fault when one could not
+    /// be evaluated; or returns `None` to have them interpreted.
+    fn invariants(
         &self,
         _world: &mut World<'_>,
         _mechanism: MechanismId,
-        _index: usize,
         _frame: &mut Frame,
-    ) -> Option<Result<Value, Fault>> {
+    ) -> Option<Result<Option<usize>, Fault>> {
         None
     }
 
@@ -696,51 +697,63 @@ impl<'p> World<'p> {
         let program = self.program;
         let verified = std::mem::replace(&mut self.invariants_verified, false);
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
-            for (index, invariant) in mechanism.invariants.iter().enumerate() {
-                if verified && !self.invariant_reads[id][index].touched_by(written) {
-                    continue;
-                }
-                let this = self.entity_address(Entity::Mechanism(id as MechanismId));
-                let mut frame = self.frame(&Body::default(), this);
-                frame.mechanism = Some(id as MechanismId);
-                let compiled = self.engine.and_then(|engine| {
-                    engine.invariant(self, id as MechanismId, index, &mut frame)
-                });
-                let result =
-                    compiled.unwrap_or_else(|| self.expr(&invariant.condition, &mut frame));
-                let holds = match result {
-                    Ok(value) => value.bool(),
-                    Err(_) => false,
-                };
-                if holds {
-                    self.recycle(frame);
-                } else {
-                    let values = match &invariant.condition.kind {
-                        ExprKind::Compare { lhs, rhs, .. } => {
-                            let l = self
-                                .expr(lhs, &mut frame)
-                                .map(|v| self.show(v))
-                                .unwrap_or_else(|_| "reverts".into());
-                            let r = self
-                                .expr(rhs, &mut frame)
-                                .map(|v| self.show(v))
-                                .unwrap_or_else(|_| "reverts".into());
-                            format!(" (left side {l}, right side {r})")
-                        }
-                        _ => String::new(),
-                    };
-                    let message = invariant
-                        .message
-                        .clone()
-                        .unwrap_or_else(|| "invariant".to_string());
-                    return Err(Fault::Stop(format!(
-                        "invariant of {} violated: {message:?}{values}, at step {}, after {}",
-                        mechanism.name,
-                        self.step,
-                        after(self)
-                    )));
-                }
+            let checked = |world: &Self, index: usize| {
+                !verified || world.invariant_reads[id][index].touched_by(written)
+            };
+            let count = mechanism.invariants.len();
+            if !(0..count).any(|index| checked(self, index)) {
+                continue;
             }
+            let this = self.entity_address(Entity::Mechanism(id as MechanismId));
+            let mut frame = self.frame(&Body::default(), this);
+            frame.mechanism = Some(id as MechanismId);
+            frame
+                .locals
+                .extend((0..count).map(|index| Value::Bool(checked(self, index))));
+            let compiled = self
+                .engine
+                .and_then(|engine| engine.invariants(self, id as MechanismId, &mut frame));
+            let failing = match compiled {
+                Some(Ok(failing)) => failing,
+                // Interpreted, or compiled code that faulted: which one did
+                // is found by interpreting them (a fault counts as false).
+                _ => (0..count).find(|&index| {
+                    frame.locals[index] == Value::Bool(true)
+                        && !matches!(
+                            self.expr(&mechanism.invariants[index].condition, &mut frame),
+                            Ok(Value::Bool(true))
+                        )
+                }),
+            };
+            let Some(index) = failing else {
+                self.recycle(frame);
+                continue;
+            };
+            let invariant = &mechanism.invariants[index];
+            let values = match &invariant.condition.kind {
+                ExprKind::Compare { lhs, rhs, .. } => {
+                    let l = self
+                        .expr(lhs, &mut frame)
+                        .map(|v| self.show(v))
+                        .unwrap_or_else(|_| "reverts".into());
+                    let r = self
+                        .expr(rhs, &mut frame)
+                        .map(|v| self.show(v))
+                        .unwrap_or_else(|_| "reverts".into());
+                    format!(" (left side {l}, right side {r})")
+                }
+                _ => String::new(),
+            };
+            let message = invariant
+                .message
+                .clone()
+                .unwrap_or_else(|| "invariant".to_string());
+            return Err(Fault::Stop(format!(
+                "invariant of {} violated: {message:?}{values}, at step {}, after {}",
+                mechanism.name,
+                self.step,
+                after(self)
+            )));
         }
         self.invariants_verified = true;
         Ok(())

@@ -49,9 +49,10 @@ use std::time::{Duration, Instant};
 use tok_interp::state::Value;
 use tok_interp::{Engine, Fault, Frame, World};
 use tok_mir::{
-    Body, EventId, Expr, FieldId, FunctionId, MechanismId, ParamId, PopulationId, Program, Repr,
-    Stmt, TokenId, TokenOp, TokenRead,
+    Body, EventId, Expr, ExprKind, FieldId, FunctionId, Invariant, LocalId, MechanismId, ParamId,
+    PopulationId, Program, Repr, Stmt, TokenId, TokenOp, TokenRead,
 };
+use tok_runtime::U256;
 
 /// Why a program could not be compiled.
 #[derive(Debug, Clone, PartialEq)]
@@ -162,9 +163,9 @@ pub struct Jit<'p> {
     bodies: Vec<(usize, Compiled)>,
     /// Agent loops, by the address of the population's step body, sorted.
     loops: Vec<(usize, Compiled)>,
-    /// Each mechanism's invariants, compiled as bodies returning the
-    /// condition.
-    invariants: Vec<Vec<Compiled>>,
+    /// Each mechanism's invariants, compiled as one body (see
+    /// `invariants_body`); `None` for a mechanism without any.
+    invariants: Vec<Option<Compiled>>,
     /// Owns the executable memory; dropped last.
     _module: host::Module,
     compile_time: Duration,
@@ -222,19 +223,25 @@ impl<'p> Jit<'p> {
                 loops.push((each as *const Body as usize, population as u32, function));
             }
         }
+        // Each mechanism's invariants as one function: its params say which
+        // to check; it returns the index of the first of those that does
+        // not hold, or the number of invariants when all do.
         let mut invariant_functions = Vec::new();
         let mut names = functions.len() + loops.len();
         for mechanism in &program.mechanisms {
-            let mut compiled = Vec::new();
-            for invariant in &mechanism.invariants {
-                let body = Body {
-                    block: vec![Stmt::Return(invariant.condition.clone())],
-                    ..Body::default()
-                };
-                compiled.push(codegen::compile(&mut module, program, &body, names, None)?);
-                names += 1;
+            if mechanism.invariants.is_empty() {
+                invariant_functions.push(None);
+                continue;
             }
-            invariant_functions.push(compiled);
+            let body = invariants_body(&mechanism.invariants);
+            invariant_functions.push(Some(codegen::compile(
+                &mut module,
+                program,
+                &body,
+                names,
+                None,
+            )?));
+            names += 1;
         }
         module.finalize()?;
         let finish = |function: codegen::Function, population| Compiled {
@@ -260,7 +267,7 @@ impl<'p> Jit<'p> {
         loops.sort_by_key(|(key, _)| *key);
         let invariants = invariant_functions
             .into_iter()
-            .map(|functions| functions.into_iter().map(|f| finish(f, None)).collect())
+            .map(|function| function.map(|f| finish(f, None)))
             .collect();
         Ok(Jit {
             bodies: compiled,
@@ -279,7 +286,7 @@ impl<'p> Jit<'p> {
 
     /// How many native functions were compiled (bodies and invariants).
     pub fn functions(&self) -> usize {
-        self.bodies.len() + self.loops.len() + self.invariants.iter().map(Vec::len).sum::<usize>()
+        self.bodies.len() + self.loops.len() + self.invariants.iter().flatten().count()
     }
 }
 
@@ -306,14 +313,56 @@ impl Engine for Jit<'_> {
         Some(host::call(&self.loops[index].1, world, frame).map(|_| ()))
     }
 
-    fn invariant(
+    fn invariants(
         &self,
         world: &mut World<'_>,
         mechanism: MechanismId,
-        index: usize,
         frame: &mut Frame,
-    ) -> Option<Result<Value, Fault>> {
-        let compiled = self.invariants.get(mechanism as usize)?.get(index)?;
-        Some(host::call(compiled, world, frame).map(|value| value.unwrap_or(Value::Bool(false))))
+    ) -> Option<Result<Option<usize>, Fault>> {
+        let compiled = self.invariants.get(mechanism as usize)?.as_ref()?;
+        let count = frame.locals.len();
+        Some(host::call(compiled, world, frame).map(|value| {
+            let first = value.map_or(count, |value| value.int().as_usize());
+            (first < count).then_some(first)
+        }))
+    }
+}
+
+/// The body checking a mechanism's invariants: param `i` (a flag) says
+/// whether to check invariant `i`; it returns the index of the first checked
+/// invariant that does not hold, or the number of invariants.
+fn invariants_body(invariants: &[Invariant]) -> Body {
+    let flag = |index: usize| Expr {
+        kind: ExprKind::Local(index as LocalId),
+        repr: Repr::Bool,
+    };
+    let index = |index: usize| Stmt::Return(Expr::int(U256::from(index as u64)));
+    let mut block: Vec<Stmt> = invariants
+        .iter()
+        .enumerate()
+        .map(|(i, invariant)| Stmt::If {
+            arms: vec![(
+                Expr {
+                    kind: ExprKind::And(vec![
+                        flag(i),
+                        Expr {
+                            kind: ExprKind::Not(Box::new(invariant.condition.clone())),
+                            repr: Repr::Bool,
+                        },
+                    ]),
+                    repr: Repr::Bool,
+                },
+                vec![index(i)],
+            )],
+            otherwise: Vec::new(),
+        })
+        .collect();
+    block.push(index(invariants.len()));
+    Body {
+        locals: (0..invariants.len())
+            .map(|i| (format!("check_{i}"), Repr::Bool))
+            .collect(),
+        params: invariants.len() as u32,
+        block,
     }
 }
