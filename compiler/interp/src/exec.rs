@@ -110,6 +110,12 @@ impl World<'_> {
         self.expr(expr, frame)
     }
 
+    /// Whether a call `frame` makes is queued (scenario code deciding in a
+    /// simultaneous step) rather than run now.
+    pub fn queues(&self, frame: &Frame) -> bool {
+        frame.mechanism.is_none() && self.deferring
+    }
+
     /// Makes a call from `frame`: in chain code, part of the current
     /// transaction, as the mechanism; in scenario code, a transaction of
     /// the acting account.

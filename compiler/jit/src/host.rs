@@ -218,8 +218,10 @@ pub(crate) const QUIET: i32 = UNJOURNALED + 48;
 /// SAFETY of views, (5): a view is taken from the live `Vec` (or value)
 /// behind the storage it names (through `&mut`, so it may be written) when `call`
 /// enters compiled code and again before every host function that can
-/// change the length or place of storage (`host_stmt`, and `host_expr`
-/// for the expressions the interpreter evaluates) returns to it. Between those, storage changes only through compiled
+/// change the length or place of storage (`host_stmt`, but for the sites
+/// that cannot: a write without keys, which replaces a value in place, an
+/// event, a call queued for later; and `host_expr` for the expressions
+/// the interpreter evaluates) returns to it. Between those, storage changes only through compiled
 /// code's own in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
@@ -585,6 +587,10 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
     let compiled = context.compiled;
+    // Whether storage may have moved (see `View`): not after a write to a
+    // field without keys (replaced in place), an event, or a call queued
+    // for later.
+    let mut moved = true;
     let result = match &compiled.sites[site as usize].kind {
         // What the interpreter's `Store` does: the key, then the value.
         SiteKind::Store { mechanism, field } => {
@@ -593,6 +599,7 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
             if compiled.sites[site as usize].children.len() == 1 {
                 let value = read(0);
                 context.world.state.store(*mechanism, *field, &[], value);
+                moved = false;
             } else {
                 let (key, value) = (read(0).key(), read(1));
                 context.world.state.store(*mechanism, *field, &[key], value);
@@ -618,9 +625,11 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
                     args: args(),
                 },
             };
+            moved = !context.world.queues(context.frame);
             context.world.dispatch(pending, context.frame)
         }
         SiteKind::Emit(event) => {
+            moved = false;
             let args = if context.world.record_events {
                 let count = compiled.sites[site as usize].children.len();
                 // SAFETY: (3), see `operand`.
@@ -641,7 +650,9 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
         }
         _ => Err(Fault::Stop("site is not a statement".into())),
     };
-    context.refresh();
+    if moved {
+        context.refresh();
+    }
     match result {
         Ok(()) => OK,
         Err(fault) => context.fail(fault),
