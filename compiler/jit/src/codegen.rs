@@ -1490,10 +1490,14 @@ impl<'f> Lower<'f> {
         let p11 = self.mul_128(a1, b1);
         let middle = self.b.ins().iadd(p01, p10);
         let middle_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, middle, p01);
-        let shifted = self.b.ins().ishl_imm_u(middle, 64);
+        // Shifts by 64 as word moves (Cranelift shifts an `i128` by a
+        // general sequence even for a constant amount).
+        let (middle0, middle1) = self.b.ins().isplit(middle);
+        let zero64 = self.b.ins().iconst(types::I64, 0);
+        let shifted = self.b.ins().iconcat(zero64, middle0);
         let low = self.b.ins().iadd(p00, shifted);
         let low_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, p00);
-        let high = self.b.ins().ushr_imm_u(middle, 64);
+        let high = self.b.ins().iconcat(middle1, zero64);
         let high = self.b.ins().iadd(p11, high);
         let carry = self.b.ins().uextend(types::I128, low_carry);
         let high = self.b.ins().iadd(high, carry);
@@ -1504,23 +1508,46 @@ impl<'f> Lower<'f> {
     }
 
     /// `(high * 2^128 + low) / divisor` given `high < divisor`, as the
-    /// runtime's `div_256_by_128`.
+    /// runtime's `div_256_by_128`, with the normalizing shift done on
+    /// 64-bit words (Cranelift's `i128` shifts by a variable amount are
+    /// long): a whole word first when the divisor is below 2^64, then
+    /// `t < 64` bits, where `x >> (64 - t)` is `(x >> 1) >> (63 - t)` so
+    /// that `t = 0` needs no special case.
     fn div_256_by_128(&mut self, high: ir::Value, low: ir::Value, divisor: ir::Value) -> ir::Value {
-        let shift = self.b.ins().clz(divisor);
-        let shift = self.b.ins().ireduce(types::I64, shift);
-        let divisor = self.b.ins().ishl(divisor, shift);
-        let (top, spill) = (self.b.ins().ishl(high, shift), self.i128(0));
-        let width = self.b.ins().iconst(types::I64, 128);
-        let back = self.b.ins().isub(width, shift);
-        let carried = self.b.ins().ushr(low, back);
-        let unshifted = self.b.ins().icmp_imm_u(IntCC::Equal, shift, 0);
-        let carried = self.b.ins().select(unshifted, spill, carried);
-        let high = self.b.ins().bor(top, carried);
-        let low = self.b.ins().ishl(low, shift);
+        let (h0, h1) = self.b.ins().isplit(high);
+        let (l0, l1) = self.b.ins().isplit(low);
+        let (c0, c1) = self.b.ins().isplit(divisor);
+        let zero = self.b.ins().iconst(types::I64, 0);
+        // Below 2^64, the divisor (and so `high`) has a zero top word.
+        let wide = self.b.ins().icmp_imm_u(IntCC::NotEqual, c1, 0);
+        let pick = |l: &mut Self, a: ir::Value, b: ir::Value| l.b.ins().select(wide, a, b);
+        let (d1, d0) = (pick(self, c1, c0), pick(self, c0, zero));
+        let words = [
+            pick(self, h1, h0),
+            pick(self, h0, l1),
+            pick(self, l1, l0),
+            pick(self, l0, zero),
+        ];
+        let t = self.b.ins().clz(d1);
+        let back = self.b.ins().iconst(types::I64, 63);
+        let back = self.b.ins().isub(back, t);
+        let funnel = |l: &mut Self, upper: ir::Value, lower: ir::Value| {
+            let up = l.b.ins().ishl(upper, t);
+            let half = l.b.ins().ushr_imm_u(lower, 1);
+            let down = l.b.ins().ushr(half, back);
+            l.b.ins().bor(up, down)
+        };
+        let d1 = funnel(self, d1, d0);
+        let d0 = self.b.ins().ishl(d0, t);
+        let u3 = funnel(self, words[0], words[1]);
+        let u2 = funnel(self, words[1], words[2]);
+        let u1 = funnel(self, words[2], words[3]);
+        let u0 = self.b.ins().ishl(words[3], t);
+        let divisor = self.b.ins().iconcat(d0, d1);
         let reciprocal = self.reciprocal(divisor);
-        let (low0, low1) = self.b.ins().isplit(low);
-        let (q1, remainder) = self.divide_3by2(high, low1, divisor, reciprocal);
-        let (q0, _) = self.divide_3by2(remainder, low0, divisor, reciprocal);
+        let top = self.b.ins().iconcat(u2, u3);
+        let (q1, remainder) = self.divide_3by2(top, u1, divisor, reciprocal);
+        let (q0, _) = self.divide_3by2(remainder, u0, divisor, reciprocal);
         self.b.ins().iconcat(q0, q1)
     }
 
