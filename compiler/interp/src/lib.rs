@@ -697,11 +697,11 @@ impl<'p> World<'p> {
         let program = self.program;
         let verified = std::mem::replace(&mut self.invariants_verified, false);
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
-            let checked = |world: &Self, index: usize| {
-                !verified || world.invariant_reads[id][index].touched_by(written)
-            };
             let count = mechanism.invariants.len();
-            if !(0..count).any(|index| checked(self, index)) {
+            let checked = state::Small::<bool, 8>::build(count, |index| {
+                !verified || self.invariant_reads[id][index].touched_by(written)
+            });
+            if !checked.contains(&true) {
                 continue;
             }
             let this = self.entity_address(Entity::Mechanism(id as MechanismId));
@@ -709,7 +709,7 @@ impl<'p> World<'p> {
             frame.mechanism = Some(id as MechanismId);
             frame
                 .locals
-                .extend((0..count).map(|index| Value::Bool(checked(self, index))));
+                .extend(checked.iter().map(|check| Value::Bool(*check)));
             let compiled = self
                 .engine
                 .and_then(|engine| engine.invariants(self, id as MechanismId, &mut frame));
