@@ -555,3 +555,43 @@ scenario s {
         Err(error) => assert!(error.contains("sum in range"), "{error}"),
     }
 }
+
+/// An agent reference past the population's end reverts the agent's turn
+/// (its earlier calls dropped) in both engines alike; one inside it is the
+/// agent's account (the index computed with a param read in place).
+#[test]
+fn agent_reference_past_the_end_reverts_the_turn() {
+    let source = r#"
+param treasury: address
+param step_size: uint = 3
+token T {
+    decimals: 0
+    mint 1_000_000 T to treasury
+}
+scenario s {
+    steps: 5
+    runs: 1
+    order: simultaneous
+    agents a[10] {
+        start {
+            as treasury {
+                T.transfer(self, 100 T)
+            }
+        }
+        each step {
+            T.transfer(a[index / 2], 1 T)
+            T.transfer(a[index + step_size], 2 T)
+        }
+    }
+    record first = T.balance(a[0]), last = T.balance(a[9]), seventh = T.balance(a[7])
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    // Agents 7, 8 and 9 revert every turn: their first transfer is
+    // dropped; a[9] only receives, 2 T a step from a[6].
+    assert_eq!(result.value(0, 5, "last"), "110", "a[9] sends nothing");
+    assert_eq!(
+        result.stats[0].failed_decisions, 15,
+        "three agents, five steps"
+    );
+}

@@ -1083,8 +1083,50 @@ impl<'f> Lower<'f> {
                 None => self.expr_site(expr),
             },
             ExprKind::Uniform => Val::One(self.uniform()),
+            ExprKind::Param(param) if expr.repr == Repr::Int => {
+                match self.view(ViewSource::Param(*param)) {
+                    Some(view) => {
+                        let first = self.b.ins().iconst(types::I32, 0);
+                        self.view_int(view, first)
+                    }
+                    None => self.expr_site(expr),
+                }
+            }
+            ExprKind::Agent { population, index } => {
+                let index = self.expr(index);
+                self.agent(*population, index, expr)
+            }
             _ => self.expr_site(expr),
         }
+    }
+
+    /// Agent `index` of `population` (`expr`): its account when the index
+    /// is below the population's size, else the host (which reverts).
+    fn agent(&mut self, population: PopulationId, index: Val, expr: &Expr) -> Val {
+        let zero = self.i128(0);
+        let (low, high) = index.halves(zero);
+        let (base, count) = self.population(population);
+        let count = self.b.ins().uextend(types::I128, count);
+        let narrow = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, low, count);
+        let inside = self.b.ins().band(narrow, inside);
+        let (present, absent, join) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.append_block_param(join, types::I32);
+        self.b.ins().brif(inside, present, &[], absent, &[]);
+        self.b.switch_to_block(present);
+        let offset = self.b.ins().ireduce(types::I32, low);
+        let account = self.b.ins().iadd(base, offset);
+        self.b.ins().jump(join, &[BlockArg::Value(account)]);
+        self.b.switch_to_block(absent);
+        self.b.set_cold_block(absent);
+        let reverted = self.expr_site_with(expr, &[index]).one();
+        self.b.ins().jump(join, &[BlockArg::Value(reverted)]);
+        self.b.switch_to_block(join);
+        Val::One(self.b.block_params(join)[0])
     }
 
     /// `uniform()`: the next draw of the run's SplitMix64 stream, as
@@ -1114,6 +1156,13 @@ impl<'f> Lower<'f> {
         let mut synthetic = expr.clone();
         let children = replace_children(expr_children(&mut synthetic.kind), self.base);
         let values: Vec<Val> = children.iter().map(|child| self.expr(child)).collect();
+        self.expr_site_with(expr, &values)
+    }
+
+    /// `expr` as a host site whose operands are `values`, evaluated.
+    fn expr_site_with(&mut self, expr: &Expr, values: &[Val]) -> Val {
+        let mut synthetic = expr.clone();
+        let children = replace_children(expr_children(&mut synthetic.kind), self.base);
         let reprs = children.iter().map(|child| child.repr).collect();
         let kind = match &expr.kind {
             ExprKind::Load {
@@ -1137,7 +1186,7 @@ impl<'f> Lower<'f> {
             _ => SiteKind::Expr(synthetic),
         };
         let site = self.site(kind, reprs);
-        let buffer = self.spill(&values);
+        let buffer = self.spill(values);
         let out = self.buffer(1);
         let (context, site) = (self.context, self.i32(site));
         let status = self.call(self.refs.expr, &[context, site, buffer, out]);

@@ -211,9 +211,10 @@ pub(crate) const QUIET: i32 = UNJOURNALED + 48;
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
 /// accounts); for an account-keyed integer map, also its running sum.
 ///
-/// An integer field that is not a map is a view of one item: the integer
-/// inside its `Value`, which stays where it is while the field exists
-/// (host writes replace the value in place).
+/// An integer field that is not a map, or an integer param, is a view of
+/// one item: the integer inside its `Value`, which stays where it is for
+/// the whole run (host writes, governance's included, replace the value in
+/// place).
 ///
 /// SAFETY of views, (5): a view is taken from the live `Vec` (or value)
 /// behind the storage it names (through `&mut`, so it may be written) when `call`
@@ -284,6 +285,10 @@ fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
                 _ => View::EMPTY,
             }
         }
+        ViewSource::Param(param) => match state.params.get_mut(param as usize) {
+            Some(Value::Int(value)) => View::of(std::slice::from_mut(value)),
+            _ => View::EMPTY,
+        },
         ViewSource::Balances(token) => state
             .ledgers
             .get_mut(token as usize)

@@ -135,6 +135,8 @@ pub(crate) enum ViewSource {
     },
     /// A token's balances, by account.
     Balances(TokenId),
+    /// An integer param's current value (one item).
+    Param(ParamId),
 }
 
 /// One compiled body.
