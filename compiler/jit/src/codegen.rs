@@ -16,8 +16,8 @@ use tok_mir::*;
 use tok_runtime::random;
 
 use crate::host::{
-    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, OK, QUIET, RECIPROCAL, RETURNED,
-    RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
+    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, NO_KEY, OK, QUIET, RECIPROCAL,
+    RETURNED, RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, Target, ViewSource};
 
@@ -73,6 +73,7 @@ struct Refs {
     stmt: FuncRef,
     int: FuncRef,
     reciprocal: FuncRef,
+    record: FuncRef,
     float: FuncRef,
     to_float: FuncRef,
     list_open: FuncRef,
@@ -115,6 +116,7 @@ pub(crate) fn compile(
         stmt: import(hosts.stmt),
         int: import(hosts.int),
         reciprocal: import(hosts.reciprocal),
+        record: import(hosts.record),
         float: import(hosts.float),
         to_float: import(hosts.to_float),
         list_open: import(hosts.list_open),
@@ -523,8 +525,15 @@ impl<'f> Lower<'f> {
                 keys,
                 value,
             } => match self.account_map_view(*mechanism, *field, keys) {
-                Some(view) => self.store_in_place(stmt, view, &keys[0], value),
-                None => self.stmt_site(stmt),
+                Some(view) => {
+                    self.store_in_place(stmt, (*mechanism, *field, view), Some(&keys[0]), value)
+                }
+                None => match self.int_scalar_view(*mechanism, *field, keys) {
+                    Some(view) => {
+                        self.store_in_place(stmt, (*mechanism, *field, view), None, value)
+                    }
+                    None => self.stmt_site(stmt),
+                },
             },
             Stmt::StoreAgent { .. }
             | Stmt::Push { .. }
@@ -579,22 +588,34 @@ impl<'f> Lower<'f> {
     /// `map[account] = value` on an account-keyed integer map: written in
     /// place, with its running sum, when the entry exists and writes are
     /// not journaled (an `every` hook); otherwise the store site.
-    fn store_in_place(&mut self, stmt: &Stmt, view: i32, key: &Expr, value: &Expr) {
-        let key = self.expr(key);
+    /// `field[key] = value` (or `field = value` without a key) for an
+    /// integer field of `mechanism` read through `view`: in place, with the field's running
+    /// sum, when the slot exists (a write past the end of a map grows it, on
+    /// the host); the host records the old value in the journal unless the
+    /// context says writes are not journaled (an `every` hook).
+    fn store_in_place(
+        &mut self,
+        stmt: &Stmt,
+        (mechanism, field, view): (MechanismId, FieldId, i32),
+        key: Option<&Expr>,
+        value: &Expr,
+    ) {
+        let key = key.map(|key| self.expr(key));
         let value = self.expr(value);
         let (items, len) = self.view_at(view);
         let context = self.context;
-        let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
-        let index = self.b.ins().uextend(types::I64, key.one());
+        let index = match key {
+            Some(key) => self.b.ins().uextend(types::I64, key.one()),
+            None => self.b.ins().iconst(types::I64, 0),
+        };
         let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-        let allowed = self.b.ins().icmp_imm_u(IntCC::NotEqual, unjournaled, 0);
-        let fast = self.b.ins().band(present, allowed);
-        let (in_place, site, merge) = (
+        let (in_place, record, site, merge) = (
+            self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.b.ins().brif(fast, in_place, &[], site, &[]);
+        self.b.ins().brif(present, in_place, &[], site, &[]);
         self.b.switch_to_block(in_place);
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
@@ -616,9 +637,20 @@ impl<'f> Lower<'f> {
         let carries = self.b.ins().iadd(carries, carry);
         let carries = self.b.ins().isub(carries, borrow);
         self.b.ins().store(flags(), carries, sum_address, 32);
+        let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
+        self.b.ins().brif(unjournaled, merge, &[], record, &[]);
+        self.b.switch_to_block(record);
+        let (m, f) = (self.i32(mechanism), self.i32(field));
+        let key_word = match key {
+            Some(key) => key.one(),
+            None => self.b.ins().iconst(types::I32, i64::from(NO_KEY)),
+        };
+        let buffer = self.spill(&[old]);
+        self.call(self.refs.record, &[context, m, f, key_word, buffer]);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(site);
-        self.stmt_site_with(stmt, &[key, value]);
+        let values: Vec<Val> = key.into_iter().chain([value]).collect();
+        self.stmt_site_with(stmt, &values);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(merge);
     }

@@ -25,7 +25,7 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Args, Column, Slot, Tally, Value};
+use tok_interp::state::{Args, Column, Key, Slot, Small, Tally, Undo, Value};
 use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
 use tok_mir::{BinOp, Repr};
 use tok_runtime::U256;
@@ -72,6 +72,7 @@ pub(crate) struct Hosts {
     pub stmt: FuncId,
     pub int: FuncId,
     pub reciprocal: FuncId,
+    pub record: FuncId,
     pub float: FuncId,
     pub to_float: FuncId,
     pub list_open: FuncId,
@@ -115,11 +116,12 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 12] = [
+        let symbols: [(&str, *const u8); 13] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_int", host_int as *const u8),
             ("tok_reciprocal", host_reciprocal as *const u8),
+            ("tok_record", host_record as *const u8),
             ("tok_float", host_float as *const u8),
             ("tok_to_float", host_to_float as *const u8),
             ("tok_list_open", host_list_open as *const u8),
@@ -146,6 +148,7 @@ impl Module {
             stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
             reciprocal: declare("tok_reciprocal", &[p, i64t, i64t], i64t)?,
+            record: declare("tok_record", &[p, i32t, i32t, i32t, p], i32t)?,
             float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
             to_float: declare("tok_to_float", &[p, f64t], f64t)?,
             list_open: declare("tok_list_open", &[p, i32t, i32t], i64t)?,
@@ -281,7 +284,10 @@ fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
                     ..View::of(items)
                 },
                 Some(Slot::List(Column::Address(items))) => View::of(items),
-                Some(Slot::Scalar(Value::Int(value))) => View::of(std::slice::from_mut(value)),
+                Some(Slot::Scalar(Value::Int(value))) => View {
+                    sum,
+                    ..View::of(std::slice::from_mut(value))
+                },
                 _ => View::EMPTY,
             }
         }
@@ -692,6 +698,37 @@ unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, ou
         }
         Err(error) => context.fail(error.into()),
     }
+}
+
+/// The account key compiled code passes for a field without keys.
+pub(crate) const NO_KEY: u32 = u32::MAX;
+
+/// Records in the journal that compiled code replaced integer `old` at
+/// `field[key]` (`key` `NO_KEY`: the field itself) in place, as
+/// `ChainState::store` would have; returns `OK`.
+unsafe extern "C" fn host_record(
+    context_ptr: *mut u8,
+    mechanism: u32,
+    field: u32,
+    key: u32,
+    old: *const u8,
+) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    // SAFETY: (3) `old` points to one slot.
+    let old = read_int(unsafe { std::slice::from_raw_parts(old, SLOT as usize) });
+    let keys = if key == NO_KEY {
+        Small::from_slice(&[])
+    } else {
+        Small::from_slice(&[Key::Address(key)])
+    };
+    context.world.state.record(Undo::Field {
+        mechanism,
+        field,
+        keys,
+        old: Value::Int(old),
+    });
+    OK
 }
 
 /// The reciprocal of a normalized divisor (`numeric::reciprocal`), passed
