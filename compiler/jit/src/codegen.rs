@@ -585,14 +585,12 @@ impl<'f> Lower<'f> {
         self.check(status);
     }
 
-    /// `map[account] = value` on an account-keyed integer map: written in
-    /// place, with its running sum, when the entry exists and writes are
-    /// not journaled (an `every` hook); otherwise the store site.
     /// `field[key] = value` (or `field = value` without a key) for an
-    /// integer field of `mechanism` read through `view`: in place, with the field's running
-    /// sum, when the slot exists (a write past the end of a map grows it, on
-    /// the host); the host records the old value in the journal unless the
-    /// context says writes are not journaled (an `every` hook).
+    /// integer field of `mechanism` read through `view`: in place, with the
+    /// field's running sum, when the slot exists (a write past the end of a
+    /// map grows it, on the host); the host records the old value in the
+    /// journal unless the context says writes are not journaled (an
+    /// `every` hook).
     fn store_in_place(
         &mut self,
         stmt: &Stmt,

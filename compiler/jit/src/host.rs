@@ -229,9 +229,10 @@ pub(crate) const QUIET: i32 = UNJOURNALED + 48;
 /// code's own in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
-/// `i < len`, and writes (an item and the running sum, which stay
-/// consistent as `ChainState::store` keeps them) only while the context
-/// says writes are not journaled, so nothing needs undoing.
+/// `i < len`, and writes an item and the running sum, which stay
+/// consistent as `ChainState::store` keeps them; unless the context says
+/// writes are not journaled, `host_record` then journals the old value as
+/// `ChainState::store` does, so a revert undoes the write.
 ///
 /// The context's `rng` follows the same rule and more simply: the stream's
 /// state is a field of the world, which the call borrows for its whole

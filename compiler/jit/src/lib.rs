@@ -22,9 +22,10 @@
 //! Three things run entirely in compiled code. Account-keyed integer maps
 //! (and their running sums, for `sum`), integer fields, account lists and
 //! token balances are read in place, through *views* of
-//! the world's own columns that the host keeps current (`host::View`); in
-//! an `every` hook, whose writes are not journaled, writes to such a map
-//! go in place too, with the field's running sum. A population's step is
+//! the world's own columns that the host keeps current (`host::View`);
+//! writes to integer fields and maps go in place too, with the field's
+//! running sum, the host journaling the old value (except in an `every`
+//! hook, whose writes are not journaled). A population's step is
 //! one native loop over its agents, the host starting and ending each
 //! agent's turn (`Engine::run_agents`). And `mul_div` of operands below
 //! 2^128 with a quotient below 2^128 is the runtime's 256-by-128-bit
