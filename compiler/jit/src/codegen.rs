@@ -524,16 +524,11 @@ impl<'f> Lower<'f> {
                 field,
                 keys,
                 value,
-            } => match self.account_map_view(*mechanism, *field, keys) {
+            } => match self.int_view(*mechanism, *field, keys) {
                 Some(view) => {
-                    self.store_in_place(stmt, (*mechanism, *field, view), Some(&keys[0]), value)
+                    self.store_in_place(stmt, (*mechanism, *field, view), keys.first(), value)
                 }
-                None => match self.int_scalar_view(*mechanism, *field, keys) {
-                    Some(view) => {
-                        self.store_in_place(stmt, (*mechanism, *field, view), None, value)
-                    }
-                    None => self.stmt_site(stmt),
-                },
+                None => self.stmt_site(stmt),
             },
             Stmt::StoreAgent { .. }
             | Stmt::Push { .. }
@@ -762,9 +757,7 @@ impl<'f> Lower<'f> {
         // The columns the body writes at the item, read ahead of the loop.
         let ahead: Vec<i32> = match view {
             Some(_) => keyed_stores(body, local)
-                .filter_map(|(mechanism, field, keys)| {
-                    self.account_map_view(mechanism, field, keys)
-                })
+                .filter_map(|(mechanism, field, keys)| self.int_view(mechanism, field, keys))
                 .collect(),
             None => Vec::new(),
         };
@@ -843,21 +836,6 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(done);
     }
 
-    /// The view of an integer field that is not a map (read in place,
-    /// written by the host) when `keys` is empty.
-    fn int_scalar_view(
-        &mut self,
-        mechanism: MechanismId,
-        field: FieldId,
-        keys: &[Expr],
-    ) -> Option<i32> {
-        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
-        if !keys.is_empty() || *shape != Shape::Scalar(Repr::Int) {
-            return None;
-        }
-        self.view(ViewSource::Field { mechanism, field })
-    }
-
     /// `sum(field)` from the running sum of an account-keyed integer map's
     /// view; a sum that does not fit in 256 bits (a nonzero carry count)
     /// goes to the host, which faults as the interpreter does.
@@ -867,14 +845,12 @@ impl<'f> Lower<'f> {
             .b
             .ins()
             .load(self.pointer, flags(), context, view * VIEW_BYTES + 16);
-        let (present, read, host, join) = (
-            self.b.create_block(),
+        let (present, read, host) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.b.append_block_param(join, types::I128);
-        self.b.append_block_param(join, types::I128);
+        let join = self.int_join();
         self.b.ins().brif(sum, present, &[], host, &[]);
         self.b.switch_to_block(present);
         let carries = self.b.ins().load(types::I64, flags(), sum, 32);
@@ -883,30 +859,46 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(read);
         let low = self.b.ins().load(types::I128, flags(), sum, 0);
         let high = self.b.ins().load(types::I128, flags(), sum, 16);
-        self.b
-            .ins()
-            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+        self.jump_int(join, low, high);
         self.b.switch_to_block(host);
         let zero = self.i128(0);
         let (low, high) = self.expr_site(expr).halves(zero);
+        self.jump_int(join, low, high);
+        self.joined_int(join)
+    }
+
+    /// A block joining paths that each bring an integer (two `i128`s).
+    fn int_join(&mut self) -> ir::Block {
+        let join = self.b.create_block();
+        self.b.append_block_param(join, types::I128);
+        self.b.append_block_param(join, types::I128);
+        join
+    }
+
+    fn jump_int(&mut self, join: ir::Block, low: ir::Value, high: ir::Value) {
         self.b
             .ins()
             .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+    }
+
+    /// Continues at `join` (from `int_join`), with its integer.
+    fn joined_int(&mut self, join: ir::Block) -> Val {
         self.b.switch_to_block(join);
         let params = self.b.block_params(join);
         Val::Int(params[0], params[1])
     }
 
-    /// The view for `field[key]` when the field is an account-keyed integer
-    /// map (read and written in place) and `keys` is one key.
-    fn account_map_view(
-        &mut self,
-        mechanism: MechanismId,
-        field: FieldId,
-        keys: &[Expr],
-    ) -> Option<i32> {
+    /// The view for `field[key]` of an account-keyed integer map, or for
+    /// `field` of an integer field (`keys` empty): both read and written in
+    /// place, item `key` or item 0.
+    fn int_view(&mut self, mechanism: MechanismId, field: FieldId, keys: &[Expr]) -> Option<i32> {
         let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
-        if keys.len() != 1 || !is_account_int_map(shape) {
+        let viewed = match keys.len() {
+            0 => *shape == Shape::Scalar(Repr::Int),
+            1 => is_account_int_map(shape),
+            _ => false,
+        };
+        if !viewed {
             return None;
         }
         self.view(ViewSource::Field { mechanism, field })
@@ -1072,18 +1064,15 @@ impl<'f> Lower<'f> {
                 mechanism,
                 field,
                 keys,
-            } => match self.account_map_view(*mechanism, *field, keys) {
+            } => match self.int_view(*mechanism, *field, keys) {
                 Some(view) => {
-                    let account = self.expr(&keys[0]).one();
-                    self.view_int(view, account)
+                    let item = match keys.first() {
+                        Some(account) => self.expr(account).one(),
+                        None => self.b.ins().iconst(types::I32, 0),
+                    };
+                    self.view_int(view, item)
                 }
-                None => match self.int_scalar_view(*mechanism, *field, keys) {
-                    Some(view) => {
-                        let first = self.b.ins().iconst(types::I32, 0);
-                        self.view_int(view, first)
-                    }
-                    None => self.expr_site(expr),
-                },
+                None => self.expr_site(expr),
             },
             ExprKind::Sum { mechanism, field } => {
                 let shape =
@@ -1380,9 +1369,7 @@ impl<'f> Lower<'f> {
                 let ((fl, fh), (sl, sh)) = (first.halves(zero), second.halves(zero));
                 // A branch, not `select`: the optimizer turns a select on
                 // `i128` into `umin`/`umax`, which x86-64 lacks for `i128`.
-                let join = self.b.create_block();
-                self.b.append_block_param(join, types::I128);
-                self.b.append_block_param(join, types::I128);
+                let join = self.int_join();
                 self.b.ins().brif(
                     less,
                     join,
@@ -1390,9 +1377,7 @@ impl<'f> Lower<'f> {
                     join,
                     &[BlockArg::Value(sl), BlockArg::Value(sh)],
                 );
-                self.b.switch_to_block(join);
-                let params = self.b.block_params(join);
-                Val::Int(params[0], params[1])
+                self.joined_int(join)
             }
             BinOp::FloatAdd => Val::One(self.b.ins().fadd(a.one(), b.one())),
             BinOp::FloatSub => Val::One(self.b.ins().fsub(a.one(), b.one())),
@@ -1485,28 +1470,17 @@ impl<'f> Lower<'f> {
         condition: ir::Value,
         fast: impl FnOnce(&mut Self) -> (ir::Value, ir::Value),
     ) -> Val {
-        let (quick, slow, join) = (
-            self.b.create_block(),
-            self.b.create_block(),
-            self.b.create_block(),
-        );
-        self.b.append_block_param(join, types::I128);
-        self.b.append_block_param(join, types::I128);
+        let (quick, slow) = (self.b.create_block(), self.b.create_block());
+        let join = self.int_join();
         self.b.ins().brif(condition, quick, &[], slow, &[]);
         self.b.switch_to_block(quick);
         let (low, high) = fast(self);
-        self.b
-            .ins()
-            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
+        self.jump_int(join, low, high);
         self.b.switch_to_block(slow);
         let zero = self.i128(0);
         let (low, high) = self.int_host(int_op(op), &[a, b]).halves(zero);
-        self.b
-            .ins()
-            .jump(join, &[BlockArg::Value(low), BlockArg::Value(high)]);
-        self.b.switch_to_block(join);
-        let params = self.b.block_params(join);
-        Val::Int(params[0], params[1])
+        self.jump_int(join, low, high);
+        self.joined_int(join)
     }
 
     /// `mul_div(a, b, c)`: inline when all three are below 2^128 and the
