@@ -42,6 +42,44 @@ pub struct EventRecord {
     pub args: Vec<Value>,
 }
 
+/// The calls queued in a simultaneous step's decisions, in order. Slots
+/// are reused from step to step: a call is written over the one an
+/// earlier step left in its slot, in place, rather than moved into a
+/// growing list and dropped at the end of the step.
+#[derive(Debug, Default)]
+pub(crate) struct Queue {
+    slots: Vec<(Address, PendingCall)>,
+    len: usize,
+}
+
+impl Queue {
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Forgets the calls queued after the first `len`.
+    pub(crate) fn truncate(&mut self, len: usize) {
+        self.len = self.len.min(len);
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.len = 0;
+    }
+
+    #[inline(always)]
+    pub(crate) fn push(&mut self, caller: Address, call: PendingCall) {
+        match self.slots.get_mut(self.len) {
+            Some(slot) => *slot = (caller, call),
+            None => self.slots.push((caller, call)),
+        }
+        self.len += 1;
+    }
+
+    pub(crate) fn calls(&self) -> &[(Address, PendingCall)] {
+        &self.slots[..self.len]
+    }
+}
+
 /// The state of a population's agents, flat.
 #[derive(Clone, Debug, Default)]
 pub(crate) struct AgentTable {
@@ -189,7 +227,7 @@ pub struct World<'p> {
     entity_base: [Address; 4],
     hooks: Vec<HookSchedule>,
     /// Calls deferred by the simultaneous step order.
-    queue: Vec<(Address, PendingCall)>,
+    queue: Queue,
     deferring: bool,
     /// A stop raised inside scenario code, reported when the agent's turn ends.
     pending_stop: Option<Fault>,
@@ -289,7 +327,7 @@ impl<'p> World<'p> {
             next_account,
             entity_base,
             hooks: Vec::new(),
-            queue: Vec::new(),
+            queue: Queue::default(),
             deferring: false,
             pending_stop: None,
             entered: Vec::new(),
@@ -585,7 +623,7 @@ impl<'p> World<'p> {
     #[inline(always)]
     pub(crate) fn scenario_call(&mut self, caller: Address, call: PendingCall) {
         if self.deferring {
-            self.queue.push((caller, call));
+            self.queue.push(caller, call);
         } else if let Err(fault) = self.transact(caller, &call) {
             self.pending_stop.get_or_insert(fault);
         }

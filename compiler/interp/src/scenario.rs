@@ -306,9 +306,9 @@ impl<'p> Simulation<'p> {
                         }
                     }
                     world.deferring = false;
-                    // The queue keeps its capacity from step to step.
+                    // The queue keeps its slots from step to step.
                     let mut queue = std::mem::take(&mut world.queue);
-                    for (caller, call) in &queue {
+                    for (caller, call) in queue.calls() {
                         world
                             .transact(*caller, call)
                             .map_err(|fault| stopped(run, point, fault))?;
