@@ -622,6 +622,31 @@ impl<'f> Lower<'f> {
             .load(self.pointer, flags(), context, view * VIEW_BYTES + 16);
         let sum = self.load(Repr::Int, sum_address, 0);
         let carries = self.b.ins().load(types::I64, flags(), sum_address, 32);
+        // Usually all three are below 2^128 and the sum fits in 256 bits,
+        // so it is at least `old` (one of its terms) and the new sum is
+        // below 2^129: no borrow, and a carry only into the high half.
+        let zero = self.i128(0);
+        let ((sum_low, sum_high), (old_low, old_high), (value_low, value_high)) =
+            (sum.halves(zero), old.halves(zero), value.halves(zero));
+        let highs = self.b.ins().bor(sum_high, old_high);
+        let highs = self.b.ins().bor(highs, value_high);
+        let narrow = self.b.ins().icmp(IntCC::Equal, highs, zero);
+        let exact = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
+        let narrow = self.b.ins().band(narrow, exact);
+        let (short, general, summed) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(narrow, short, &[], general, &[]);
+        self.b.switch_to_block(short);
+        let rest = self.b.ins().isub(sum_low, old_low);
+        let low = self.b.ins().iadd(rest, value_low);
+        let carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, rest);
+        let high = self.b.ins().uextend(types::I128, carry);
+        self.store(Val::Int(low, high), sum_address, 0);
+        self.b.ins().jump(summed, &[]);
+        self.b.switch_to_block(general);
         let (difference, borrow) = self.sub_wrapping(sum, old);
         let (total, carry) = self.add_wrapping(difference, value);
         self.store(total, sum_address, 0);
@@ -630,6 +655,8 @@ impl<'f> Lower<'f> {
         let carries = self.b.ins().iadd(carries, carry);
         let carries = self.b.ins().isub(carries, borrow);
         self.b.ins().store(flags(), carries, sum_address, 32);
+        self.b.ins().jump(summed, &[]);
+        self.b.switch_to_block(summed);
         let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
         self.b.ins().brif(unjournaled, merge, &[], record, &[]);
         self.b.switch_to_block(record);
