@@ -1,6 +1,6 @@
 //! The audited surface: every `unsafe` of the project is in this module.
 //!
-//! There are four kinds:
+//! There are six kinds:
 //! 1. turning a finalized function address into a typed function pointer
 //!    ([`Module::code`]); the signature is the one `codegen` declared;
 //! 2. calling it ([`call`]) with a context pointer and two buffers that
@@ -11,9 +11,13 @@
 //! 4. declaring the module `Send` and `Sync`: after `finalize` the JIT
 //!    memory is only executed, never written, so sharing it between the
 //!    threads of a Monte Carlo batch is sound;
-//! 5. the views of storage compiled code reads in place (account-keyed
-//!    integer maps, account lists, token balances): raw pointers into the
-//!    world's own buffers, kept current by the rule written at [`View`].
+//! 5. the views of storage compiled code reads and writes in place
+//!    (integer fields, params and account-keyed maps with their running
+//!    sums, account lists, token balances) and the random stream's state:
+//!    raw pointers into the world's own buffers, kept current by the rule
+//!    written at [`View`];
+//! 6. a prefetch hint (`host_prefetch`), which reads nothing and cannot
+//!    fault.
 //!
 //! Compiled code never traps: every fault (revert, overflow, division by
 //! zero, out of bounds) is a status returned to the caller, so no signal
