@@ -723,10 +723,10 @@ impl<'p> World<'p> {
         }
     }
 
-    /// Checks every invariant; the first violation stops the run.
-    /// `after` describes what just ran; it is only formatted for a report.
-    /// Checks the invariants after a transaction that wrote `written`
-    /// (`None`: anything): those it cannot have changed still hold.
+    /// Checks the invariants after something that wrote `written` (`None`:
+    /// anything): those it cannot have changed still hold, the others are
+    /// evaluated and the first violation stops the run. `after` describes
+    /// what just ran; it is only formatted for a report.
     fn check_invariants(
         &mut self,
         after: &dyn Fn(&Self) -> String,

@@ -728,6 +728,12 @@ impl ChainState {
             return;
         };
         self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
+        self.record_field(mechanism, field, keys, old);
+    }
+
+    /// Journals that `field[keys]` held `old` before a write (made here, or
+    /// in place by compiled code).
+    pub fn record_field(&mut self, mechanism: u32, field: u32, keys: &[Key], old: Value) {
         self.record(Undo::Field {
             mechanism,
             field,

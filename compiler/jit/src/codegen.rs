@@ -616,10 +616,7 @@ impl<'f> Lower<'f> {
         self.store(value, address, 0);
         // sum = sum - old + value, counting wraps past 2^256 in `carries`
         // exactly as `Tally::replace` does.
-        let sum_address = self
-            .b
-            .ins()
-            .load(self.pointer, flags(), context, view * VIEW_BYTES + 16);
+        let sum_address = self.view_sum_at(view);
         let sum = self.load(Repr::Int, sum_address, 0);
         let carries = self.b.ins().load(types::I64, flags(), sum_address, 32);
         // Usually all three are below 2^128 and the sum fits in 256 bits,
@@ -790,6 +787,13 @@ impl<'f> Lower<'f> {
         };
         self.counted_loop(types::I64, length, |l, index| {
             let repr = l.reprs[local as usize];
+            // Item `index` from the host.
+            let list_item = |l: &mut Self| {
+                let out = l.buffer(1);
+                let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
+                l.check(status);
+                l.load(repr, out, 0)
+            };
             if let Some(view) = view
                 && !ahead.is_empty()
             {
@@ -802,31 +806,21 @@ impl<'f> Lower<'f> {
                     let (items, len) = l.view_at(view);
                     let (read, shrank, next) =
                         (l.b.create_block(), l.b.create_block(), l.b.create_block());
-                    let item = l.b.declare_var(types::I32);
+                    l.b.append_block_param(next, types::I32);
                     let present = l.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
                     l.b.ins().brif(present, read, &[], shrank, &[]);
                     l.b.switch_to_block(shrank);
-                    let out = l.buffer(1);
-                    let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
-                    l.check(status);
-                    let account = l.b.ins().load(types::I32, flags(), out, 0);
-                    l.b.def_var(item, account);
-                    l.b.ins().jump(next, &[]);
+                    let account = list_item(l).one();
+                    l.b.ins().jump(next, &[BlockArg::Value(account)]);
                     l.b.switch_to_block(read);
                     let offset = l.b.ins().imul_imm_u(index, 4);
                     let address = l.b.ins().iadd(items, offset);
                     let account = l.b.ins().load(types::I32, flags(), address, 0);
-                    l.b.def_var(item, account);
-                    l.b.ins().jump(next, &[]);
+                    l.b.ins().jump(next, &[BlockArg::Value(account)]);
                     l.b.switch_to_block(next);
-                    Val::One(l.b.use_var(item))
+                    Val::One(l.b.block_params(next)[0])
                 }
-                None => {
-                    let out = l.buffer(1);
-                    let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
-                    l.check(status);
-                    l.load(repr, out, 0)
-                }
+                None => list_item(l),
             };
             l.def(local, item);
             l.block(body);
@@ -867,11 +861,7 @@ impl<'f> Lower<'f> {
     /// view; a sum that does not fit in 256 bits (a nonzero carry count)
     /// goes to the host, which faults as the interpreter does.
     fn view_sum(&mut self, view: i32, expr: &Expr) -> Val {
-        let context = self.context;
-        let sum = self
-            .b
-            .ins()
-            .load(self.pointer, flags(), context, view * VIEW_BYTES + 16);
+        let sum = self.view_sum_at(view);
         let (present, read, host) = (
             self.b.create_block(),
             self.b.create_block(),
@@ -957,31 +947,34 @@ impl<'f> Lower<'f> {
         (items, len)
     }
 
+    /// The address of view `view`'s running sum (a `Tally`; null but for
+    /// integer fields and maps), read from the context.
+    fn view_sum_at(&mut self, view: i32) -> ir::Value {
+        let context = self.context;
+        self.b
+            .ins()
+            .load(self.pointer, flags(), context, view * VIEW_BYTES + 16)
+    }
+
     /// Integer item `account` of view `view`: zero past the end (a missing
     /// entry reads as zero).
     fn view_int(&mut self, view: i32, account: ir::Value) -> Val {
         let (items, len) = self.view_at(view);
         let index = self.b.ins().uextend(types::I64, account);
-        let (low, high) = (
-            self.b.declare_var(types::I128),
-            self.b.declare_var(types::I128),
-        );
-        let zero = self.i128(0);
-        self.b.def_var(low, zero);
-        self.b.def_var(high, zero);
-        let (read, merge) = (self.b.create_block(), self.b.create_block());
+        let (read, absent) = (self.b.create_block(), self.b.create_block());
+        let join = self.int_join();
         let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-        self.b.ins().brif(present, read, &[], merge, &[]);
+        self.b.ins().brif(present, read, &[], absent, &[]);
         self.b.switch_to_block(read);
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
-        let loaded_low = self.b.ins().load(types::I128, flags(), address, 0);
-        let loaded_high = self.b.ins().load(types::I128, flags(), address, 16);
-        self.b.def_var(low, loaded_low);
-        self.b.def_var(high, loaded_high);
-        self.b.ins().jump(merge, &[]);
-        self.b.switch_to_block(merge);
-        Val::Int(self.b.use_var(low), self.b.use_var(high))
+        let low = self.b.ins().load(types::I128, flags(), address, 0);
+        let high = self.b.ins().load(types::I128, flags(), address, 16);
+        self.jump_int(join, low, high);
+        self.b.switch_to_block(absent);
+        let zero = self.i128(0);
+        self.jump_int(join, zero, zero);
+        self.joined_int(join)
     }
 
     /// A population's first account and size (`i32`s).
@@ -1418,8 +1411,6 @@ impl<'f> Lower<'f> {
         }
     }
 
-    /// Runs `fast` when `condition` holds, else the host's full-width
-    /// operation (which also raises the fault, if any).
     /// `a / divisor` or `a % divisor` for a literal divisor in `1..2^64`:
     /// when `a` is below 2^128, two 2-by-1-digit divisions by the
     /// normalized divisor's reciprocal, computed here (Möller and Granlund,
@@ -1489,6 +1480,8 @@ impl<'f> Lower<'f> {
         (q1, r)
     }
 
+    /// Runs `fast` when `condition` holds, else the host's full-width
+    /// operation (which also raises the fault, if any).
     fn fast_or_host(
         &mut self,
         op: BinOp,
@@ -1520,16 +1513,12 @@ impl<'f> Lower<'f> {
         let zero = self.i128(0);
         let halves = values.map(|value| value.halves(zero));
         let [(a, _), (b, _), (c, _)] = halves;
-        let (low_var, high_var) = (
-            self.b.declare_var(types::I128),
-            self.b.declare_var(types::I128),
-        );
-        let (narrow, fast, slow, merge) = (
-            self.b.create_block(),
+        let (narrow, fast, slow) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
+        let join = self.int_join();
         let high = self.b.ins().bor(halves[0].1, halves[1].1);
         let high = self.b.ins().bor(high, halves[2].1);
         let small = self.b.ins().icmp(IntCC::Equal, high, zero);
@@ -1540,17 +1529,11 @@ impl<'f> Lower<'f> {
         self.b.ins().brif(fits, fast, &[], slow, &[]);
         self.b.switch_to_block(fast);
         let quotient = self.div_256_by_128(high, low, c);
-        self.b.def_var(low_var, quotient);
-        self.b.def_var(high_var, zero);
-        self.b.ins().jump(merge, &[]);
+        self.jump_int(join, quotient, zero);
         self.b.switch_to_block(slow);
-        if let Val::Int(low, high) = self.int_host(MUL_DIV, &values) {
-            self.b.def_var(low_var, low);
-            self.b.def_var(high_var, high);
-        }
-        self.b.ins().jump(merge, &[]);
-        self.b.switch_to_block(merge);
-        Val::Int(self.b.use_var(low_var), self.b.use_var(high_var))
+        let (low, high) = self.int_host(MUL_DIV, &values).halves(zero);
+        self.jump_int(join, low, high);
+        self.joined_int(join)
     }
 
     /// The full product of two 64-bit integers.

@@ -29,7 +29,7 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Args, Column, Key, Slot, Small, Tally, Undo, Value};
+use tok_interp::state::{Args, Column, Key, Slot, Tally, Value};
 use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
 use tok_mir::{BinOp, Repr};
 use tok_runtime::U256;
@@ -196,7 +196,8 @@ pub(crate) const MAX_VIEWS: usize = 8;
 pub(crate) const VIEW_BYTES: i32 = 24;
 
 /// Where the context holds whether writes are journaled (nonzero: not, an
-/// `every` hook runs); compiled code writes in place only then.
+/// `every` hook runs); compiled code has the host journal its in-place
+/// writes only when they are.
 pub(crate) const UNJOURNALED: i32 = MAX_VIEWS as i32 * VIEW_BYTES;
 
 /// Where the context keeps the last `mul_div` divisor (normalized, low
@@ -224,13 +225,13 @@ pub(crate) const QUIET: i32 = UNJOURNALED + 48;
 /// place).
 ///
 /// SAFETY of views, (5): a view is taken from the live `Vec` (or value)
-/// behind the storage it names (through `&mut`, so it may be written) when `call`
-/// enters compiled code and again before every host function that can
-/// change the length or place of storage (`host_stmt`, but for the sites
-/// that cannot: a write without keys, which replaces a value in place, an
-/// event, a call queued for later; and `host_expr` for the expressions
-/// the interpreter evaluates) returns to it. Between those, storage changes only through compiled
-/// code's own in-place writes, which replace an item without moving or
+/// behind the storage it names (through `&mut`, so it may be written)
+/// when `call` enters compiled code and again before every host function
+/// that can change the length or place of storage (`host_stmt`, but for
+/// the sites that cannot: a write without keys, which replaces a value in
+/// place, an event, a call queued for later; and `host_expr` for the
+/// expressions the interpreter evaluates) returns to it. Between those,
+/// storage changes only through compiled code's own in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
 /// `i < len`, and writes an item and the running sum, which stay
@@ -372,6 +373,13 @@ impl Context<'_, '_> {
         FAULT
     }
 
+    /// The fault compiled code's `FAULT` status stands for.
+    fn take_fault(&mut self) -> Fault {
+        self.fault
+            .take()
+            .unwrap_or_else(|| Fault::Stop("compiled code failed without a reason".into()))
+    }
+
     /// Takes every view afresh (see [`View`]).
     fn refresh(&mut self) {
         for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
@@ -437,10 +445,7 @@ pub(crate) fn call(
     match status {
         OK => Ok(None),
         RETURNED => Ok(Some(decode(&ret, compiled.returns))),
-        _ => Err(context
-            .fault
-            .take()
-            .unwrap_or_else(|| Fault::Stop("compiled code failed without a reason".into()))),
+        _ => Err(context.take_fault()),
     }
 }
 
@@ -722,17 +727,16 @@ unsafe extern "C" fn host_record(
     let context = unsafe { context(context_ptr) };
     // SAFETY: (3) `old` points to one slot.
     let old = read_int(unsafe { std::slice::from_raw_parts(old, SLOT as usize) });
+    let entry = [Key::Address(key)];
     let keys = if key == NO_KEY {
-        Small::from_slice(&[])
+        &entry[..0]
     } else {
-        Small::from_slice(&[Key::Address(key)])
+        &entry[..]
     };
-    context.world.state.record(Undo::Field {
-        mechanism,
-        field,
-        keys,
-        old: Value::Int(old),
-    });
+    context
+        .world
+        .state
+        .record_field(mechanism, field, keys, Value::Int(old));
     OK
 }
 
@@ -818,10 +822,7 @@ unsafe extern "C" fn host_agent_end(context_ptr: *mut u8, status: u32) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
     let result = match status {
-        FAULT => Err(context
-            .fault
-            .take()
-            .unwrap_or_else(|| Fault::Stop("compiled code failed without a reason".into()))),
+        FAULT => Err(context.take_fault()),
         _ => Ok(()),
     };
     match context.world.end_agent(context.mark, result) {

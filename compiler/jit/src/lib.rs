@@ -13,25 +13,26 @@
 //! operands natively, then hands them to the world, which runs the very
 //! statement or expression the interpreter would, with the operands bound to
 //! scratch locals. The commonest sites (one-key loads and stores, calls,
-//! events, `sum`, token reads, `uniform()`) skip the tree and call the same
-//! storage, ledger and random-stream methods the interpreter's evaluation
-//! of them calls. Storage, the undo journal, the token model, hooks and
+//! events, token reads) skip the tree and call the same storage and ledger
+//! methods the interpreter's evaluation of them calls. Storage, the undo journal, the token model, hooks and
 //! time therefore have one implementation shared by both engines; the JIT
 //! replaces the tree walk, not the semantics.
 //!
-//! Three things run entirely in compiled code. Account-keyed integer maps
-//! (and their running sums, for `sum`), integer fields, account lists and
-//! token balances are read in place, through *views* of
-//! the world's own columns that the host keeps current (`host::View`);
-//! writes to integer fields and maps go in place too, with the field's
-//! running sum, the host journaling the old value (except in an `every`
-//! hook, whose writes are not journaled). A population's step is
-//! one native loop over its agents, the host starting and ending each
-//! agent's turn (`Engine::run_agents`). And `mul_div` of operands below
-//! 2^128 with a quotient below 2^128 is the runtime's 256-by-128-bit
-//! division, inline, with the divisor's reciprocal kept in the context; a
-//! loop over an account list asks for the slots its body writes a few items
-//! ahead (a prefetch).
+//! Much runs entirely in compiled code. Integer fields and params,
+//! account-keyed integer maps (and their running sums, for `sum`), account
+//! lists and token balances are read in place, through *views* of the
+//! world's own columns that the host keeps current (`host::View`); writes
+//! to integer fields and maps go in place too, with the field's running
+//! sum, the host journaling the old value (except in an `every` hook,
+//! whose writes are not journaled). A population's step is one native loop
+//! over its agents, a turn reaching the host only when it makes a call or
+//! fails (`Engine::run_agents`). `uniform()` advances the run's own
+//! SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
+//! runtime's 256-by-128-bit division, inline, with the divisor's reciprocal
+//! kept in the context, and division by a literal below 2^64 multiplies by
+//! a reciprocal computed at compile time. A mechanism's invariants are one
+//! function, told which to check. A loop over an account list asks for the
+//! slots its body writes a few items ahead (a prefetch).
 //!
 //! Values constant for a body (`self`, `caller`, the agent's index, `now`,
 //! the step) are read from a header the call fills; contract addresses are
@@ -300,9 +301,7 @@ impl Engine for Jit<'_> {
         body: &Body,
         frame: &mut Frame,
     ) -> Option<Result<Option<Value>, Fault>> {
-        let key = body as *const Body as usize;
-        let index = self.bodies.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-        Some(host::call(&self.bodies[index].1, world, frame))
+        Some(host::call(compiled_for(&self.bodies, body)?, world, frame))
     }
 
     fn run_agents(
@@ -311,9 +310,7 @@ impl Engine for Jit<'_> {
         body: &Body,
         frame: &mut Frame,
     ) -> Option<Result<(), Fault>> {
-        let key = body as *const Body as usize;
-        let index = self.loops.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-        Some(host::call(&self.loops[index].1, world, frame).map(|_| ()))
+        Some(host::call(compiled_for(&self.loops, body)?, world, frame).map(|_| ()))
     }
 
     fn invariants(
@@ -329,6 +326,13 @@ impl Engine for Jit<'_> {
             (first < count).then_some(first)
         }))
     }
+}
+
+/// The function compiled for `body` in `table` (sorted by body address).
+fn compiled_for<'t>(table: &'t [(usize, Compiled)], body: &Body) -> Option<&'t Compiled> {
+    let key = body as *const Body as usize;
+    let index = table.binary_search_by_key(&key, |(k, _)| *k).ok()?;
+    Some(&table[index].1)
 }
 
 /// The body checking a mechanism's invariants: param `i` (a flag) says
