@@ -106,11 +106,7 @@ fn staking_economy_trace_matches_the_interpreter() {
     let friend_account = world.new_account();
     let staking = world.entity_address(tok_mir::Entity::Mechanism(0));
     let amount = |v: u128| Value::Int(tok_runtime::U256::from(v));
-    let token_call = |op, args: Vec<Value>| PendingCall::Token {
-        token: 0,
-        op,
-        args: args.into(),
-    };
+    let token_call = |op, args: Vec<Value>| PendingCall::token(0, op, args.into());
     let ok = |world: &mut World, caller, call: PendingCall| {
         assert_eq!(world.transact(caller, &call).expect("no stop"), None)
     };
@@ -133,11 +129,7 @@ fn staking_economy_trace_matches_the_interpreter() {
     ok(
         &mut world,
         holder_account,
-        PendingCall::Action {
-            mechanism: 0,
-            action: 0,
-            args: vec![amount(100_000 * e18)].into(),
-        },
+        PendingCall::action(0, 0, vec![amount(100_000 * e18)].into()),
     );
     ok(
         &mut world,
@@ -151,20 +143,12 @@ fn staking_economy_trace_matches_the_interpreter() {
     ok(
         &mut world,
         holder_account,
-        PendingCall::Action {
-            mechanism: 0,
-            action: 1,
-            args: vec![amount(1)].into(),
-        },
+        PendingCall::action(0, 1, vec![amount(1)].into()),
     );
     let reverted = world
         .transact(
             holder_account,
-            &PendingCall::Action {
-                mechanism: 0,
-                action: 1,
-                args: vec![amount(0)].into(),
-            },
+            &PendingCall::action(0, 1, vec![amount(0)].into()),
         )
         .expect("no stop");
     assert_eq!(reverted.as_deref(), Some("zero amount"));

@@ -14,7 +14,7 @@ use std::collections::BTreeMap;
 use alloy_dyn_abi::{DynSolValue, JsonAbiExt};
 use revm::primitives::{Address, U256};
 use tok_interp::state::{self, Value};
-use tok_interp::{GENESIS, PendingCall, World};
+use tok_interp::{CallTarget, GENESIS, PendingCall, World};
 use tok_mir::{Call, ExprKind, Stmt};
 use tok_tests::evm::{Chain, Outcome, to_evm};
 
@@ -164,15 +164,15 @@ fn a_proposal_changes_a_param_through_the_timelock() {
 
     // Day 0: the treasury hands out votes; everyone delegates to themselves.
     for voter in &voters {
-        let call = PendingCall::Token {
-            token: vote_id,
-            op: tok_mir::TokenOp::Transfer,
-            args: vec![
+        let call = PendingCall::token(
+            vote_id,
+            tok_mir::TokenOp::Transfer,
+            vec![
                 Value::Address(*voter),
                 Value::Int(tok_runtime::U256::from(10_000_000u64) * tok_runtime::WAD),
             ]
             .into(),
-        };
+        );
         assert_eq!(world.transact(treasury, &call).expect("runs"), None);
         succeeds(
             chain.call(
@@ -189,11 +189,11 @@ fn a_proposal_changes_a_param_through_the_timelock() {
             ),
             "transfer",
         );
-        let delegate = PendingCall::Token {
-            token: vote_id,
-            op: tok_mir::TokenOp::Delegate,
-            args: vec![Value::Address(*voter)].into(),
-        };
+        let delegate = PendingCall::token(
+            vote_id,
+            tok_mir::TokenOp::Delegate,
+            vec![Value::Address(*voter)].into(),
+        );
         assert_eq!(world.transact(*voter, &delegate).expect("runs"), None);
         succeeds(
             chain.call(
@@ -242,10 +242,12 @@ fn a_proposal_changes_a_param_through_the_timelock() {
         Some(DynSolValue::Uint(id, _)) => *id,
         other => panic!("propose returned {other:?}"),
     };
-    let propose = PendingCall::Propose {
-        governor: dao_id,
-        param: inflation,
-        value: Value::Int(proposed),
+    let propose = PendingCall {
+        target: CallTarget::Propose {
+            governor: dao_id,
+            param: inflation,
+        },
+        args: vec![Value::Int(proposed)].into(),
     };
     assert_eq!(world.transact(voters[0], &propose).expect("runs"), None);
     log.push("proposal".into());
@@ -255,10 +257,9 @@ fn a_proposal_changes_a_param_through_the_timelock() {
     advance(2, &mut now, &mut world, &mut chain);
     for (index, voter) in voters.iter().enumerate() {
         let support = index < 2;
-        let call = PendingCall::Vote {
-            governor: dao_id,
-            proposal: tok_runtime::U256::ZERO,
-            support,
+        let call = PendingCall {
+            target: CallTarget::Vote { governor: dao_id },
+            args: vec![Value::Int(tok_runtime::U256::ZERO), Value::Bool(support)].into(),
         };
         assert_eq!(world.transact(*voter, &call).expect("runs"), None);
         succeeds(
@@ -293,9 +294,9 @@ fn a_proposal_changes_a_param_through_the_timelock() {
     // Day 12: past both timelocks (the simulation's runs from the deadline
     // and ends on day 11, the chain's from the queueing and ends on day 12).
     advance(2, &mut now, &mut world, &mut chain);
-    let execute = PendingCall::Execute {
-        governor: dao_id,
-        proposal: tok_runtime::U256::ZERO,
+    let execute = PendingCall {
+        target: CallTarget::Execute { governor: dao_id },
+        args: vec![Value::Int(tok_runtime::U256::ZERO)].into(),
     };
     assert_eq!(world.transact(voters[1], &execute).expect("runs"), None);
     succeeds(

@@ -93,7 +93,7 @@ fn claims_at_the_cliff_and_the_end_match_by_hand_and_on_chain() {
         world.advance_to(now).expect("no hooks to fail");
         chain.set_time(now);
         for (vesting, wallet, beneficiary, evm_beneficiary) in wallets {
-            let release = PendingCall::VestingRelease { vesting };
+            let release = PendingCall::release(vesting);
             let interp = world.transact(beneficiary, &release).expect("runs");
             let evm = chain.call(
                 evm_beneficiary,

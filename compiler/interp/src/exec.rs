@@ -23,33 +23,64 @@ fn revert<T>(reason: &str) -> Exec<T> {
 /// A call with its arguments evaluated, ready to run (now or, in the
 /// simultaneous step order, after every agent has decided).
 #[derive(Clone, Debug)]
-pub enum PendingCall {
+pub struct PendingCall {
+    pub target: CallTarget,
+    pub args: Args,
+}
+
+impl PendingCall {
+    /// A call of action `action` of `mechanism`.
+    pub fn action(mechanism: MechanismId, action: FunctionId, args: Args) -> PendingCall {
+        PendingCall {
+            target: CallTarget::Action { mechanism, action },
+            args,
+        }
+    }
+
+    /// A vesting schedule's `release()`.
+    pub fn release(vesting: VestingId) -> PendingCall {
+        PendingCall {
+            target: CallTarget::VestingRelease { vesting },
+            args: Args::from_slice(&[]),
+        }
+    }
+
+    /// A call of `op` on `token`.
+    pub fn token(token: TokenId, op: TokenOp, args: Args) -> PendingCall {
+        PendingCall {
+            target: CallTarget::Token { token, op },
+            args,
+        }
+    }
+}
+
+/// What a pending call calls. Its operands are the call's arguments, in
+/// source order.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum CallTarget {
     Action {
         mechanism: MechanismId,
         action: FunctionId,
-        args: Args,
     },
     Token {
         token: TokenId,
         op: TokenOp,
-        args: Args,
     },
     VestingRelease {
         vesting: VestingId,
     },
+    /// Arguments: the param's proposed value.
     Propose {
         governor: GovernorId,
         param: ParamId,
-        value: Value,
     },
+    /// Arguments: the proposal id, the support flag.
     Vote {
         governor: GovernorId,
-        proposal: U256,
-        support: bool,
     },
+    /// Arguments: the proposal id.
     Execute {
         governor: GovernorId,
-        proposal: U256,
     },
 }
 
@@ -127,6 +158,28 @@ impl World<'_> {
             self.scenario_call(frame.actor, pending);
             Ok(())
         }
+    }
+
+    /// [`World::dispatch`] of a call to `target` with `len` arguments,
+    /// argument `i` being `arg(i)`; a queued call is written straight into
+    /// the queue.
+    #[inline(always)]
+    pub fn call_with(
+        &mut self,
+        target: CallTarget,
+        len: usize,
+        arg: impl FnMut(usize) -> Value,
+        frame: &Frame,
+    ) -> Exec<()> {
+        if self.queues(frame) {
+            self.queue.push_with(frame.actor, target, len, arg);
+            return Ok(());
+        }
+        let call = PendingCall {
+            target,
+            args: Args::build(len, arg),
+        };
+        self.dispatch(call, frame)
     }
 
     /// The account of agent `index` of `population` (`holder[i]`).
@@ -336,38 +389,54 @@ impl World<'_> {
                 mechanism,
                 action,
                 args,
-            } => PendingCall::Action {
-                mechanism: *mechanism,
-                action: *action,
+            } => PendingCall {
+                target: CallTarget::Action {
+                    mechanism: *mechanism,
+                    action: *action,
+                },
                 args: values(self, args)?,
             },
-            Call::Token { token, op, args } => PendingCall::Token {
-                token: *token,
-                op: *op,
+            Call::Token { token, op, args } => PendingCall {
+                target: CallTarget::Token {
+                    token: *token,
+                    op: *op,
+                },
                 args: values(self, args)?,
             },
-            Call::VestingRelease { vesting } => PendingCall::VestingRelease { vesting: *vesting },
+            Call::VestingRelease { vesting } => PendingCall {
+                target: CallTarget::VestingRelease { vesting: *vesting },
+                args: Args::from_slice(&[]),
+            },
             Call::Propose {
                 governor,
                 param,
                 value,
-            } => PendingCall::Propose {
-                governor: *governor,
-                param: *param,
-                value: self.expr(value, frame)?,
+            } => PendingCall {
+                target: CallTarget::Propose {
+                    governor: *governor,
+                    param: *param,
+                },
+                args: Args::from_slice(&[self.expr(value, frame)?]),
             },
             Call::Vote {
                 governor,
                 proposal,
                 support,
-            } => PendingCall::Vote {
-                governor: *governor,
-                proposal: self.expr(proposal, frame)?.int(),
-                support: self.expr(support, frame)?.bool(),
-            },
-            Call::Execute { governor, proposal } => PendingCall::Execute {
-                governor: *governor,
-                proposal: self.expr(proposal, frame)?.int(),
+            } => {
+                let proposal = self.expr(proposal, frame)?;
+                let support = self.expr(support, frame)?;
+                PendingCall {
+                    target: CallTarget::Vote {
+                        governor: *governor,
+                    },
+                    args: Args::from_slice(&[proposal, support]),
+                }
+            }
+            Call::Execute { governor, proposal } => PendingCall {
+                target: CallTarget::Execute {
+                    governor: *governor,
+                },
+                args: Args::from_slice(&[self.expr(proposal, frame)?]),
             },
         })
     }
@@ -376,50 +445,41 @@ impl World<'_> {
 
     /// Runs a call inside the current transaction.
     pub(crate) fn execute(&mut self, caller: Address, call: &PendingCall) -> Exec<()> {
-        match call {
-            PendingCall::Action {
-                mechanism,
-                action,
-                args,
-            } => {
+        let args = &call.args[..];
+        let arg = |index: usize| args.get(index).copied().unwrap_or_default();
+        match call.target {
+            CallTarget::Action { mechanism, action } => {
                 let program = self.program;
-                let function = &program.mechanisms[*mechanism as usize].actions[*action as usize];
+                let function = &program.mechanisms[mechanism as usize].actions[action as usize];
                 // A mechanism cannot be re-entered while one of its actions
                 // or hooks runs (OpenZeppelin's guard, checked first).
-                if self.entered.contains(mechanism) {
+                if self.entered.contains(&mechanism) {
                     return revert("ReentrancyGuardReentrantCall");
                 }
                 self.check_access(&function.access, caller)?;
-                let this = self.entity_address(Entity::Mechanism(*mechanism));
+                let this = self.entity_address(Entity::Mechanism(mechanism));
                 let mut frame = self.frame(&function.body, this);
                 frame.caller = caller;
-                frame.mechanism = Some(*mechanism);
+                frame.mechanism = Some(mechanism);
                 for (index, arg) in args.iter().enumerate() {
                     frame.locals[index] = *arg;
                 }
-                self.entered.push(*mechanism);
+                self.entered.push(mechanism);
                 let result = self.run_body(&function.body, &mut frame);
                 self.recycle(frame);
                 self.entered.pop();
-                result?;
+                result.map(|_| ())
             }
-            PendingCall::Token { token, op, args } => self.token_op(caller, *token, *op, args)?,
-            PendingCall::VestingRelease { vesting } => self.release(*vesting)?,
-            PendingCall::Propose {
-                governor,
-                param,
-                value,
-            } => self.propose(caller, *governor, *param, *value)?,
-            PendingCall::Vote {
-                governor,
-                proposal,
-                support,
-            } => self.vote(caller, *governor, *proposal, *support)?,
-            PendingCall::Execute { governor, proposal } => {
-                self.execute_proposal(*governor, *proposal)?
+            CallTarget::Token { token, op } => self.token_op(caller, token, op, args),
+            CallTarget::VestingRelease { vesting } => self.release(vesting),
+            CallTarget::Propose { governor, param } => {
+                self.propose(caller, governor, param, arg(0))
             }
+            CallTarget::Vote { governor } => {
+                self.vote(caller, governor, arg(0).int(), arg(1).bool())
+            }
+            CallTarget::Execute { governor } => self.execute_proposal(governor, arg(0).int()),
         }
-        Ok(())
     }
 
     fn check_access(&mut self, access: &[Access], caller: Address) -> Exec<()> {

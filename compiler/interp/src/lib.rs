@@ -17,7 +17,7 @@ use tok_mir::*;
 use tok_runtime::U256;
 use tok_runtime::random::SplitMix64;
 
-pub use exec::{Frame, PendingCall, to_f64};
+pub use exec::{CallTarget, Frame, PendingCall, to_f64};
 use state::{
     Address, ChainState, GovernorState, Ledger, Slot, Tally, Value, VestingState, ZERO_ADDRESS,
 };
@@ -72,6 +72,34 @@ impl Queue {
             Some(slot) => *slot = (caller, call),
             None => self.slots.push((caller, call)),
         }
+        self.len += 1;
+    }
+
+    /// Queues a call to `target` with `len` arguments, argument `i` being
+    /// `arg(i)`, written straight into a reused slot: a call built
+    /// elsewhere and moved in would be copied while its bytes are still
+    /// being stored, which stalls the processor.
+    #[inline(always)]
+    pub(crate) fn push_with(
+        &mut self,
+        caller: Address,
+        target: CallTarget,
+        len: usize,
+        arg: impl FnMut(usize) -> Value,
+    ) {
+        if self.len == self.slots.len() {
+            self.slots.push((
+                caller,
+                PendingCall {
+                    target,
+                    args: state::Args::from_slice(&[]),
+                },
+            ));
+        }
+        let (slot_caller, call) = &mut self.slots[self.len];
+        *slot_caller = caller;
+        call.target = target;
+        call.args.refill(len, arg);
         self.len += 1;
     }
 
@@ -491,9 +519,11 @@ impl<'p> World<'p> {
                 self.tokens[id].minters.push(minter);
                 let result = self.execute(
                     minter,
-                    &PendingCall::Token {
-                        token: id as TokenId,
-                        op: TokenOp::Mint,
+                    &PendingCall {
+                        target: CallTarget::Token {
+                            token: id as TokenId,
+                            op: TokenOp::Mint,
+                        },
                         args: state::Args::from_slice(&[Value::Address(to), Value::Int(amount)]),
                     },
                 );
@@ -631,39 +661,33 @@ impl<'p> World<'p> {
 
     fn describe_call(&self, caller: Address, call: &PendingCall) -> String {
         let program = self.program;
-        let what = match call {
-            PendingCall::Action {
-                mechanism,
-                action,
-                args,
-            } => {
-                let m = &program.mechanisms[*mechanism as usize];
+        let what = match call.target {
+            CallTarget::Action { mechanism, action } => {
+                let m = &program.mechanisms[mechanism as usize];
                 format!(
                     "{}.{}({})",
                     m.name,
-                    m.actions[*action as usize].name,
-                    self.show_values(args)
+                    m.actions[action as usize].name,
+                    self.show_values(&call.args)
                 )
             }
-            PendingCall::Token { token, op, args } => format!(
+            CallTarget::Token { token, op } => format!(
                 "{}.{op:?}({})",
-                program.tokens[*token as usize].name,
-                self.show_values(args)
+                program.tokens[token as usize].name,
+                self.show_values(&call.args)
             ),
-            PendingCall::VestingRelease { vesting } => {
-                format!("{}.release()", program.vestings[*vesting as usize].name)
+            CallTarget::VestingRelease { vesting } => {
+                format!("{}.release()", program.vestings[vesting as usize].name)
             }
-            PendingCall::Propose { governor, .. } => format!(
-                "{}.propose(...)",
-                program.governors[*governor as usize].name
-            ),
-            PendingCall::Vote { governor, .. } => {
-                format!("{}.vote(...)", program.governors[*governor as usize].name)
+            CallTarget::Propose { governor, .. } => {
+                format!("{}.propose(...)", program.governors[governor as usize].name)
             }
-            PendingCall::Execute { governor, .. } => format!(
-                "{}.execute(...)",
-                program.governors[*governor as usize].name
-            ),
+            CallTarget::Vote { governor } => {
+                format!("{}.vote(...)", program.governors[governor as usize].name)
+            }
+            CallTarget::Execute { governor } => {
+                format!("{}.execute(...)", program.governors[governor as usize].name)
+            }
         };
         format!("{} calling {what}", self.describe_account(caller))
     }

@@ -129,6 +129,24 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
     }
 }
 
+impl<T: Copy + Default, const N: usize> Small<T, N> {
+    /// Makes `self` `len` items, item `i` being `item(i)`, written over the
+    /// inline items it holds when they are enough (a queue slot reused
+    /// without building a new list and moving it in).
+    #[inline(always)]
+    pub fn refill(&mut self, len: usize, mut item: impl FnMut(usize) -> T) {
+        match self {
+            Small::Inline(count, items) if len <= N => {
+                *count = len as u8;
+                for (index, slot) in items.iter_mut().enumerate().take(len) {
+                    *slot = item(index);
+                }
+            }
+            _ => *self = Small::build(len, item),
+        }
+    }
+}
+
 impl<T, const N: usize> std::ops::Deref for Small<T, N> {
     type Target = [T];
 
@@ -518,6 +536,7 @@ pub struct Ledger {
 }
 
 impl Ledger {
+    #[inline(always)]
     pub fn balance(&self, account: Address) -> U256 {
         self.balances
             .get(account as usize)
@@ -671,6 +690,7 @@ impl Tally {
         (self.carries == 0).then_some(self.low)
     }
 
+    #[inline(always)]
     fn replace(&mut self, old: U256, new: U256) {
         let (low, borrow) = self.low.overflowing_sub(old);
         let (low, carry) = low.overflowing_add(new);
@@ -701,6 +721,7 @@ pub struct ChainState {
 impl ChainState {
     /// Journals one write, unless journaling is off (an `every` hook runs:
     /// a hook that fails stops the run, so nothing it wrote is ever undone).
+    #[inline(always)]
     pub fn record(&mut self, undo: Undo) {
         if !self.unjournaled {
             self.journal.push(undo);
@@ -733,6 +754,7 @@ impl ChainState {
 
     /// Journals that `field[keys]` held `old` before a write (made here, or
     /// in place by compiled code).
+    #[inline(always)]
     pub fn record_field(&mut self, mechanism: u32, field: u32, keys: &[Key], old: Value) {
         self.record(Undo::Field {
             mechanism,
@@ -753,6 +775,7 @@ impl ChainState {
         }
     }
 
+    #[inline(always)]
     pub fn set_balance(&mut self, token: u32, account: Address, value: U256) {
         let ledger = &mut self.ledgers[token as usize];
         let index = account as usize;
@@ -768,6 +791,7 @@ impl ChainState {
         });
     }
 
+    #[inline(always)]
     pub fn set_total_supply(&mut self, token: u32, value: U256) {
         let ledger = &mut self.ledgers[token as usize];
         let old = ledger.total_supply;
@@ -775,6 +799,7 @@ impl ChainState {
         self.record(Undo::TotalSupply { token, old });
     }
 
+    #[inline(always)]
     pub fn set_allowance(&mut self, token: u32, owner: Address, spender: Address, value: U256) {
         let old = self.ledgers[token as usize]
             .allowances
@@ -982,6 +1007,18 @@ mod tests {
             let expected: Vec<u32> = (0..len).map(|index| index as u32 * 7 + 1).collect();
             assert_eq!(&*built, expected.as_slice());
             assert_eq!(matches!(built, Small::Heap(_)), len > 3);
+        }
+    }
+
+    /// `Small::refill` leaves exactly the new items, whatever the list held
+    /// before (fewer, more, inline or on the heap).
+    #[test]
+    fn small_refill_replaces_every_item() {
+        let mut small = Small::<u32, 3>::build(5, |index| index as u32);
+        for (round, len) in [0, 2, 3, 1, 4, 6, 2, 3].into_iter().enumerate() {
+            small.refill(len, |index| (round * 10 + index) as u32);
+            let expected: Vec<u32> = (0..len).map(|index| (round * 10 + index) as u32).collect();
+            assert_eq!(&*small, expected.as_slice(), "round {round}");
         }
     }
 

@@ -12,6 +12,7 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module as _};
+use tok_interp::CallTarget;
 use tok_mir::*;
 use tok_runtime::random;
 
@@ -19,7 +20,7 @@ use crate::host::{
     self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, NO_KEY, OK, QUIET, RECIPROCAL,
     RETURNED, RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
 };
-use crate::{JitError, Site, SiteKind, Target, ViewSource};
+use crate::{JitError, Site, SiteKind, ViewSource};
 
 /// Offsets in the header slot `host::call` writes before the arguments.
 const HEADER_THIS: i32 = 0;
@@ -562,11 +563,11 @@ impl<'f> Lower<'f> {
             },
             Stmt::Call(Call::Action {
                 mechanism, action, ..
-            }) => SiteKind::Call(Target::Action {
+            }) => SiteKind::Call(CallTarget::Action {
                 mechanism: *mechanism,
                 action: *action,
             }),
-            Stmt::Call(Call::Token { token, op, .. }) => SiteKind::Call(Target::Token {
+            Stmt::Call(Call::Token { token, op, .. }) => SiteKind::Call(CallTarget::Token {
                 token: *token,
                 op: *op,
             }),

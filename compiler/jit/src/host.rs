@@ -29,13 +29,13 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Args, Column, Key, Slot, Tally, Value};
-use tok_interp::{Fault, Frame, PendingCall, World, to_f64};
+use tok_interp::state::{Column, Key, Slot, Tally, Value};
+use tok_interp::{Fault, Frame, World, to_f64};
 use tok_mir::{BinOp, Repr};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 
-use crate::{Compiled, JitError, SiteKind, Target, ViewSource};
+use crate::{Compiled, JitError, SiteKind, ViewSource};
 
 /// Bytes per value in the buffers between compiled code and the host: an
 /// integer's two 128-bit halves, low first (the little-endian U256).
@@ -629,25 +629,12 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
         }
         // What the interpreter's `Call` does, with the arguments read
         // straight from the buffer.
-        SiteKind::Call(call) => {
+        SiteKind::Call(target) => {
             let count = compiled.sites[site as usize].children.len();
             // SAFETY: (3), see `operand`.
             let read = |index| unsafe { operand(compiled, site, buffer, index) };
-            let args = || Args::build(count, read);
-            let pending = match *call {
-                Target::Action { mechanism, action } => PendingCall::Action {
-                    mechanism,
-                    action,
-                    args: args(),
-                },
-                Target::Token { token, op } => PendingCall::Token {
-                    token,
-                    op,
-                    args: args(),
-                },
-            };
             moved = !context.world.queues(context.frame);
-            context.world.dispatch(pending, context.frame)
+            context.world.call_with(*target, count, read, context.frame)
         }
         SiteKind::Emit(event) => {
             moved = false;

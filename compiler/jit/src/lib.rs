@@ -49,10 +49,10 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use tok_interp::state::Value;
-use tok_interp::{Engine, Fault, Frame, World};
+use tok_interp::{CallTarget, Engine, Fault, Frame, World};
 use tok_mir::{
-    Body, EventId, Expr, ExprKind, FieldId, FunctionId, Invariant, LocalId, MechanismId, ParamId,
-    PopulationId, Program, Repr, Stmt, TokenId, TokenOp, TokenRead,
+    Body, EventId, Expr, ExprKind, FieldId, Invariant, LocalId, MechanismId, ParamId, PopulationId,
+    Program, Repr, Stmt, TokenId, TokenRead,
 };
 use tok_runtime::U256;
 
@@ -88,7 +88,7 @@ pub(crate) enum SiteKind {
     /// Agent `index` of a population (its operand: the index).
     Agent(PopulationId),
     /// An action call or token operation (its operands: the arguments).
-    Call(Target),
+    Call(CallTarget),
     /// An event (its operands: the arguments).
     Emit(EventId),
     /// `sum(map)`: the field's running sum.
@@ -100,19 +100,6 @@ pub(crate) enum SiteKind {
     TokenRead {
         token: TokenId,
         read: TokenRead,
-    },
-}
-
-/// What a call site calls.
-#[derive(Clone, Copy, Debug)]
-pub(crate) enum Target {
-    Action {
-        mechanism: MechanismId,
-        action: FunctionId,
-    },
-    Token {
-        token: TokenId,
-        op: TokenOp,
     },
 }
 
