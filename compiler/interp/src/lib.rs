@@ -333,6 +333,8 @@ impl<'p> World<'p> {
                 governors: vec![GovernorState::default(); program.governors.len()],
                 params: vec![Value::Int(U256::ZERO); program.params.len()],
                 journal: Vec::new(),
+                undo_keys: Vec::new(),
+                undo_proposals: Vec::new(),
                 unjournaled: false,
                 events_emitted: 0,
             },

@@ -598,15 +598,16 @@ pub struct GovernorState {
     pub proposals: Vec<Proposal>,
 }
 
-/// How to undo one write.
-#[derive(Clone, Debug)]
+/// How to undo one write. Plain data (`Copy`, nothing to drop), so that
+/// journaling a write is a few stores and committing a transaction is
+/// forgetting a length; the rare parts that own memory (several keys, an
+/// old proposal) wait in side lists of the [`ChainState`].
+#[derive(Clone, Copy, Debug)]
 pub enum Undo {
     Field {
         mechanism: u32,
         field: u32,
-        /// Inline for one key (the usual map entry), so that the journal's
-        /// entries stay small.
-        keys: Small<Key, 1>,
+        keys: UndoKeys,
         old: Value,
     },
     Push {
@@ -616,11 +617,13 @@ pub enum Undo {
     Balance {
         token: u32,
         account: Address,
-        old: U256,
+        /// In 64-bit words, low first (see `to_words`).
+        old: [u64; 4],
     },
     TotalSupply {
         token: u32,
-        old: U256,
+        /// In 64-bit words, low first (see `to_words`).
+        old: [u64; 4],
     },
     Allowance {
         token: u32,
@@ -658,7 +661,8 @@ pub enum Undo {
     Proposal {
         governor: u32,
         index: usize,
-        old: Box<Proposal>,
+        /// Its index in [`ChainState::undo_proposals`].
+        old: u32,
     },
     Param {
         param: u32,
@@ -668,6 +672,15 @@ pub enum Undo {
         len: usize,
         count: u64,
     },
+}
+
+/// The keys of a journaled field write.
+#[derive(Clone, Copy, Debug)]
+pub enum UndoKeys {
+    None,
+    One(Key),
+    /// Its index in [`ChainState::undo_keys`].
+    Many(u32),
 }
 
 /// The exact sum of a field's integer values, kept up to date on every
@@ -711,6 +724,10 @@ pub struct ChainState {
     /// Current param values (governors may change them).
     pub params: Vec<Value>,
     pub journal: Vec<Undo>,
+    /// The keys of journaled writes with more than one, by index.
+    pub undo_keys: Vec<Keys>,
+    /// The old values of journaled proposal updates, by index.
+    pub undo_proposals: Vec<Proposal>,
     /// Writes are not journaled while an `every` hook runs (see
     /// [`ChainState::record`]).
     pub unjournaled: bool,
@@ -735,6 +752,12 @@ impl ChainState {
     /// Commits the writes after `mark`: they can no longer be undone.
     pub fn forget(&mut self, mark: usize) {
         self.journal.truncate(mark);
+        // Side entries are found by index, so those of forgotten writes
+        // may stay until nothing is journaled.
+        if mark == 0 {
+            self.undo_keys.clear();
+            self.undo_proposals.clear();
+        }
     }
 
     pub fn store(&mut self, mechanism: u32, field: u32, keys: &[Key], value: Value) {
@@ -756,10 +779,21 @@ impl ChainState {
     /// in place by compiled code).
     #[inline(always)]
     pub fn record_field(&mut self, mechanism: u32, field: u32, keys: &[Key], old: Value) {
+        if self.unjournaled {
+            return;
+        }
+        let keys = match keys {
+            [] => UndoKeys::None,
+            [key] => UndoKeys::One(*key),
+            many => {
+                self.undo_keys.push(Keys::from_slice(many));
+                UndoKeys::Many((self.undo_keys.len() - 1) as u32)
+            }
+        };
         self.record(Undo::Field {
             mechanism,
             field,
-            keys: Small::from_slice(keys),
+            keys,
             old,
         });
     }
@@ -787,7 +821,7 @@ impl ChainState {
         self.record(Undo::Balance {
             token,
             account,
-            old,
+            old: to_words(old),
         });
     }
 
@@ -796,7 +830,10 @@ impl ChainState {
         let ledger = &mut self.ledgers[token as usize];
         let old = ledger.total_supply;
         ledger.total_supply = value;
-        self.record(Undo::TotalSupply { token, old });
+        self.record(Undo::TotalSupply {
+            token,
+            old: to_words(old),
+        });
     }
 
     #[inline(always)]
@@ -878,12 +915,16 @@ impl ChainState {
         update: impl FnOnce(&mut Proposal),
     ) {
         let proposal = &mut self.governors[governor as usize].proposals[index];
-        let old = Box::new(proposal.clone());
+        let old = proposal.clone();
         update(proposal);
+        if self.unjournaled {
+            return;
+        }
+        self.undo_proposals.push(old);
         self.record(Undo::Proposal {
             governor,
             index,
-            old,
+            old: (self.undo_proposals.len() - 1) as u32,
         });
     }
 
@@ -906,8 +947,20 @@ impl ChainState {
                     keys,
                     old,
                 } => {
+                    let one;
+                    let keys: &[Key] = match keys {
+                        UndoKeys::None => &[],
+                        UndoKeys::One(key) => {
+                            one = [key];
+                            &one
+                        }
+                        UndoKeys::Many(index) => {
+                            self.undo_keys.truncate(index as usize + 1);
+                            self.undo_keys.last().map_or(&[], |keys| keys)
+                        }
+                    };
                     if let Some(new) =
-                        self.fields[mechanism as usize][field as usize].set(&keys, old)
+                        self.fields[mechanism as usize][field as usize].set(keys, old)
                     {
                         self.sums[mechanism as usize][field as usize].replace(new.int(), old.int());
                     }
@@ -922,8 +975,10 @@ impl ChainState {
                     token,
                     account,
                     old,
-                } => self.ledgers[token as usize].balances[account as usize] = old,
-                Undo::TotalSupply { token, old } => self.ledgers[token as usize].total_supply = old,
+                } => self.ledgers[token as usize].balances[account as usize] = from_words(old),
+                Undo::TotalSupply { token, old } => {
+                    self.ledgers[token as usize].total_supply = from_words(old)
+                }
                 Undo::Allowance {
                     token,
                     owner,
@@ -977,7 +1032,12 @@ impl ChainState {
                     governor,
                     index,
                     old,
-                } => self.governors[governor as usize].proposals[index] = *old,
+                } => {
+                    self.undo_proposals.truncate(old as usize + 1);
+                    if let Some(old) = self.undo_proposals.pop() {
+                        self.governors[governor as usize].proposals[index] = old;
+                    }
+                }
                 Undo::Param { param, old } => self.params[param as usize] = old,
                 Undo::Events { len, count } => {
                     events.truncate(len);
@@ -1019,6 +1079,90 @@ mod tests {
             small.refill(len, |index| (round * 10 + index) as u32);
             let expected: Vec<u32> = (0..len).map(|index| (round * 10 + index) as u32).collect();
             assert_eq!(&*small, expected.as_slice(), "round {round}");
+        }
+    }
+
+    /// Rolling back restores exactly the state at the mark, for the writes
+    /// whose undo keeps a side entry (several keys, an old proposal) as
+    /// well as the rest, however commits at inner marks interleave.
+    #[test]
+    fn rollback_restores_side_entries() {
+        let shape = Shape::Map(
+            Repr::Address,
+            Box::new(Shape::Map(
+                Repr::Address,
+                Box::new(Shape::Scalar(Repr::Int)),
+            )),
+        );
+        let proposal = |value: u64| Proposal {
+            param: 0,
+            value: Value::Int(U256::from(value)),
+            snapshot: 0,
+            deadline: 0,
+            votes_for: U256::ZERO,
+            votes_against: U256::ZERO,
+            voters: Vec::new(),
+            executed: false,
+        };
+        let mut state = ChainState {
+            fields: vec![vec![Slot::new(&shape)]],
+            sums: vec![vec![Tally::default()]],
+            governors: vec![GovernorState {
+                proposals: vec![proposal(0), proposal(1), proposal(2)],
+            }],
+            ..ChainState::default()
+        };
+        let mut seed = 0x2545_F491_4F6C_DD1Du64;
+        let mut next = || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        };
+        let mut events = Vec::new();
+        for round in 0..500 {
+            // Storage that grew keeps its (zero) slots after a rollback, so
+            // it is compared by value, key by key.
+            let values = |state: &ChainState| {
+                let mut values = Vec::new();
+                for a in 0..4 {
+                    for b in 0..4 {
+                        let keys = [Key::Address(a), Key::Address(b)];
+                        values.push(state.fields[0][0].get(&keys).map_or(U256::ZERO, Value::int));
+                    }
+                }
+                values
+            };
+            let proposals = |state: &ChainState| state.governors[0].proposals[..2].to_vec();
+            let before = (values(&state), proposals(&state));
+            let outer = state.mark();
+            for step in 0..(next() % 6) {
+                let keys = [
+                    Key::Address((next() % 4) as Address),
+                    Key::Address((next() % 4) as Address),
+                ];
+                state.store(0, 0, &keys, Value::Int(U256::from(next())));
+                let index = (next() % 2) as usize;
+                let votes = next();
+                state.update_proposal(0, index, |p| p.votes_for = U256::from(votes));
+                if step % 2 == 1 {
+                    // Writes committed at an inner mark (they stay, and so
+                    // may their side entries), elsewhere in the state.
+                    let inner = state.mark();
+                    let elsewhere = [Key::Address(9), Key::Address(9)];
+                    state.store(0, 0, &elsewhere, Value::Int(U256::from(next())));
+                    let votes = next();
+                    state.update_proposal(0, 2, |p| p.votes_against = U256::from(votes));
+                    state.forget(inner);
+                }
+            }
+            if round % 2 == 0 {
+                state.rollback(outer, &mut events);
+                assert_eq!(values(&state), before.0, "round {round}");
+                assert_eq!(proposals(&state), before.1, "round {round}");
+            } else {
+                state.forget(outer);
+            }
         }
     }
 
