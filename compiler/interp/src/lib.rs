@@ -267,6 +267,9 @@ pub struct World<'p> {
     spare_locals: Vec<Vec<Value>>,
     /// What each mechanism's invariants read.
     invariant_reads: Vec<Vec<reads::Reads>>,
+    /// What any invariant reads: a transaction that wrote none of it needs
+    /// no check at all.
+    watched: reads::Reads,
     /// Whether every invariant held at the last check (until then, and
     /// after a failure, all are checked).
     invariants_verified: bool,
@@ -377,9 +380,11 @@ impl<'p> World<'p> {
                         .collect()
                 })
                 .collect(),
+            watched: reads::Reads::Only(Vec::new()),
             invariants_verified: false,
             written: Vec::new(),
         };
+        world.watched = reads::Reads::union(world.invariant_reads.iter().flatten());
         for (id, param) in program.params.iter().enumerate() {
             let setting = settings
                 .iter()
@@ -590,6 +595,13 @@ impl<'p> World<'p> {
         let mark = self.state.mark();
         self.stats.transactions += 1;
         match self.execute(caller, call) {
+            Ok(())
+                if self.invariants_verified
+                    && self.watched.untouched(&self.state.journal[mark..]) =>
+            {
+                self.state.forget(mark);
+                Ok(None)
+            }
             Ok(()) => {
                 let mut written = std::mem::take(&mut self.written);
                 let modelled = reads::write_set(&self.state.journal[mark..], &mut written);

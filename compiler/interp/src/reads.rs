@@ -56,6 +56,39 @@ impl Reads {
     }
 }
 
+impl Reads {
+    /// What any of `reads` reads.
+    pub(crate) fn union<'r>(reads: impl IntoIterator<Item = &'r Reads>) -> Reads {
+        let mut all = Vec::new();
+        for read in reads {
+            match read {
+                Reads::All => return Reads::All,
+                Reads::Only(resources) => {
+                    for resource in resources {
+                        if !all.contains(resource) {
+                            all.push(*resource);
+                        }
+                    }
+                }
+            }
+        }
+        Reads::Only(all)
+    }
+
+    /// Whether none of the journaled writes `journal` can have changed
+    /// what `self` reads (a write the analysis does not model can).
+    pub(crate) fn untouched(&self, journal: &[Undo]) -> bool {
+        let Reads::Only(reads) = self else {
+            return false;
+        };
+        journal.iter().all(|undo| match written_by(undo) {
+            None => false,
+            Some(None) => true,
+            Some(Some(write)) => !reads.iter().any(|read| read.touched_by(write)),
+        })
+    }
+}
+
 /// What `condition`, an invariant of the mechanism at account `this`,
 /// reads; `entity` gives a contract's account.
 pub(crate) fn reads_of(
@@ -211,5 +244,48 @@ mod tests {
         assert!(!any.touched_by(Some(&[Resource::Supply(0)])));
         assert!(read.touched_by(None));
         assert!(Reads::All.touched_by(Some(&[])));
+    }
+
+    /// A transaction is let off the invariant checks only when none of its
+    /// writes touches what some invariant reads; an unmodelled write, or an
+    /// invariant that reads everything, always checks.
+    #[test]
+    fn the_union_is_untouched_only_by_writes_outside_every_read() {
+        let balance = Undo::Balance {
+            token: 0,
+            account: 8,
+            old: [0; 4],
+        };
+        let supply = Undo::TotalSupply {
+            token: 0,
+            old: [0; 4],
+        };
+        let event = Undo::Events { len: 0, count: 0 };
+        let released = Undo::Released {
+            vesting: 0,
+            old: U256::ZERO,
+        };
+        let watched = Reads::union(&[
+            Reads::Only(vec![Resource::Balance(0, Some(7)), Resource::Field(0, 1)]),
+            Reads::Only(vec![Resource::Field(0, 1), Resource::Supply(1)]),
+        ]);
+        assert_eq!(
+            watched,
+            Reads::Only(vec![
+                Resource::Balance(0, Some(7)),
+                Resource::Field(0, 1),
+                Resource::Supply(1)
+            ])
+        );
+        assert!(watched.untouched(&[balance, supply, event]));
+        assert!(!watched.untouched(&[balance, released]));
+        let own = Undo::Balance {
+            token: 0,
+            account: 7,
+            old: [0; 4],
+        };
+        assert!(!watched.untouched(&[supply, own]));
+        assert!(!Reads::union(&[Reads::All, watched.clone()]).untouched(&[event]));
+        assert!(Reads::union(&[]).untouched(&[balance, supply]));
     }
 }
