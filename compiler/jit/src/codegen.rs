@@ -178,7 +178,8 @@ struct Lower<'f> {
     scratch: usize,
     /// The first scratch local.
     base: u32,
-    context: ir::Value,
+    /// The caller's value of the pinned register, given back on return.
+    caller_pinned: ir::Value,
     ret: ir::Value,
     args: ir::Value,
     fail: ir::Block,
@@ -222,13 +223,18 @@ impl<'f> Lower<'f> {
             inline_storage: host::native_int_layout(),
             scratch: 0,
             base: body.locals.len() as u32,
-            context: params[0],
+            caller_pinned: params[0],
             args: params[1],
             ret: params[2],
             fail,
             returns: None,
             agent: None,
         };
+        // The context lives in the pinned register for the whole body (it
+        // is used everywhere, and a register never reloaded from the stack
+        // frees the others); the caller's value is given back on return.
+        lower.caller_pinned = lower.b.ins().get_pinned_reg(pointer);
+        lower.b.ins().set_pinned_reg(params[0]);
         for (index, (_, repr)) in body.locals.iter().enumerate() {
             let var = match repr {
                 Repr::Int => Var::Int(
@@ -256,7 +262,7 @@ impl<'f> Lower<'f> {
     /// stop ends the loop with a fault); a turn that never reached the host
     /// and did not fail ends here, counted in the context.
     fn agent_loop(&mut self, body: &Body, population: PopulationId) {
-        let context = self.context;
+        let context = self.context();
         let (base, count) = self.population(population);
         let status = self.b.declare_var(types::I32);
         let end = self.b.create_block();
@@ -307,21 +313,32 @@ impl<'f> Lower<'f> {
             l.b.switch_to_block(next);
         });
         let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-        self.b.ins().return_(&[ok]);
+        self.leave(ok);
         self.b.switch_to_block(stopped);
         let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
-        self.b.ins().return_(&[fault]);
+        self.leave(fault);
         self.b.seal_all_blocks();
     }
 
     fn body(&mut self, body: &Body) {
         self.block(&body.block);
         let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-        self.b.ins().return_(&[ok]);
+        self.leave(ok);
         self.b.switch_to_block(self.fail);
         let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
-        self.b.ins().return_(&[fault]);
+        self.leave(fault);
         self.b.seal_all_blocks();
+    }
+
+    /// Returns `status`, giving the caller its pinned register back.
+    fn leave(&mut self, status: ir::Value) {
+        self.b.ins().set_pinned_reg(self.caller_pinned);
+        self.b.ins().return_(&[status]);
+    }
+
+    /// The context (in the pinned register).
+    fn context(&mut self) -> ir::Value {
+        self.b.ins().get_pinned_reg(self.pointer)
     }
 
     // ---- Values -------------------------------------------------------------------
@@ -508,14 +525,14 @@ impl<'f> Lower<'f> {
                 let ret = self.ret;
                 self.store(value, ret, 0);
                 let status = self.b.ins().iconst(types::I32, i64::from(RETURNED));
-                self.b.ins().return_(&[status]);
+                self.leave(status);
                 // Whatever follows is unreachable; it still needs a block.
                 let dead = self.b.create_block();
                 self.b.switch_to_block(dead);
             }
             Stmt::As { account, body } => {
                 let account = self.expr(account).one();
-                let context = self.context;
+                let context = self.context();
                 let saved = self.call(self.refs.actor, &[context, account]);
                 self.block(body);
                 self.call(self.refs.actor, &[context, saved]);
@@ -576,7 +593,7 @@ impl<'f> Lower<'f> {
         };
         let site = self.site(kind, reprs);
         let buffer = self.spill(values);
-        let (context, site) = (self.context, self.i32(site));
+        let (context, site) = (self.context(), self.i32(site));
         let status = self.call(self.refs.stmt, &[context, site, buffer]);
         self.check(status);
     }
@@ -597,7 +614,7 @@ impl<'f> Lower<'f> {
         let key = key.map(|key| self.expr(key));
         let value = self.expr(value);
         let (items, len) = self.view_at(view);
-        let context = self.context;
+        let context = self.context();
         let index = match key {
             Some(key) => self.b.ins().uextend(types::I64, key.one()),
             None => self.b.ins().iconst(types::I64, 0),
@@ -771,7 +788,7 @@ impl<'f> Lower<'f> {
     }
 
     fn for_each(&mut self, local: LocalId, mechanism: MechanismId, field: FieldId, body: &Block) {
-        let context = self.context;
+        let context = self.context();
         let (m, f) = (self.i32(mechanism), self.i32(field));
         let length = self.call(self.refs.list_open, &[context, m, f]);
         let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
@@ -941,7 +958,7 @@ impl<'f> Lower<'f> {
 
     /// The items address and length of view `view`, read from the context.
     fn view_at(&mut self, view: i32) -> (ir::Value, ir::Value) {
-        let context = self.context;
+        let context = self.context();
         let offset = view * VIEW_BYTES;
         let items = self.b.ins().load(self.pointer, flags(), context, offset);
         let len = self.b.ins().load(types::I64, flags(), context, offset + 8);
@@ -951,7 +968,7 @@ impl<'f> Lower<'f> {
     /// The address of view `view`'s running sum (a `Tally`; null but for
     /// integer fields and maps), read from the context.
     fn view_sum_at(&mut self, view: i32) -> ir::Value {
-        let context = self.context;
+        let context = self.context();
         self.b
             .ins()
             .load(self.pointer, flags(), context, view * VIEW_BYTES + 16)
@@ -980,7 +997,7 @@ impl<'f> Lower<'f> {
 
     /// A population's first account and size (`i32`s).
     fn population(&mut self, population: PopulationId) -> (ir::Value, ir::Value) {
-        let context = self.context;
+        let context = self.context();
         let p = self.i32(population);
         let packed = self.call(self.refs.agents, &[context, p]);
         let count = self.b.ins().ireduce(types::I32, packed);
@@ -1172,7 +1189,7 @@ impl<'f> Lower<'f> {
     /// `uniform()`: the next draw of the run's SplitMix64 stream, as
     /// `SplitMix64::uniform` makes it, advancing the world's own state.
     fn uniform(&mut self) -> ir::Value {
-        let context = self.context;
+        let context = self.context();
         let state = self.b.ins().load(self.pointer, flags(), context, RNG);
         let x = self.b.ins().load(types::I64, flags(), state, 0);
         let x = self.b.ins().iadd_imm_u(x, random::GAMMA as i64);
@@ -1228,7 +1245,7 @@ impl<'f> Lower<'f> {
         let site = self.site(kind, reprs);
         let buffer = self.spill(values);
         let out = self.buffer(1);
-        let (context, site) = (self.context, self.i32(site));
+        let (context, site) = (self.context(), self.i32(site));
         let status = self.call(self.refs.expr, &[context, site, buffer, out]);
         self.check(status);
         self.load(expr.repr, out, 0)
@@ -1618,7 +1635,7 @@ impl<'f> Lower<'f> {
     /// The reciprocal of a normalized divisor: the context's kept one when
     /// the divisor is the last one's, else from the host.
     fn reciprocal(&mut self, divisor: ir::Value) -> ir::Value {
-        let context = self.context;
+        let context = self.context();
         let kept = self.b.ins().load(types::I128, flags(), context, DIVISOR);
         let same = self.b.ins().icmp(IntCC::Equal, kept, divisor);
         let (fresh, done) = (self.b.create_block(), self.b.create_block());
@@ -1679,7 +1696,7 @@ impl<'f> Lower<'f> {
     fn int_host(&mut self, op: u32, values: &[Val]) -> Val {
         let buffer = self.spill(values);
         let out = self.buffer(1);
-        let (context, op) = (self.context, self.i32(op));
+        let (context, op) = (self.context(), self.i32(op));
         let status = self.call(self.refs.int, &[context, op, buffer, out]);
         self.check(status);
         self.load(Repr::Int, out, 0)

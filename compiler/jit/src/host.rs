@@ -4,7 +4,13 @@
 //! 1. turning a finalized function address into a typed function pointer
 //!    ([`Module::code`]); the signature is the one `codegen` declared;
 //! 2. calling it ([`call`]) with a context pointer and two buffers that
-//!    outlive the call;
+//!    outlive the call. Compiled code keeps the context in Cranelift's
+//!    pinned register (r15 on x86-64), which Cranelift neither allocates
+//!    nor saves: every compiled body reads the caller's value on entry and
+//!    puts it back before each of its returns (`codegen`'s `leave`, its
+//!    only way out), so to the caller it is preserved as the platform's
+//!    calling convention requires; the host functions compiled code calls
+//!    preserve it in turn, being ordinary `extern "C"` functions;
 //! 3. the `extern "C"` functions compiled code calls back into, which read
 //!    and write the buffers compiled code passes (always `SLOT` bytes per
 //!    value, sized by `codegen` from the same site table the host reads);
@@ -112,6 +118,7 @@ impl Module {
             ("use_colocated_libcalls", "false"),
             ("is_pic", "false"),
             ("opt_level", "speed"),
+            ("enable_pinned_reg", "true"),
         ] {
             flags.set(name, value).map_err(|e| error(&e))?;
         }
@@ -435,7 +442,8 @@ pub(crate) fn call(
     context.refresh();
     let mut ret = [0u8; SLOT as usize];
     let Code(entry) = compiled.code;
-    // SAFETY: (2) the context and both buffers live until the call returns;
+    // SAFETY: (2) the context and both buffers live until the call returns
+    // (and the body gives back the pinned register it borrows);
     // compiled code reads the header and `params.len()` slots of `args`
     // (offsets in `codegen::HEADER`), writes at most one
     // slot of `ret`, and passes the context pointer only to the host
