@@ -611,8 +611,34 @@ impl<'f> Lower<'f> {
         key: Option<&Expr>,
         value: &Expr,
     ) {
+        // `field[key] = field[key] ± operand` with a key and an operand that
+        // read no storage: the slot is read once, as the old value the
+        // running sum needs, instead of a second time for the sum.
+        let update = match &value.kind {
+            ExprKind::Binary { op, lhs, rhs }
+                if matches!(op, BinOp::Add | BinOp::Sub)
+                    && is_pure(rhs)
+                    && key.is_none_or(is_pure)
+                    && matches!(&lhs.kind, ExprKind::Load { mechanism: m, field: f, keys }
+                        if (*m, *f) == (mechanism, field) && keys.first() == key) =>
+            {
+                Some((*op, &**rhs))
+            }
+            _ => None,
+        };
         let key = key.map(|key| self.expr(key));
-        let value = self.expr(value);
+        let computed = match update {
+            Some(_) => None,
+            None => Some(self.expr(value)),
+        };
+        // The value to store, given the slot's old value.
+        let new_value = |l: &mut Self, old: Val| match (computed, update) {
+            (None, Some((op, operand))) => {
+                let operand = l.expr(operand);
+                l.binary(op, old, operand)
+            }
+            (computed, _) => computed.unwrap_or(old),
+        };
         let (items, len) = self.view_at(view);
         let context = self.context();
         let index = match key {
@@ -631,6 +657,7 @@ impl<'f> Lower<'f> {
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
         let old = self.load(Repr::Int, address, 0);
+        let value = new_value(self, old);
         self.store(value, address, 0);
         // sum = sum - old + value, counting wraps past 2^256 in `carries`
         // exactly as `Tally::replace` does.
@@ -684,6 +711,9 @@ impl<'f> Lower<'f> {
         self.call(self.refs.record, &[context, m, f, key_word, buffer]);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(site);
+        // A slot not there yet reads as zero.
+        let zero = self.zero(Repr::Int);
+        let value = new_value(self, zero);
         let values: Vec<Val> = key.into_iter().chain([value]).collect();
         self.stmt_site_with(stmt, &values);
         self.b.ins().jump(merge, &[]);
@@ -1599,16 +1629,25 @@ impl<'f> Lower<'f> {
         let (l0, l1) = self.b.ins().isplit(low);
         let (c0, c1) = self.b.ins().isplit(divisor);
         let zero = self.b.ins().iconst(types::I64, 0);
-        // Below 2^64, the divisor (and so `high`) has a zero top word.
+        // Below 2^64, the divisor (and so `high`) has a zero top word: every
+        // word moves up one place first. A branch (the divisor of a loop
+        // rarely changes), not a select per word.
         let wide = self.b.ins().icmp_imm_u(IntCC::NotEqual, c1, 0);
-        let pick = |l: &mut Self, a: ir::Value, b: ir::Value| l.b.ins().select(wide, a, b);
-        let (d1, d0) = (pick(self, c1, c0), pick(self, c0, zero));
-        let words = [
-            pick(self, h1, h0),
-            pick(self, h0, l1),
-            pick(self, l1, l0),
-            pick(self, l0, zero),
-        ];
+        let aligned = self.b.create_block();
+        let params: Vec<ir::Value> = (0..6)
+            .map(|_| self.b.append_block_param(aligned, types::I64))
+            .collect();
+        let args = |values: [ir::Value; 6]| values.map(BlockArg::Value);
+        self.b.ins().brif(
+            wide,
+            aligned,
+            &args([c1, c0, h1, h0, l1, l0]),
+            aligned,
+            &args([c0, zero, h0, l1, l0, zero]),
+        );
+        self.b.switch_to_block(aligned);
+        let (d1, d0) = (params[0], params[1]);
+        let words = [params[2], params[3], params[4], params[5]];
         let t = self.b.ins().clz(d1);
         let back = self.b.ins().iconst(types::I64, 63);
         let back = self.b.ins().isub(back, t);
@@ -1705,6 +1744,15 @@ impl<'f> Lower<'f> {
 
 /// Whether `shape` is an account-keyed map of integers (read and written
 /// in place).
+/// Whether `expr` reads no storage and calls nothing: evaluating it again,
+/// or at another point of a statement, gives the same value.
+fn is_pure(expr: &Expr) -> bool {
+    matches!(
+        expr.kind,
+        ExprKind::Int(_) | ExprKind::Local(_) | ExprKind::Env(_)
+    )
+}
+
 fn is_account_int_map(shape: &Shape) -> bool {
     matches!(shape, Shape::Map(Repr::Address, value) if **value == Shape::Scalar(Repr::Int))
 }
