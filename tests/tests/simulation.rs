@@ -345,6 +345,49 @@ scenario s {
     assert_eq!(result.value(0, 1, "supply"), "10000");
 }
 
+/// Fees that divide one (2.5%: 1/40, taken as `amount / 40`) and fees
+/// that do not (3%, 0.7%: `mul_div(amount, fee, WAD)`) round down alike.
+#[test]
+fn transfer_fees_round_down_whatever_their_rate() {
+    for (rate, fee_of) in [
+        ("2.5%", (|amount: u64| amount / 40) as fn(u64) -> u64),
+        ("3%", |amount| amount * 3 / 100),
+        ("0.7%", |amount| amount * 7 / 1000),
+    ] {
+        let source = format!(
+            r#"
+param bank: address
+param collector: address
+token T {{
+    decimals: 0
+    transfer_fee: {rate}
+    fee_to: collector
+    fee_exempt: [bank]
+    mint 10_000_000 T to bank
+}}
+scenario s {{
+    steps: 1
+    order: sequential
+    agents a[5] {{
+        start {{
+            as bank {{
+                T.transfer(self, 1_000_000 T)
+            }}
+        }}
+        each step {{
+            T.transfer(a[(index + 1) % 5], 999 T * index + 39 T)
+        }}
+    }}
+    record fees = T.balance(collector)
+}}
+"#
+        );
+        let result = simulate(&source, &[], None).expect("simulates");
+        let fees: u64 = (0..5).map(|index| fee_of(999 * index + 39)).sum();
+        assert_eq!(result.value(0, 1, "fees"), fees.to_string(), "fee {rate}");
+    }
+}
+
 fn swap_program(order: &str) -> String {
     format!(
         r#"

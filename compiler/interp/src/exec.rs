@@ -618,9 +618,11 @@ impl World<'_> {
         }
         let info = &self.tokens[token as usize];
         let exempt = info.fee_exempt.contains(&from) || info.fee_exempt.contains(&to);
-        let fee = match info.fee {
-            Some(ratio) if !exempt => numeric::mul_div(amount, ratio, WAD)?,
-            _ => U256::ZERO,
+        let fee = match (info.fee, info.fee_divisor) {
+            _ if exempt => U256::ZERO,
+            (_, Some(divisor)) => amount / divisor,
+            (Some(ratio), None) => numeric::mul_div(amount, ratio, WAD)?,
+            (None, None) => U256::ZERO,
         };
         let fee_to = info.fee_to;
         if fee > U256::ZERO {

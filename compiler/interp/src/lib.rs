@@ -151,6 +151,9 @@ pub struct Stats {
 pub(crate) struct TokenInfo {
     pub cap: Option<U256>,
     pub fee: Option<U256>,
+    /// `WAD / fee` when it is a whole number (a 1% fee: 100): then the
+    /// fee `mul_div(amount, fee, WAD)` is exactly `amount / fee_divisor`.
+    pub fee_divisor: Option<U256>,
     pub fee_to: Option<Address>,
     pub fee_exempt: Vec<Address>,
     pub minters: Vec<Address>,
@@ -434,6 +437,10 @@ impl<'p> World<'p> {
                 .map(|e| self.constant(e))
                 .transpose()?
                 .map(Value::int);
+            info.fee_divisor = info
+                .fee
+                .filter(|fee| *fee > U256::ZERO && tok_runtime::WAD % *fee == U256::ZERO)
+                .map(|fee| tok_runtime::WAD / fee);
             info.fee_to = token
                 .fee_to
                 .as_ref()
