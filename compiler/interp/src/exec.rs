@@ -533,35 +533,43 @@ impl World<'_> {
         op: TokenOp,
         args: &[Value],
     ) -> Exec<()> {
-        let arg = |index: usize| args.get(index).copied().unwrap_or(Value::Int(U256::ZERO));
+        // Read by kind, without copying whole values (a missing argument,
+        // or one of another kind, reads as zero).
+        let int = |index: usize| match args.get(index) {
+            Some(Value::Int(value)) => *value,
+            _ => U256::ZERO,
+        };
+        let address = |index: usize| match args.get(index) {
+            Some(Value::Address(address)) => *address,
+            _ => ZERO_ADDRESS,
+        };
         match op {
-            TokenOp::Transfer => self.transfer(token, caller, arg(0).address(), arg(1).int()),
+            TokenOp::Transfer => self.transfer(token, caller, address(0), int(1)),
             TokenOp::TransferFrom => {
-                let (from, to, amount) = (arg(0).address(), arg(1).address(), arg(2).int());
+                let (from, to, amount) = (address(0), address(1), int(2));
                 self.spend_allowance(token, from, caller, amount)?;
                 self.transfer(token, from, to, amount)
             }
             TokenOp::Approve => {
-                let spender = arg(0).address();
+                let spender = address(0);
                 if spender == ZERO_ADDRESS {
                     return revert("ERC20InvalidSpender");
                 }
-                self.state
-                    .set_allowance(token, caller, spender, arg(1).int());
+                self.state.set_allowance(token, caller, spender, int(1));
                 Ok(())
             }
             TokenOp::Mint => {
-                let to = arg(0).address();
+                let to = address(0);
                 if to == ZERO_ADDRESS {
                     return revert("ERC20InvalidReceiver");
                 }
                 if !self.tokens[token as usize].minters.contains(&caller) {
                     return revert("unauthorized");
                 }
-                self.update(token, ZERO_ADDRESS, to, arg(1).int())
+                self.update(token, ZERO_ADDRESS, to, int(1))
             }
-            TokenOp::Burn => self.update(token, caller, ZERO_ADDRESS, arg(0).int()),
-            TokenOp::Delegate => self.delegate(token, caller, arg(0).address()),
+            TokenOp::Burn => self.update(token, caller, ZERO_ADDRESS, int(0)),
+            TokenOp::Delegate => self.delegate(token, caller, address(0)),
             TokenOp::Pause | TokenOp::Unpause => {
                 if self.tokens[token as usize].owner != Some(caller) {
                     return revert("OwnableUnauthorizedAccount");
