@@ -629,7 +629,8 @@ pub enum Undo {
         token: u32,
         owner: Address,
         spender: Address,
-        old: Option<U256>,
+        /// In 64-bit words (see `to_words`).
+        old: Option<[u64; 4]>,
     },
     Paused {
         token: u32,
@@ -845,7 +846,7 @@ impl ChainState {
             token,
             owner,
             spender,
-            old,
+            old: old.map(to_words),
         });
     }
 
@@ -987,7 +988,7 @@ impl ChainState {
                 } => {
                     let allowances = &mut self.ledgers[token as usize].allowances;
                     match old {
-                        Some(value) => allowances.insert(owner, spender, value),
+                        Some(words) => allowances.insert(owner, spender, from_words(words)),
                         None => allowances.remove(owner, spender),
                     };
                 }
