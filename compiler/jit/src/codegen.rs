@@ -1586,9 +1586,11 @@ impl<'f> Lower<'f> {
 
     /// The full product of two 64-bit integers.
     fn mul_128(&mut self, x: ir::Value, y: ir::Value) -> ir::Value {
-        let low = self.b.ins().imul(x, y);
-        let high = self.b.ins().umulhi(x, y);
-        self.b.ins().iconcat(low, high)
+        // One widening machine multiply (Cranelift lowers a product of two
+        // zero-extended 64-bit values so), not a low and a high product.
+        let x = self.b.ins().uextend(types::I128, x);
+        let y = self.b.ins().uextend(types::I128, y);
+        self.b.ins().imul(x, y)
     }
 
     /// The 256-bit product of two 128-bit integers, as (high, low).
