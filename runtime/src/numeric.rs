@@ -263,6 +263,25 @@ fn divide_3by2(top: u128, next: u64, divisor: u128, reciprocal: u64) -> (u64, u1
     (q1, r)
 }
 
+/// `floor(a * 2^192 / c)` in three 64-bit words, low first, for
+/// `a < c < 2^127` (`None` otherwise): the fixed-point ratio that turns
+/// `floor(a * b / c)` for many `b` below 2^128 into a multiplication, off
+/// by at most one below (the product of `b` with the ratio's truncation
+/// error is below 2^-64), which the remainder `a * b - q * c`, below
+/// `2c < 2^128`, corrects.
+pub fn ratio_192(a: u128, c: u128) -> Option<[u64; 3]> {
+    if a >= c || c >> 127 != 0 {
+        return None;
+    }
+    let c = U256::from(c);
+    // a * 2^128 / c, then the remainder's next 64 bits.
+    let shifted = U256::from(a) << 128u32;
+    let (high, remainder) = (shifted / c, shifted % c);
+    let low = (remainder << 64u32) / c;
+    let high = high.as_u128();
+    Some([low.as_u64(), high as u64, (high >> 64) as u64])
+}
+
 /// `(high * 2^256 + low) / divisor` given `high < divisor` (so the quotient
 /// fits in 256 bits): restoring binary long division over the low half.
 fn wide_div(high: U256, low: U256, divisor: U256) -> U256 {
@@ -338,6 +357,21 @@ mod tests {
             let b = b ^ U256::from(u128::MAX >> 1);
             let expected = oracle(Some(big(a) * big(b) / big(c)));
             prop_assert_eq!(mul_div(a, b, c).ok(), expected);
+        }
+
+        #[test]
+        fn ratio_192_matches_big_integers(a in any::<u128>(), c in any::<u128>(), shift in 0u32..127) {
+            let (a, c) = (a >> (shift + 1), c >> 1);
+            let ratio = ratio_192(a, c);
+            if a >= c {
+                prop_assert_eq!(ratio, None);
+            } else {
+                let words = ratio.expect("a < c < 2^127");
+                let value = BigUint::from(words[0])
+                    + (BigUint::from(words[1]) << 64)
+                    + (BigUint::from(words[2]) << 128);
+                prop_assert_eq!(value, (BigUint::from(a) << 192) / BigUint::from(c));
+            }
         }
 
         #[test]

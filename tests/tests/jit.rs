@@ -698,3 +698,54 @@ scenario s {
     // Step 4: agent 0 alone holds 2^255 to take; everyone adds 7 again.
     assert_eq!(total(4), "63");
 }
+
+/// `mul_div` by a kept ratio (a loop's fixed `part / whole`): the same
+/// quotients as the runtime's, exact divisions (where the estimate is one
+/// short) and operands at the edges of its range included, whichever
+/// operand is the fixed one.
+#[test]
+fn mul_div_by_a_kept_ratio_agrees_with_the_runtime() {
+    let source = r#"
+mechanism Share {
+    state {
+        weight: map[address] uint
+        checksum: uint
+    }
+    action spread(part: uint, whole: uint, first: uint, stride: uint) {
+        weight[caller] = first
+        for i in 0..40 {
+            let b = first + i * stride
+            checksum = checksum % 2 ** 200 * 7 + mul_div(part, b, whole)
+            checksum = checksum % 2 ** 200 * 7 + mul_div(weight[caller] + i * stride, part, whole)
+        }
+    }
+}
+scenario s {
+    steps: 1
+    runs: 1
+    order: sequential
+    agents a[1] {
+        each step {
+            // Exact divisions every third share.
+            Share.spread(1, 3, 0, 1)
+            Share.spread(2, 6, 5, 3)
+            // Even whole, half shares: exact for even b.
+            Share.spread(2 ** 70 + 6, 2 ** 71 + 12, 2 ** 100, 2)
+            // The widest whole the ratio serves, and the largest b.
+            Share.spread(2 ** 126, 2 ** 127 - 1, 2 ** 128 - 41, 1)
+            Share.spread(2 ** 127 - 2, 2 ** 127 - 1, 2 ** 128 - 81, 2)
+            // Too wide for the ratio (whole at 2^127), and part = whole.
+            Share.spread(2 ** 126, 2 ** 127, 2 ** 120, 7)
+            Share.spread(10 ** 20, 10 ** 20, 3, 11)
+            // Nothing to share.
+            Share.spread(0, 10 ** 27, 10 ** 25, 10 ** 22)
+            // The staking workload's shapes.
+            Share.spread(10 ** 23, 10 ** 27 + 12345, 10 ** 24 + 7, 10 ** 21 + 3)
+        }
+    }
+    record checksum = Share.checksum
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    assert_ne!(result.value(0, 1, "checksum"), "0");
+}

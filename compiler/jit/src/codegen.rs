@@ -17,8 +17,8 @@ use tok_mir::*;
 use tok_runtime::random;
 
 use crate::host::{
-    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, NO_KEY, OK, QUIET, RECIPROCAL,
-    RETURNED, RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
+    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, NO_KEY, OK, QUIET, RATIO,
+    RATIO_KEY, RATIO_PENDING, RECIPROCAL, RETURNED, RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, ViewSource};
 
@@ -74,6 +74,7 @@ struct Refs {
     stmt: FuncRef,
     int: FuncRef,
     reciprocal: FuncRef,
+    ratio: FuncRef,
     record: FuncRef,
     float: FuncRef,
     to_float: FuncRef,
@@ -117,6 +118,7 @@ pub(crate) fn compile(
         stmt: import(hosts.stmt),
         int: import(hosts.int),
         reciprocal: import(hosts.reciprocal),
+        ratio: import(hosts.ratio),
         record: import(hosts.record),
         float: import(hosts.float),
         to_float: import(hosts.to_float),
@@ -1105,7 +1107,11 @@ impl<'f> Lower<'f> {
             }
             ExprKind::MulDiv(a, b, c) => {
                 let values = [self.expr(a), self.expr(b), self.expr(c)];
-                self.mul_div(values)
+                // The share of a pro-rata loop is `mul_div(part, x, whole)`
+                // with `part / whole` fixed: the operand that looks fixed
+                // goes first, to be the ratio's numerator.
+                let swap = !looks_fixed(a) && looks_fixed(b);
+                self.mul_div(values, swap)
             }
             ExprKind::Compare { op, lhs, rhs } => {
                 let a = self.expr(lhs);
@@ -1405,7 +1411,11 @@ impl<'f> Lower<'f> {
                 // multiply or divide is exact.
                 let highs = self.b.ins().bor(ah, bh);
                 let lows = self.b.ins().bor(al, bl);
-                let above = self.b.ins().ushr_imm_u(lows, 64);
+                // The high word of a 128-bit value is the upper register of
+                // its pair: split, not shifted (Cranelift lowers a shift of
+                // `i128` as one by a variable amount).
+                let (_, above) = self.b.ins().isplit(lows);
+                let above = self.b.ins().uextend(types::I128, above);
                 let wide = self.b.ins().bor(highs, above);
                 let mut fast = self.b.ins().icmp(IntCC::Equal, wide, zero);
                 if op != BinOp::Mul {
@@ -1557,11 +1567,13 @@ impl<'f> Lower<'f> {
     /// (a 256-by-128-bit division in two 64-bit quotient digits, each by
     /// multiplying with the normalized divisor's reciprocal, kept in the
     /// context). Anything else, faults included, goes to the host.
-    fn mul_div(&mut self, values: [Val; 3]) -> Val {
+    fn mul_div(&mut self, values: [Val; 3], swap: bool) -> Val {
         let zero = self.i128(0);
         let halves = values.map(|value| value.halves(zero));
         let [(a, _), (b, _), (c, _)] = halves;
-        let (narrow, fast, slow) = (
+        let (a, b) = if swap { (b, a) } else { (a, b) };
+        let (narrow, general, fast, slow) = (
+            self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
@@ -1572,6 +1584,8 @@ impl<'f> Lower<'f> {
         let small = self.b.ins().icmp(IntCC::Equal, high, zero);
         self.b.ins().brif(small, narrow, &[], slow, &[]);
         self.b.switch_to_block(narrow);
+        self.mul_div_by_ratio(a, b, c, join, general);
+        self.b.switch_to_block(general);
         let (high, low) = self.mul_256(a, b);
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, high, c);
         self.b.ins().brif(fits, fast, &[], slow, &[]);
@@ -1582,6 +1596,124 @@ impl<'f> Lower<'f> {
         let (low, high) = self.int_host(MUL_DIV, &values).halves(zero);
         self.jump_int(join, low, high);
         self.joined_int(join)
+    }
+
+    /// `floor(a * b / c)` for `a < c < 2^127` and `b` below 2^128 by the
+    /// kept ratio `R = floor(a * 2^192 / c)` (`numeric::ratio_192`):
+    /// `q = floor(b * R / 2^192)` is the quotient or one less (the product
+    /// of `b` and `R`'s truncation error is below 2^-64), and the
+    /// remainder `a * b - q * c`, below `2c < 2^128`, is exact modulo
+    /// 2^128 and says which. Multiplications that do not wait on each
+    /// other, where a division is a chain of them. Jumps to `join` with
+    /// the quotient, or to `general` when the operands are out of range or
+    /// the ratio is not kept (it is computed when the same key misses
+    /// twice in a row: a loop's fixed share, not operands that change).
+    fn mul_div_by_ratio(
+        &mut self,
+        a: ir::Value,
+        b: ir::Value,
+        c: ir::Value,
+        join: ir::Block,
+        general: ir::Block,
+    ) {
+        let (check, miss, remember, compute, ratio) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        let (c0, c1) = self.b.ins().isplit(c);
+        let below = self.b.ins().icmp(IntCC::UnsignedLessThan, a, c);
+        let top = self.b.ins().ushr_imm_u(c1, 63);
+        let small = self.b.ins().icmp_imm_u(IntCC::Equal, top, 0);
+        let eligible = self.b.ins().band(below, small);
+        self.b.ins().brif(eligible, check, &[], general, &[]);
+        // The kept ratio's key, or the last key that missed.
+        let keyed = |l: &mut Self, offset: i32| {
+            let context = l.context();
+            let kept_a = l.b.ins().load(types::I128, flags(), context, offset);
+            let kept_c = l.b.ins().load(types::I128, flags(), context, offset + 16);
+            let same_a = l.b.ins().icmp(IntCC::Equal, kept_a, a);
+            let same_c = l.b.ins().icmp(IntCC::Equal, kept_c, c);
+            l.b.ins().band(same_a, same_c)
+        };
+        self.b.switch_to_block(check);
+        let hit = keyed(self, RATIO_KEY);
+        self.b.ins().brif(hit, ratio, &[], miss, &[]);
+        self.b.switch_to_block(miss);
+        let again = keyed(self, RATIO_PENDING);
+        self.b.ins().brif(again, compute, &[], remember, &[]);
+        self.b.switch_to_block(remember);
+        let context = self.context();
+        self.b.ins().store(flags(), a, context, RATIO_PENDING);
+        self.b.ins().store(flags(), c, context, RATIO_PENDING + 16);
+        self.b.ins().jump(general, &[]);
+        self.b.switch_to_block(compute);
+        let (a0, a1) = self.b.ins().isplit(a);
+        let context = self.context();
+        let status = self.call(self.refs.ratio, &[context, a0, a1, c0, c1]);
+        let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
+        self.b.ins().brif(kept, ratio, &[], general, &[]);
+        self.b.switch_to_block(ratio);
+        let context = self.context();
+        let r: [ir::Value; 3] = [0, 8, 16].map(|offset| {
+            self.b
+                .ins()
+                .load(types::I64, flags(), context, RATIO + offset)
+        });
+        let (b0, b1) = self.b.ins().isplit(b);
+        let [p00, p01, p02] = r.map(|word| self.mul_128(b0, word));
+        let [p10, p11, p12] = r.map(|word| self.mul_128(b1, word));
+        // The 320-bit product by columns of 64 bits; words 3 and 4 are the
+        // estimate.
+        // A word of a 128-bit value, split off (see `binary`).
+        let low = |l: &mut Self, p: ir::Value| {
+            let (word, _) = l.b.ins().isplit(p);
+            l.b.ins().uextend(types::I128, word)
+        };
+        let high = |l: &mut Self, p: ir::Value| {
+            let (_, word) = l.b.ins().isplit(p);
+            l.b.ins().uextend(types::I128, word)
+        };
+        let sum = |l: &mut Self, terms: &[ir::Value]| {
+            terms[1..]
+                .iter()
+                .fold(terms[0], |total, term| l.b.ins().iadd(total, *term))
+        };
+        let terms = [high(self, p00), low(self, p01), low(self, p10)];
+        let t1 = sum(self, &terms);
+        let terms = [
+            high(self, t1),
+            high(self, p01),
+            high(self, p10),
+            low(self, p02),
+            low(self, p11),
+        ];
+        let t2 = sum(self, &terms);
+        let terms = [
+            high(self, t2),
+            high(self, p02),
+            high(self, p11),
+            low(self, p12),
+        ];
+        let t3 = sum(self, &terms);
+        let terms = [high(self, t3), high(self, p12)];
+        let t4 = sum(self, &terms);
+        let ((q0, _), (q1, _)) = (self.b.ins().isplit(t3), self.b.ins().isplit(t4));
+        let estimate = self.b.ins().iconcat(q0, q1);
+        // The remainder modulo 2^128, exact since it is below 2c < 2^128.
+        let product = self.b.ins().imul(a, b);
+        let taken = self.b.ins().imul(estimate, c);
+        let remainder = self.b.ins().isub(product, taken);
+        let short = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, remainder, c);
+        let short = self.b.ins().uextend(types::I128, short);
+        let quotient = self.b.ins().iadd(estimate, short);
+        let zero = self.i128(0);
+        self.jump_int(join, quotient, zero);
     }
 
     /// The full product of two 64-bit integers.
@@ -1753,6 +1885,17 @@ fn is_pure(expr: &Expr) -> bool {
         expr.kind,
         ExprKind::Int(_) | ExprKind::Local(_) | ExprKind::Env(_)
     )
+}
+
+/// Whether `expr` is a value a loop is likely to hold fixed (a local, a
+/// param, a constant, a field without keys): a guess that only decides
+/// which `mul_div` operand is the kept ratio's numerator.
+fn looks_fixed(expr: &Expr) -> bool {
+    match &expr.kind {
+        ExprKind::Int(_) | ExprKind::Local(_) | ExprKind::Param(_) | ExprKind::Env(_) => true,
+        ExprKind::Load { keys, .. } => keys.is_empty(),
+        _ => false,
+    }
 }
 
 fn is_account_int_map(shape: &Shape) -> bool {

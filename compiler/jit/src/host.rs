@@ -82,6 +82,7 @@ pub(crate) struct Hosts {
     pub stmt: FuncId,
     pub int: FuncId,
     pub reciprocal: FuncId,
+    pub ratio: FuncId,
     pub record: FuncId,
     pub float: FuncId,
     pub to_float: FuncId,
@@ -127,11 +128,12 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 13] = [
+        let symbols: [(&str, *const u8); 14] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_int", host_int as *const u8),
             ("tok_reciprocal", host_reciprocal as *const u8),
+            ("tok_ratio", host_ratio as *const u8),
             ("tok_record", host_record as *const u8),
             ("tok_float", host_float as *const u8),
             ("tok_to_float", host_to_float as *const u8),
@@ -159,6 +161,7 @@ impl Module {
             stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
             reciprocal: declare("tok_reciprocal", &[p, i64t, i64t], i64t)?,
+            ratio: declare("tok_ratio", &[p, i64t, i64t, i64t, i64t], i32t)?,
             record: declare("tok_record", &[p, i32t, i32t, i32t, p], i32t)?,
             float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
             to_float: declare("tok_to_float", &[p, f64t], f64t)?,
@@ -221,6 +224,18 @@ pub(crate) const TURN: i32 = UNJOURNALED + 40;
 
 /// Where the context counts the turns that never reached the host.
 pub(crate) const QUIET: i32 = UNJOURNALED + 48;
+
+/// Where the context keeps the last `mul_div` ratio `a / c` compiled code
+/// multiplies by (see `host_ratio`): the key `a` then `c` (each 128-bit,
+/// low words first; none yet: zero, which no ratio has, since `a < c`),
+/// then `floor(a * 2^192 / c)` in three 64-bit words, low first.
+pub(crate) const RATIO_KEY: i32 = QUIET + 8;
+pub(crate) const RATIO: i32 = QUIET + 40;
+
+/// Where the context remembers the ratio key of the last `mul_div` that
+/// missed the cache: the ratio is computed when the same one comes again
+/// (a loop's invariant share), not for operands that change every time.
+pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
 
 /// A column of storage compiled code reads in place: `len` items of the
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
@@ -339,6 +354,11 @@ struct Context<'a, 'w> {
     /// Turns that ended without reaching the host (at offset `QUIET`),
     /// counted as agent steps when the loop returns.
     quiet_turns: u64,
+    /// The kept ratio of a `mul_div`, its key and the last key that missed
+    /// (at offsets `RATIO_KEY`, `RATIO` and `RATIO_PENDING`).
+    ratio_key: [u64; 4],
+    ratio: [u64; 3],
+    ratio_pending: [u64; 4],
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -357,6 +377,11 @@ const _: () = {
     assert!(std::mem::offset_of!(Context<'static, 'static>, turn_pending) == TURN as usize);
     assert!(std::mem::offset_of!(Context<'static, 'static>, turn_index) == TURN as usize + 4);
     assert!(std::mem::offset_of!(Context<'static, 'static>, quiet_turns) == QUIET as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, ratio_key) == RATIO_KEY as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, ratio) == RATIO as usize);
+    assert!(
+        std::mem::offset_of!(Context<'static, 'static>, ratio_pending) == RATIO_PENDING as usize
+    );
 };
 
 impl Context<'_, '_> {
@@ -429,6 +454,9 @@ pub(crate) fn call(
         turn_pending: 0,
         turn_index: 0,
         quiet_turns: 0,
+        ratio_key: [0; 4],
+        ratio: [0; 3],
+        ratio_pending: [0; 4],
         views: [View::EMPTY; MAX_VIEWS],
         unjournaled: 0,
         divisor: [0; 2],
@@ -751,6 +779,31 @@ unsafe extern "C" fn host_reciprocal(context_ptr: *mut u8, low: u64, high: u64) 
     context.divisor = [low, high];
     context.reciprocal = reciprocal;
     reciprocal
+}
+
+/// Keeps `floor(a * 2^192 / c)` for `a < c < 2^127` in the context, as the
+/// ratio of key `(a, c)`: compiled code then divides `a * b` by `c` as
+/// `b * ratio / 2^192`, plus one when the remainder it checks says so.
+/// Operands outside that range are refused (status 0, nothing kept).
+unsafe extern "C" fn host_ratio(
+    context_ptr: *mut u8,
+    a_low: u64,
+    a_high: u64,
+    c_low: u64,
+    c_high: u64,
+) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let a = (u128::from(a_high) << 64) | u128::from(a_low);
+    let c = (u128::from(c_high) << 64) | u128::from(c_low);
+    match numeric::ratio_192(a, c) {
+        Some(ratio) => {
+            context.ratio = ratio;
+            context.ratio_key = [a_low, a_high, c_low, c_high];
+            OK
+        }
+        None => FAULT,
+    }
 }
 
 unsafe extern "C" fn host_float(op: u32, x: f64, y: f64) -> f64 {

@@ -29,8 +29,11 @@
 //! fails (`Engine::run_agents`). `uniform()` advances the run's own
 //! SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
 //! runtime's 256-by-128-bit division, inline, with the divisor's reciprocal
-//! kept in the context, and division by a literal below 2^64 multiplies by
-//! a reciprocal computed at compile time. A mechanism's invariants are one
+//! kept in the context; when the same `part / whole` (below one, `whole`
+//! below 2^127) comes twice in a row, as a pro-rata loop's share does, it is
+//! a multiplication by the kept fixed-point ratio plus a one-step
+//! correction instead. Division by a literal below 2^64 multiplies by a
+//! reciprocal computed at compile time. A mechanism's invariants are one
 //! function, told which to check. A loop over an account list asks for the
 //! slots its body writes a few items ahead (a prefetch).
 //!
