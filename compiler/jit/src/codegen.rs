@@ -264,7 +264,6 @@ impl<'f> Lower<'f> {
     /// stop ends the loop with a fault); a turn that never reached the host
     /// and did not fail ends here, counted in the context.
     fn agent_loop(&mut self, body: &Body, population: PopulationId) {
-        let context = self.context();
         let (base, count) = self.population(population);
         let status = self.b.declare_var(types::I32);
         let end = self.b.create_block();
@@ -273,6 +272,9 @@ impl<'f> Lower<'f> {
             .map(|local| (local as LocalId, self.reprs[local]))
             .collect();
         self.counted_loop(types::I32, count, |l, index| {
+            // The context is read from the pinned register where it is used,
+            // so that no copy of it lives across the loop.
+            let context = l.context();
             let pending = l.b.ins().iconst(types::I32, 1);
             l.b.ins().store(flags(), pending, context, TURN);
             l.b.ins().store(flags(), index, context, TURN + 4);
@@ -295,6 +297,7 @@ impl<'f> Lower<'f> {
             l.b.switch_to_block(end);
             let outcome = l.b.use_var(status);
             let (quiet, host, next) = (l.b.create_block(), l.b.create_block(), l.b.create_block());
+            let context = l.context();
             let pending = l.b.ins().load(types::I32, flags(), context, TURN);
             let failed =
                 l.b.ins()
@@ -840,6 +843,7 @@ impl<'f> Lower<'f> {
             // Item `index` from the host.
             let list_item = |l: &mut Self| {
                 let out = l.buffer(1);
+                let context = l.context();
                 let status = l.call(l.refs.list_item, &[context, m, f, index, out]);
                 l.check(status);
                 l.load(repr, out, 0)
