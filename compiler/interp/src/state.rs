@@ -1060,6 +1060,16 @@ fn restore(list: &mut Vec<(u64, U256)>, old_len: usize, old_last: Option<(u64, U
 mod tests {
     use super::*;
 
+    /// A seeded xorshift stream, for the randomized tests.
+    fn xorshift(mut seed: u64) -> impl FnMut() -> u64 {
+        move || {
+            seed ^= seed << 13;
+            seed ^= seed >> 7;
+            seed ^= seed << 17;
+            seed
+        }
+    }
+
     /// `Small::build` keeps every item, in order, inline or on the heap.
     #[test]
     fn small_build_keeps_items_in_order() {
@@ -1113,13 +1123,7 @@ mod tests {
             }],
             ..ChainState::default()
         };
-        let mut seed = 0x2545_F491_4F6C_DD1Du64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x2545_F491_4F6C_DD1D);
         let mut events = Vec::new();
         for round in 0..500 {
             // Storage that grew keeps its (zero) slots after a rollback, so
@@ -1177,13 +1181,7 @@ mod tests {
             sums: vec![vec![Tally::default()]],
             ..ChainState::default()
         };
-        let mut seed = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            seed ^= seed << 13;
-            seed ^= seed >> 7;
-            seed ^= seed << 17;
-            seed
-        };
+        let mut next = xorshift(0x9E37_79B9_7F4A_7C15);
         let mut events = Vec::new();
         for round in 0..2_000 {
             let mark = state.mark();
