@@ -1031,6 +1031,38 @@ impl<'f> Lower<'f> {
         self.joined_int(join)
     }
 
+    /// The view of an account-keyed map of flags read at one key, if
+    /// views are on and one is free.
+    fn flag_view(&mut self, mechanism: MechanismId, field: FieldId, keys: &[Expr]) -> Option<i32> {
+        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        let flags_map = matches!(shape, Shape::Map(Repr::Address, value)
+            if **value == Shape::Scalar(Repr::Bool));
+        if !flags_map || keys.len() != 1 {
+            return None;
+        }
+        self.view(ViewSource::Field { mechanism, field })
+    }
+
+    /// Flag `account` of view `view` (a byte each): false past the end,
+    /// as the map reads there.
+    fn view_flag(&mut self, view: i32, account: ir::Value) -> Val {
+        let (items, len) = self.view_at(view);
+        let index = self.b.ins().uextend(types::I64, account);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+        let (read, done) = (self.b.create_block(), self.b.create_block());
+        self.b.append_block_param(done, types::I8);
+        let no = self.b.ins().iconst(types::I8, 0);
+        self.b
+            .ins()
+            .brif(inside, read, &[], done, &[BlockArg::Value(no)]);
+        self.b.switch_to_block(read);
+        let address = self.b.ins().iadd(items, index);
+        let flag = self.b.ins().load(types::I8, flags(), address, 0);
+        self.b.ins().jump(done, &[BlockArg::Value(flag)]);
+        self.b.switch_to_block(done);
+        Val::One(self.b.block_params(done)[0])
+    }
+
     /// A population's first account and size (`i32`s).
     fn population(&mut self, population: PopulationId) -> (ir::Value, ir::Value) {
         let context = self.context();
@@ -1150,7 +1182,13 @@ impl<'f> Lower<'f> {
                     };
                     self.view_int(view, item)
                 }
-                None => self.expr_site(expr),
+                None => match self.flag_view(*mechanism, *field, keys) {
+                    Some(view) => {
+                        let account = self.expr(&keys[0]).one();
+                        self.view_flag(view, account)
+                    }
+                    None => self.expr_site(expr),
+                },
             },
             ExprKind::Sum { mechanism, field } => {
                 let shape =

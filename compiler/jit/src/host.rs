@@ -19,7 +19,8 @@
 //!    threads of a Monte Carlo batch is sound;
 //! 5. the views of storage compiled code reads and writes in place
 //!    (integer fields, params and account-keyed maps with their running
-//!    sums, account lists, token balances) and the random stream's state:
+//!    sums, account-keyed maps of flags, account lists, token balances)
+//!    and the random stream's state:
 //!    raw pointers into the world's own buffers, kept current by the rule
 //!    written at [`View`];
 //! 6. a prefetch hint (`host_prefetch`), which reads nothing and cannot
@@ -312,6 +313,7 @@ fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
                     ..View::of(items)
                 },
                 Some(Slot::List(Column::Address(items))) => View::of(items),
+                Some(Slot::Accounts(Column::Bool(items))) => View::of(items),
                 Some(Slot::Scalar(Value::Int(value))) => View {
                     sum,
                     ..View::of(std::slice::from_mut(value))

@@ -19,8 +19,8 @@
 //! replaces the tree walk, not the semantics.
 //!
 //! Much runs entirely in compiled code. Integer fields and params,
-//! account-keyed integer maps (and their running sums, for `sum`), account
-//! lists and token balances are read in place, through *views* of the
+//! account-keyed integer maps (and their running sums, for `sum`) and maps
+//! of flags, account lists and token balances are read in place, through *views* of the
 //! world's own columns that the host keeps current (`host::View`); writes
 //! to integer fields and maps go in place too, with the field's running
 //! sum, the host journaling the old value (except in an `every` hook,
@@ -119,8 +119,8 @@ pub(crate) struct Site {
 /// current (see `host::View`).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub(crate) enum ViewSource {
-    /// A field stored as a column: an account-keyed map of integers, or a
-    /// list of accounts.
+    /// A field stored as a column: an account-keyed map of integers or of
+    /// flags, or a list of accounts.
     Field {
         mechanism: MechanismId,
         field: FieldId,
