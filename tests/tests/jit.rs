@@ -749,3 +749,53 @@ scenario s {
     let result = tok_tests::simulate(source, &[], None).expect("simulates");
     assert_ne!(result.value(0, 1, "checksum"), "0");
 }
+
+/// Updates in place that take a map's running sum past 2^256 and back
+/// within one transaction (carry, then borrow, both counted): the sum is
+/// exact again when the invariant reads it, as in the interpreter.
+#[test]
+fn running_sum_of_updates_wraps_past_two_to_the_256_and_back() {
+    let source = r#"
+mechanism Pool {
+    state {
+        m: map[address] uint
+        total: uint
+        swings: uint
+    }
+    action add(value: uint) {
+        m[caller] += value
+        total += value
+    }
+    action swing(value: uint) {
+        m[caller] += value
+        m[caller] -= value
+        swings += 1
+    }
+    invariant total == sum(m) else "sum kept"
+}
+scenario s {
+    steps: 3
+    runs: 1
+    order: sequential
+    agents a[2] {
+        each step {
+            if current_step == 0 {
+                Pool.add(index + 1)
+            } else if current_step == 1 {
+                if index == 0 {
+                    Pool.add(2 ** 255)
+                }
+            } else if index == 1 {
+                Pool.swing(2 ** 255 + 7)
+            }
+        }
+    }
+    record total = Pool.total, swings = Pool.swings
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    let total: tok_runtime::U256 =
+        (tok_runtime::U256::ONE << 255u32) + tok_runtime::U256::from(3u64);
+    assert_eq!(result.value(0, 3, "total"), total.to_string());
+    assert_eq!(result.value(0, 3, "swings"), "1");
+}

@@ -190,6 +190,19 @@ struct Lower<'f> {
     agent: Option<AgentTurn>,
 }
 
+/// How one term of a running sum changed.
+#[derive(Clone, Copy)]
+enum SumChange {
+    /// From `old` to `new`.
+    Replace {
+        old: Val,
+        new: Val,
+    },
+    /// Up or down by an amount (the term did not wrap).
+    Add(Val),
+    Sub(Val),
+}
+
 #[derive(Clone, Copy)]
 struct AgentTurn {
     this: ir::Value,
@@ -662,48 +675,24 @@ impl<'f> Lower<'f> {
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
         let old = self.load(Repr::Int, address, 0);
-        let value = new_value(self, old);
+        let (value, change) = match (computed, update) {
+            (None, Some((op, operand))) => {
+                let operand = self.expr(operand);
+                let value = self.binary(op, old, operand);
+                // `value` is exactly `old ± operand` (an overflow faulted).
+                let change = match op {
+                    BinOp::Add => SumChange::Add(operand),
+                    _ => SumChange::Sub(operand),
+                };
+                (value, change)
+            }
+            (computed, _) => {
+                let value = computed.unwrap_or(old);
+                (value, SumChange::Replace { old, new: value })
+            }
+        };
         self.store(value, address, 0);
-        // sum = sum - old + value, counting wraps past 2^256 in `carries`
-        // exactly as `Tally::replace` does.
-        let sum_address = self.view_sum_at(view);
-        let sum = self.load(Repr::Int, sum_address, 0);
-        let carries = self.b.ins().load(types::I64, flags(), sum_address, 32);
-        // Usually all three are below 2^128 and the sum fits in 256 bits,
-        // so it is at least `old` (one of its terms) and the new sum is
-        // below 2^129: no borrow, and a carry only into the high half.
-        let zero = self.i128(0);
-        let ((sum_low, sum_high), (old_low, old_high), (value_low, value_high)) =
-            (sum.halves(zero), old.halves(zero), value.halves(zero));
-        let highs = self.b.ins().bor(sum_high, old_high);
-        let highs = self.b.ins().bor(highs, value_high);
-        let narrow = self.b.ins().icmp(IntCC::Equal, highs, zero);
-        let exact = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
-        let narrow = self.b.ins().band(narrow, exact);
-        let (short, general, summed) = (
-            self.b.create_block(),
-            self.b.create_block(),
-            self.b.create_block(),
-        );
-        self.b.ins().brif(narrow, short, &[], general, &[]);
-        self.b.switch_to_block(short);
-        let rest = self.b.ins().isub(sum_low, old_low);
-        let low = self.b.ins().iadd(rest, value_low);
-        let carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, rest);
-        let high = self.b.ins().uextend(types::I128, carry);
-        self.store(Val::Int(low, high), sum_address, 0);
-        self.b.ins().jump(summed, &[]);
-        self.b.switch_to_block(general);
-        let (difference, borrow) = self.sub_wrapping(sum, old);
-        let (total, carry) = self.add_wrapping(difference, value);
-        self.store(total, sum_address, 0);
-        let carry = self.b.ins().uextend(types::I64, carry);
-        let borrow = self.b.ins().uextend(types::I64, borrow);
-        let carries = self.b.ins().iadd(carries, carry);
-        let carries = self.b.ins().isub(carries, borrow);
-        self.b.ins().store(flags(), carries, sum_address, 32);
-        self.b.ins().jump(summed, &[]);
-        self.b.switch_to_block(summed);
+        self.update_running_sum(view, change);
         let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
         self.b.ins().brif(unjournaled, merge, &[], record, &[]);
         self.b.switch_to_block(record);
@@ -723,6 +712,82 @@ impl<'f> Lower<'f> {
         self.stmt_site_with(stmt, &values);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(merge);
+    }
+
+    /// Brings view `view`'s running sum (a `Tally`) up to date after one
+    /// of its terms changed, counting wraps past 2^256 in `carries` as
+    /// `Tally::replace` does: the same sum and count, as the exact sum has
+    /// one such form.
+    fn update_running_sum(&mut self, view: i32, change: SumChange) {
+        let sum_address = self.view_sum_at(view);
+        let sum = self.load(Repr::Int, sum_address, 0);
+        let carries = self.b.ins().load(types::I64, flags(), sum_address, 32);
+        // Usually every term is below 2^128 and the sum fits in 256 bits,
+        // so it is at least any of its terms and the new sum is below
+        // 2^129: no borrow, and a carry only into the high half.
+        let zero = self.i128(0);
+        let (sum_low, sum_high) = sum.halves(zero);
+        let highs = match change {
+            SumChange::Replace { old, new } => {
+                let highs = self.b.ins().bor(sum_high, old.halves(zero).1);
+                self.b.ins().bor(highs, new.halves(zero).1)
+            }
+            SumChange::Add(delta) | SumChange::Sub(delta) => {
+                self.b.ins().bor(sum_high, delta.halves(zero).1)
+            }
+        };
+        let narrow = self.b.ins().icmp(IntCC::Equal, highs, zero);
+        let exact = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
+        let narrow = self.b.ins().band(narrow, exact);
+        let (short, general, summed) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(narrow, short, &[], general, &[]);
+        self.b.switch_to_block(short);
+        let (low, high) = match change {
+            SumChange::Replace { old, new } => {
+                let rest = self.b.ins().isub(sum_low, old.halves(zero).0);
+                let low = self.b.ins().iadd(rest, new.halves(zero).0);
+                let carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, rest);
+                (low, self.b.ins().uextend(types::I128, carry))
+            }
+            SumChange::Add(delta) => {
+                let low = self.b.ins().iadd(sum_low, delta.halves(zero).0);
+                let carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, sum_low);
+                (low, self.b.ins().uextend(types::I128, carry))
+            }
+            // The exact sum is at least the term that lost `delta`.
+            SumChange::Sub(delta) => (self.b.ins().isub(sum_low, delta.halves(zero).0), zero),
+        };
+        self.store(Val::Int(low, high), sum_address, 0);
+        self.b.ins().jump(summed, &[]);
+        self.b.switch_to_block(general);
+        let (total, carries) = match change {
+            SumChange::Replace { old, new } => {
+                let (difference, borrow) = self.sub_wrapping(sum, old);
+                let (total, carry) = self.add_wrapping(difference, new);
+                let carry = self.b.ins().uextend(types::I64, carry);
+                let borrow = self.b.ins().uextend(types::I64, borrow);
+                let carries = self.b.ins().iadd(carries, carry);
+                (total, self.b.ins().isub(carries, borrow))
+            }
+            SumChange::Add(delta) => {
+                let (total, carry) = self.add_wrapping(sum, delta);
+                let carry = self.b.ins().uextend(types::I64, carry);
+                (total, self.b.ins().iadd(carries, carry))
+            }
+            SumChange::Sub(delta) => {
+                let (total, borrow) = self.sub_wrapping(sum, delta);
+                let borrow = self.b.ins().uextend(types::I64, borrow);
+                (total, self.b.ins().isub(carries, borrow))
+            }
+        };
+        self.store(total, sum_address, 0);
+        self.b.ins().store(flags(), carries, sum_address, 32);
+        self.b.ins().jump(summed, &[]);
+        self.b.switch_to_block(summed);
     }
 
     /// `a + b` modulo 2^256 and whether it wrapped.
