@@ -1708,8 +1708,9 @@ impl<'f> Lower<'f> {
     /// `floor(a * b / c)` for `a < c < 2^127` and `b` below 2^128 by the
     /// kept ratio `R = floor(a * 2^192 / c)` (`numeric::ratio_192`):
     /// `q = floor(b * R / 2^192)` is the quotient or one less (the product
-    /// of `b` and `R`'s truncation error is below 2^-64), and the
-    /// remainder `a * b - q * c`, below `2c < 2^128`, is exact modulo
+    /// of `b` and `R`'s truncation error is below 2^-64), one less only
+    /// when the fraction `b * R mod 2^192` is that close to 2^192; then
+    /// the remainder `a * b - q * c`, below `2c < 2^128`, is exact modulo
     /// 2^128 and says which. Multiplications that do not wait on each
     /// other, where a division is a chain of them. Jumps to `join` with
     /// the quotient, or to `general` when the operands are out of range or
@@ -1809,6 +1810,23 @@ impl<'f> Lower<'f> {
         let t4 = sum(self, &terms);
         let ((q0, _), (q1, _)) = (self.b.ins().isplit(t3), self.b.ins().isplit(t4));
         let estimate = self.b.ins().iconcat(q0, q1);
+        // The estimate is one short only if the product's fraction
+        // (`b * R mod 2^192`, over 2^192) is within 2^-64 of one, so only
+        // if its top word, the low word of column 2, is all ones; else it
+        // is the quotient.
+        let zero = self.i128(0);
+        let (fraction_top, _) = self.b.ins().isplit(t2);
+        let near = self.b.ins().icmp_imm_s(IntCC::Equal, fraction_top, -1);
+        let correct = self.b.create_block();
+        self.b.ins().brif(
+            near,
+            correct,
+            &[],
+            join,
+            &[BlockArg::Value(estimate), BlockArg::Value(zero)],
+        );
+        self.b.set_cold_block(correct);
+        self.b.switch_to_block(correct);
         // The remainder modulo 2^128, exact since it is below 2c < 2^128.
         let product = self.b.ins().imul(a, b);
         let taken = self.b.ins().imul(estimate, c);
@@ -1819,7 +1837,6 @@ impl<'f> Lower<'f> {
             .icmp(IntCC::UnsignedGreaterThanOrEqual, remainder, c);
         let short = self.b.ins().uextend(types::I128, short);
         let quotient = self.b.ins().iadd(estimate, short);
-        let zero = self.i128(0);
         self.jump_int(join, quotient, zero);
     }
 
