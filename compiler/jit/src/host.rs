@@ -786,7 +786,8 @@ unsafe extern "C" fn host_reciprocal(context_ptr: *mut u8, low: u64, high: u64) 
 /// Keeps `floor(a * 2^192 / c)` for `a < c < 2^127` in the context, as the
 /// ratio of key `(a, c)`: compiled code then divides `a * b` by `c` as
 /// `b * ratio / 2^192`, plus one when the remainder it checks says so.
-/// Operands outside that range are refused (status 0, nothing kept).
+/// Operands outside that range are refused: status `FAULT`, nothing kept
+/// and no fault raised (compiled code then divides the other way).
 unsafe extern "C" fn host_ratio(
     context_ptr: *mut u8,
     a_low: u64,
