@@ -799,3 +799,39 @@ scenario s {
     assert_eq!(result.value(0, 3, "total"), total.to_string());
     assert_eq!(result.value(0, 3, "swings"), "1");
 }
+
+/// Division and remainder by a value known only at run time: dividends
+/// below, at and above the divisor (below, no machine division is needed)
+/// give the interpreter's quotients and remainders.
+#[test]
+fn division_by_a_run_time_value_agrees_with_the_runtime() {
+    let source = r#"
+mechanism Mix {
+    state {
+        checksum: uint
+    }
+    action mix(n: uint) {
+        for i in 0..40 {
+            checksum = checksum % 2 ** 200 * 7 + i / n + i % n + (i * i + 3) % (n + i) + n / (i + 1)
+        }
+    }
+}
+scenario s {
+    steps: 1
+    runs: 1
+    order: sequential
+    agents a[1] {
+        each step {
+            Mix.mix(1)
+            Mix.mix(7)
+            Mix.mix(39)
+            Mix.mix(40)
+            Mix.mix(2 ** 63 + 1)
+        }
+    }
+    record checksum = Mix.checksum
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    assert_ne!(result.value(0, 1, "checksum"), "0");
+}

@@ -1536,11 +1536,25 @@ impl<'f> Lower<'f> {
                         _ => {
                             let x = l.b.ins().ireduce(types::I64, al);
                             let y = l.b.ins().ireduce(types::I64, bl);
-                            let r = if op == BinOp::Div {
+                            // A dividend below the divisor (an index kept
+                            // in range, `(i + 1) % n`) needs no division.
+                            let below = l.b.ins().icmp(IntCC::UnsignedLessThan, x, y);
+                            let early = match op {
+                                BinOp::Div => l.b.ins().iconst(types::I64, 0),
+                                _ => x,
+                            };
+                            let (divide, done) = (l.b.create_block(), l.b.create_block());
+                            let r = l.b.append_block_param(done, types::I64);
+                            l.b.ins()
+                                .brif(below, done, &[BlockArg::Value(early)], divide, &[]);
+                            l.b.switch_to_block(divide);
+                            let divided = if op == BinOp::Div {
                                 l.b.ins().udiv(x, y)
                             } else {
                                 l.b.ins().urem(x, y)
                             };
+                            l.b.ins().jump(done, &[BlockArg::Value(divided)]);
+                            l.b.switch_to_block(done);
                             l.b.ins().uextend(types::I128, r)
                         }
                     };
