@@ -641,17 +641,14 @@ scenario s {
     assert_eq!(result.value(0, 5, "total"), "60");
 }
 
-/// `m[k] += v` and `m[k] -= v` read the slot once in compiled code: the
-/// same values, reverts (overflow past 2^256, underflow below zero) and
-/// running sums as the interpreter's, for slots already there and slots
-/// the map grows for.
-#[test]
-fn update_in_place_reverts_and_grows_like_the_interpreter() {
-    let source = r#"
+/// A map updated in place (`m[k] += v`, `m[k] -= v`) with its total kept
+/// beside it, for the tests of updates in place below.
+const BOOK: &str = r#"
 mechanism Book {
     state {
         m: map[address] uint
         total: uint
+        swings: uint
     }
     action add(value: uint) {
         m[caller] += value
@@ -661,8 +658,23 @@ mechanism Book {
         m[caller] -= value
         total -= value
     }
+    action swing(value: uint) {
+        m[caller] += value
+        m[caller] -= value
+        swings += 1
+    }
     invariant total == sum(m) else "sum kept"
 }
+"#;
+
+/// `m[k] += v` and `m[k] -= v` read the slot once in compiled code: the
+/// same values, reverts (overflow past 2^256, underflow below zero) and
+/// running sums as the interpreter's, for slots already there and slots
+/// the map grows for.
+#[test]
+fn update_in_place_reverts_and_grows_like_the_interpreter() {
+    let source = BOOK.to_string()
+        + r#"
 scenario s {
     steps: 4
     runs: 1
@@ -683,7 +695,7 @@ scenario s {
     record total = Book.total
 }
 "#;
-    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    let result = tok_tests::simulate(&source, &[], None).expect("simulates");
     let big: tok_runtime::U256 = tok_runtime::U256::ONE << 255u32;
     let total = |step| result.value(0, step, "total");
     // Step 1 (`current_step` 0): taking 2^255 underflows every empty slot
@@ -755,24 +767,8 @@ scenario s {
 /// exact again when the invariant reads it, as in the interpreter.
 #[test]
 fn running_sum_of_updates_wraps_past_two_to_the_256_and_back() {
-    let source = r#"
-mechanism Pool {
-    state {
-        m: map[address] uint
-        total: uint
-        swings: uint
-    }
-    action add(value: uint) {
-        m[caller] += value
-        total += value
-    }
-    action swing(value: uint) {
-        m[caller] += value
-        m[caller] -= value
-        swings += 1
-    }
-    invariant total == sum(m) else "sum kept"
-}
+    let source = BOOK.to_string()
+        + r#"
 scenario s {
     steps: 3
     runs: 1
@@ -780,20 +776,20 @@ scenario s {
     agents a[2] {
         each step {
             if current_step == 0 {
-                Pool.add(index + 1)
+                Book.add(index + 1)
             } else if current_step == 1 {
                 if index == 0 {
-                    Pool.add(2 ** 255)
+                    Book.add(2 ** 255)
                 }
             } else if index == 1 {
-                Pool.swing(2 ** 255 + 7)
+                Book.swing(2 ** 255 + 7)
             }
         }
     }
-    record total = Pool.total, swings = Pool.swings
+    record total = Book.total, swings = Book.swings
 }
 "#;
-    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    let result = tok_tests::simulate(&source, &[], None).expect("simulates");
     let total: tok_runtime::U256 =
         (tok_runtime::U256::ONE << 255u32) + tok_runtime::U256::from(3u64);
     assert_eq!(result.value(0, 3, "total"), total.to_string());

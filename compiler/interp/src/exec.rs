@@ -533,15 +533,12 @@ impl World<'_> {
         op: TokenOp,
         args: &[Value],
     ) -> Exec<()> {
-        // Read by kind, without copying whole values (a missing argument,
-        // or one of another kind, reads as zero).
-        let int = |index: usize| match args.get(index) {
-            Some(Value::Int(value)) => *value,
-            _ => U256::ZERO,
-        };
-        let address = |index: usize| match args.get(index) {
-            Some(Value::Address(address)) => *address,
-            _ => ZERO_ADDRESS,
+        // Read by kind, without building a default value for a missing
+        // argument (which reads as zero).
+        let int = |index: usize| args.get(index).map_or(U256::ZERO, |value| value.int());
+        let address = |index: usize| {
+            args.get(index)
+                .map_or(ZERO_ADDRESS, |value| value.address())
         };
         match op {
             TokenOp::Transfer => self.transfer(token, caller, address(0), int(1)),

@@ -54,9 +54,7 @@ impl Reads {
                 .any(|read| written.iter().any(|write| read.touched_by(*write))),
         }
     }
-}
 
-impl Reads {
     /// What any of `reads` reads.
     pub(crate) fn union<'r>(reads: impl IntoIterator<Item = &'r Reads>) -> Reads {
         let mut all = Vec::new();

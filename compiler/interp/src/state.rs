@@ -111,9 +111,7 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
             Small::Heap(items.to_vec())
         }
     }
-}
 
-impl<T: Copy + Default, const N: usize> Small<T, N> {
     /// `len` items, item `i` being `item(i)`, built in place.
     #[inline(always)]
     pub fn build(len: usize, mut item: impl FnMut(usize) -> T) -> Small<T, N> {
@@ -127,9 +125,7 @@ impl<T: Copy + Default, const N: usize> Small<T, N> {
             Small::Heap((0..len).map(item).collect())
         }
     }
-}
 
-impl<T: Copy + Default, const N: usize> Small<T, N> {
     /// Makes `self` `len` items, item `i` being `item(i)`, written over the
     /// inline items it holds when they are enough (a queue slot reused
     /// without building a new list and moving it in).

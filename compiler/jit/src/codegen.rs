@@ -190,6 +190,14 @@ struct Lower<'f> {
     agent: Option<AgentTurn>,
 }
 
+/// What a write in place stores: a value, or the slot's own value moved
+/// by an operand.
+#[derive(Clone, Copy)]
+enum Written<'e> {
+    Value(Val),
+    Update(BinOp, &'e Expr),
+}
+
 /// How one term of a running sum changed.
 #[derive(Clone, Copy)]
 enum SumChange {
@@ -645,17 +653,24 @@ impl<'f> Lower<'f> {
             _ => None,
         };
         let key = key.map(|key| self.expr(key));
-        let computed = match update {
-            Some(_) => None,
-            None => Some(self.expr(value)),
+        let written = match update {
+            Some((op, operand)) => Written::Update(op, operand),
+            None => Written::Value(self.expr(value)),
         };
-        // The value to store, given the slot's old value.
-        let new_value = |l: &mut Self, old: Val| match (computed, update) {
-            (None, Some((op, operand))) => {
+        // The value to store over the slot's `old` one, and how that moves
+        // the running sum.
+        let new_value = |l: &mut Self, old: Val| match written {
+            Written::Value(value) => (value, SumChange::Replace { old, new: value }),
+            Written::Update(op, operand) => {
                 let operand = l.expr(operand);
-                l.binary(op, old, operand)
+                // Exactly `old ± operand`: an overflow faulted.
+                let value = l.binary(op, old, operand);
+                let change = match op {
+                    BinOp::Add => SumChange::Add(operand),
+                    _ => SumChange::Sub(operand),
+                };
+                (value, change)
             }
-            (computed, _) => computed.unwrap_or(old),
         };
         let (items, len) = self.view_at(view);
         let context = self.context();
@@ -675,22 +690,7 @@ impl<'f> Lower<'f> {
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
         let old = self.load(Repr::Int, address, 0);
-        let (value, change) = match (computed, update) {
-            (None, Some((op, operand))) => {
-                let operand = self.expr(operand);
-                let value = self.binary(op, old, operand);
-                // `value` is exactly `old ± operand` (an overflow faulted).
-                let change = match op {
-                    BinOp::Add => SumChange::Add(operand),
-                    _ => SumChange::Sub(operand),
-                };
-                (value, change)
-            }
-            (computed, _) => {
-                let value = computed.unwrap_or(old);
-                (value, SumChange::Replace { old, new: value })
-            }
-        };
+        let (value, change) = new_value(self, old);
         self.store(value, address, 0);
         self.update_running_sum(view, change);
         let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
@@ -707,7 +707,7 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(site);
         // A slot not there yet reads as zero.
         let zero = self.zero(Repr::Int);
-        let value = new_value(self, zero);
+        let (value, _) = new_value(self, zero);
         let values: Vec<Val> = key.into_iter().chain([value]).collect();
         self.stmt_site_with(stmt, &values);
         self.b.ins().jump(merge, &[]);
@@ -1789,15 +1789,17 @@ impl<'f> Lower<'f> {
         let [p10, p11, p12] = r.map(|word| self.mul_128(b1, word));
         // The 320-bit product by columns of 64 bits; words 3 and 4 are the
         // estimate.
-        // A word of a 128-bit value, split off (see `binary`).
-        let low = |l: &mut Self, p: ir::Value| {
-            let (word, _) = l.b.ins().isplit(p);
-            l.b.ins().uextend(types::I128, word)
+        // The words of a 128-bit value, split off (see `binary`), each
+        // widened to be summed.
+        let words = |l: &mut Self, p: ir::Value| {
+            let (low, high) = l.b.ins().isplit(p);
+            (
+                l.b.ins().uextend(types::I128, low),
+                l.b.ins().uextend(types::I128, high),
+            )
         };
-        let high = |l: &mut Self, p: ir::Value| {
-            let (_, word) = l.b.ins().isplit(p);
-            l.b.ins().uextend(types::I128, word)
-        };
+        let low = |l: &mut Self, p: ir::Value| words(l, p).0;
+        let high = |l: &mut Self, p: ir::Value| words(l, p).1;
         let sum = |l: &mut Self, terms: &[ir::Value]| {
             terms[1..]
                 .iter()
