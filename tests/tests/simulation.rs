@@ -462,13 +462,14 @@ scenario s {
 /// each still stop the run.
 #[test]
 fn invariants_are_rechecked_after_every_write_they_read() {
-    let program = |invariant: &str, each: &str| {
+    let with_fee = |invariant: &str, each: &str, fee: &str| {
         format!(
             r#"
 param bank: address
 token T {{
     decimals: 0
     mint 100 T to bank
+    {fee}
 }}
 mechanism Vault {{
     state {{
@@ -493,6 +494,7 @@ scenario s {{
 "#
         )
     };
+    let program = |invariant: &str, each: &str| with_fee(invariant, each, "");
     // The vault's own balance: agent 1 pays it 2 T a step, agent 0 pays
     // agent 1 (a transfer the invariant does not read).
     let source = program(
@@ -515,6 +517,34 @@ scenario s {{
     let source = program(r#"x == 1 else "x is never one""#, "T.transfer(a[0], 1 T)");
     let error = simulate(&source, &[], None).err().expect("the run stops");
     assert!(error.contains("x is never one"), "{error}");
+    // What only a transfer's fee writes: the supply it burns, the balance
+    // of the account it is paid to (agents pay each other 5 T a step, a
+    // fee of 1 T; each step burns or pays 2 T).
+    let each = "T.transfer(a[1 - index], 5 T)";
+    let source = with_fee(
+        r#"T.total_supply > 96 T else "burned""#,
+        each,
+        "transfer_fee: 20%\n    fee_exempt: [bank]",
+    );
+    let error = simulate(&source, &[], None).err().expect("the run stops");
+    assert!(error.contains("burned"), "{error}");
+    assert!(error.contains("at step 1, after a[1]"), "{error}");
+    let source = with_fee(
+        r#"T.balance(self) < 3 T else "fees piled up""#,
+        each,
+        "transfer_fee: 20%\n    fee_exempt: [bank]\n    fee_to: Vault",
+    );
+    let error = simulate(&source, &[], None).err().expect("the run stops");
+    assert!(error.contains("fees piled up"), "{error}");
+    assert!(error.contains("at step 1, after a[0]"), "{error}");
+    // An approval writes the token's allowances.
+    let source = program(
+        r#"T.allowance(bank, Vault) == 0 T else "approved""#,
+        "if current_step == 3 { as bank { T.approve(Vault, 1 T) } }",
+    );
+    let error = simulate(&source, &[], None).err().expect("the run stops");
+    assert!(error.contains("approved"), "{error}");
+    assert!(error.contains("at step 3"), "{error}");
 }
 
 #[test]

@@ -5,6 +5,7 @@ use tok_mir::*;
 use tok_runtime::numeric::{self, ArithmeticError};
 use tok_runtime::{U256, WAD};
 
+use crate::reads::Resource;
 use crate::state::{Address, Args, Key, Keys, Proposal, Undo, Value, ZERO_ADDRESS};
 use crate::{EventRecord, Fault, World};
 
@@ -581,6 +582,40 @@ impl World<'_> {
                     }
                 }
             }
+        }
+    }
+
+    /// What `call`, made by `caller` as a transaction of its own, can write,
+    /// when it is a token operation that reverts, if at all, before its
+    /// first write, so that it needs no journal: a transfer (every check
+    /// of `transfer` and `update` comes before the first balance moves,
+    /// the fee's included) or an approval, of a token without votes (whose
+    /// bookkeeping is not in that order). `None`: anything else.
+    pub(crate) fn unjournaled_writes(
+        &self,
+        caller: Address,
+        call: &PendingCall,
+    ) -> Option<[Resource; 3]> {
+        let CallTarget::Token { token, op } = call.target else {
+            return None;
+        };
+        let info = &self.tokens[token as usize];
+        if info.votes {
+            return None;
+        }
+        match op {
+            TokenOp::Transfer => {
+                let to = call.args.first().map_or(ZERO_ADDRESS, |to| to.address());
+                let to = Resource::Balance(token, Some(to));
+                let fee = match (info.fee, info.fee_to) {
+                    (None, _) => to,
+                    (Some(_), Some(fee_to)) => Resource::Balance(token, Some(fee_to)),
+                    (Some(_), None) => Resource::Supply(token),
+                };
+                Some([Resource::Balance(token, Some(caller)), to, fee])
+            }
+            TokenOp::Approve => Some([Resource::TokenOther(token); 3]),
+            _ => None,
         }
     }
 

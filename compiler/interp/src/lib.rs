@@ -342,6 +342,7 @@ impl<'p> World<'p> {
                 undo_keys: Vec::new(),
                 undo_proposals: Vec::new(),
                 unjournaled: false,
+                unjournaled_writes: 0,
                 events_emitted: 0,
             },
             now: GENESIS,
@@ -599,6 +600,9 @@ impl<'p> World<'p> {
         caller: Address,
         call: &PendingCall,
     ) -> Result<Option<String>, Fault> {
+        if let Some(written) = self.unjournaled_writes(caller, call) {
+            return self.transact_unjournaled(caller, call, &written);
+        }
         let mark = self.state.mark();
         self.stats.transactions += 1;
         match self.execute(caller, call) {
@@ -628,6 +632,42 @@ impl<'p> World<'p> {
                 *self.stats.reverts.entry(reason.clone()).or_default() += 1;
                 Ok(Some(reason))
             }
+            Err(stop) => Err(stop),
+        }
+    }
+
+    /// Runs a transaction that reverts, if at all, before its first write
+    /// (see [`World::unjournaled_writes`]) and writes at most `written`:
+    /// nothing is journaled, since a revert leaves nothing to undo.
+    fn transact_unjournaled(
+        &mut self,
+        caller: Address,
+        call: &PendingCall,
+        written: &[reads::Resource],
+    ) -> Result<Option<String>, Fault> {
+        self.stats.transactions += 1;
+        let journaling = !std::mem::replace(&mut self.state.unjournaled, true);
+        self.state.unjournaled_writes = 0;
+        let result = self.execute(caller, call);
+        self.state.unjournaled = !journaling;
+        match result {
+            Ok(()) if self.invariants_verified && !self.watched.touched_by(Some(written)) => {
+                Ok(None)
+            }
+            Ok(()) => {
+                self.check_invariants(&|world| world.describe_call(caller, call), Some(written))?;
+                Ok(None)
+            }
+            Err(Fault::Revert(reason)) if self.state.unjournaled_writes == 0 => {
+                *self.stats.reverts.entry(reason.clone()).or_default() += 1;
+                Ok(Some(reason))
+            }
+            // A write before the revert could not be undone: the model
+            // broke the promise this path relies on.
+            Err(Fault::Revert(reason)) => Err(Fault::Stop(format!(
+                "internal error: {} reverted ({reason}) after a write that was not journaled",
+                self.describe_call(caller, call)
+            ))),
             Err(stop) => Err(stop),
         }
     }

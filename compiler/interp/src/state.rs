@@ -728,6 +728,8 @@ pub struct ChainState {
     /// Writes are not journaled while an `every` hook runs (see
     /// [`ChainState::record`]).
     pub unjournaled: bool,
+    /// Writes made while journaling was off (counted, not kept).
+    pub unjournaled_writes: u64,
     /// Events emitted by committed transactions.
     pub events_emitted: u64,
 }
@@ -737,7 +739,9 @@ impl ChainState {
     /// a hook that fails stops the run, so nothing it wrote is ever undone).
     #[inline(always)]
     pub fn record(&mut self, undo: Undo) {
-        if !self.unjournaled {
+        if self.unjournaled {
+            self.unjournaled_writes += 1;
+        } else {
             self.journal.push(undo);
         }
     }
@@ -777,6 +781,7 @@ impl ChainState {
     #[inline(always)]
     pub fn record_field(&mut self, mechanism: u32, field: u32, keys: &[Key], old: Value) {
         if self.unjournaled {
+            self.unjournaled_writes += 1;
             return;
         }
         let keys = match keys {
@@ -915,6 +920,7 @@ impl ChainState {
         let old = proposal.clone();
         update(proposal);
         if self.unjournaled {
+            self.unjournaled_writes += 1;
             return;
         }
         self.undo_proposals.push(old);
