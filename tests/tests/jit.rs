@@ -596,6 +596,49 @@ scenario s {
     );
 }
 
+/// An agent loop names agents of its own population and of another, of
+/// another size: each reference is to the population it names (compiled
+/// code reads each population's accounts once per loop).
+#[test]
+fn agent_loops_name_agents_of_other_populations() {
+    let source = r#"
+param treasury: address
+token T {
+    decimals: 0
+    mint 1_000_000 T to treasury
+}
+scenario s {
+    steps: 2
+    runs: 1
+    order: sequential
+    agents a[3] {
+        start {
+            as treasury {
+                T.transfer(self, 100 T)
+            }
+        }
+        each step {
+            T.transfer(b[index], T.balance(a[index]) / 90 * (index + 1))
+        }
+    }
+    agents b[5] {
+        each step {
+            if index < 3 {
+                T.transfer(a[index], 1 T)
+            }
+        }
+    }
+    record b0 = T.balance(b[0]), b1 = T.balance(b[1]), b2 = T.balance(b[2]), a2 = T.balance(a[2])
+}
+"#;
+    let result = simulate(source, &[], None).expect("simulates");
+    // a[i] pays b[i] 1 + i T a step (its balance stays in 96..=100), and
+    // b[i] pays 1 T back.
+    let row = |step| ["b0", "b1", "b2", "a2"].map(|c| result.value(0, step, c));
+    assert_eq!(row(1), ["0", "1", "2", "98"]);
+    assert_eq!(row(2), ["0", "2", "4", "96"]);
+}
+
 /// A map's running sum kept by compiled code's in-place writes crosses
 /// 2^128 (values below it, sums above) and comes back, equal throughout to
 /// a total kept by hand (the invariant) in both engines.

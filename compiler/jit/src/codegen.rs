@@ -188,6 +188,10 @@ struct Lower<'f> {
     returns: Option<Repr>,
     /// In an agent loop: the running agent's account and index.
     agent: Option<AgentTurn>,
+    /// The body's first block, and the populations' accounts and sizes
+    /// read there (fixed for a run), which every later block can use.
+    entry: ir::Block,
+    populations: Vec<(PopulationId, (ir::Value, ir::Value))>,
 }
 
 /// What a write in place stores: a value, or the slot's own value moved
@@ -252,6 +256,8 @@ impl<'f> Lower<'f> {
             fail,
             returns: None,
             agent: None,
+            entry,
+            populations: Vec::new(),
         };
         // The context lives in the pinned register for the whole body (it
         // is used everywhere, and a register never reloaded from the stack
@@ -1129,13 +1135,21 @@ impl<'f> Lower<'f> {
     }
 
     /// A population's first account and size (`i32`s).
+    /// The first account of `population` and its size: from the host, or
+    /// as read in the first block (the agent loop reads its own there).
     fn population(&mut self, population: PopulationId) -> (ir::Value, ir::Value) {
+        if let Some((_, known)) = self.populations.iter().find(|(p, _)| *p == population) {
+            return *known;
+        }
         let context = self.context();
         let p = self.i32(population);
         let packed = self.call(self.refs.agents, &[context, p]);
         let count = self.b.ins().ireduce(types::I32, packed);
         let shifted = self.b.ins().ushr_imm_u(packed, 32);
         let base = self.b.ins().ireduce(types::I32, shifted);
+        if self.b.current_block() == Some(self.entry) {
+            self.populations.push((population, (base, count)));
+        }
         (base, count)
     }
 
