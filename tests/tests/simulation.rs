@@ -520,23 +520,26 @@ scenario s {{
     // What only a transfer's fee writes: the supply it burns, the balance
     // of the account it is paid to (agents pay each other 5 T a step, a
     // fee of 1 T; each step burns or pays 2 T).
-    let each = "T.transfer(a[1 - index], 5 T)";
-    let source = with_fee(
-        r#"T.total_supply > 96 T else "burned""#,
-        each,
-        "transfer_fee: 20%\n    fee_exempt: [bank]",
-    );
-    let error = simulate(&source, &[], None).err().expect("the run stops");
-    assert!(error.contains("burned"), "{error}");
-    assert!(error.contains("at step 1, after a[1]"), "{error}");
-    let source = with_fee(
-        r#"T.balance(self) < 3 T else "fees piled up""#,
-        each,
-        "transfer_fee: 20%\n    fee_exempt: [bank]\n    fee_to: Vault",
-    );
-    let error = simulate(&source, &[], None).err().expect("the run stops");
-    assert!(error.contains("fees piled up"), "{error}");
-    assert!(error.contains("at step 1, after a[0]"), "{error}");
+    for (invariant, fee, report) in [
+        (
+            r#"T.total_supply > 96 T else "burned""#,
+            "",
+            "burned\" (left side 96, right side 96), at step 1, after a[1]",
+        ),
+        (
+            r#"T.balance(self) < 3 T else "fees piled up""#,
+            "\n    fee_to: Vault",
+            "fees piled up\" (left side 3, right side 3), at step 1, after a[0]",
+        ),
+    ] {
+        let source = with_fee(
+            invariant,
+            "T.transfer(a[1 - index], 5 T)",
+            &format!("transfer_fee: 20%\n    fee_exempt: [bank]{fee}"),
+        );
+        let error = simulate(&source, &[], None).err().expect("the run stops");
+        assert!(error.contains(report), "{error}");
+    }
     // An approval writes the token's allowances.
     let source = program(
         r#"T.allowance(bank, Vault) == 0 T else "approved""#,

@@ -629,8 +629,7 @@ impl<'p> World<'p> {
                 let mut events = std::mem::take(&mut self.events);
                 self.state.rollback(mark, &mut events);
                 self.events = events;
-                *self.stats.reverts.entry(reason.clone()).or_default() += 1;
-                Ok(Some(reason))
+                Ok(Some(self.count_revert(reason)))
             }
             Err(stop) => Err(stop),
         }
@@ -646,10 +645,10 @@ impl<'p> World<'p> {
         written: &[reads::Resource],
     ) -> Result<Option<String>, Fault> {
         self.stats.transactions += 1;
-        let journaling = !std::mem::replace(&mut self.state.unjournaled, true);
+        let unjournaled = std::mem::replace(&mut self.state.unjournaled, true);
         self.state.unjournaled_writes = 0;
         let result = self.execute(caller, call);
-        self.state.unjournaled = !journaling;
+        self.state.unjournaled = unjournaled;
         match result {
             Ok(()) if self.invariants_verified && !self.watched.touched_by(Some(written)) => {
                 Ok(None)
@@ -659,8 +658,7 @@ impl<'p> World<'p> {
                 Ok(None)
             }
             Err(Fault::Revert(reason)) if self.state.unjournaled_writes == 0 => {
-                *self.stats.reverts.entry(reason.clone()).or_default() += 1;
-                Ok(Some(reason))
+                Ok(Some(self.count_revert(reason)))
             }
             // A write before the revert could not be undone: the model
             // broke the promise this path relies on.
@@ -670,6 +668,12 @@ impl<'p> World<'p> {
             ))),
             Err(stop) => Err(stop),
         }
+    }
+
+    /// Counts a reverted transaction under its reason; returns the reason.
+    fn count_revert(&mut self, reason: String) -> String {
+        *self.stats.reverts.entry(reason.clone()).or_default() += 1;
+        reason
     }
 
     /// Starts an agent's turn; returns the mark to end it with.
