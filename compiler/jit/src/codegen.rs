@@ -1802,50 +1802,33 @@ impl<'f> Lower<'f> {
         let [p00, p01, p02] = r.map(|word| self.mul_128(b0, word));
         let [p10, p11, p12] = r.map(|word| self.mul_128(b1, word));
         // The 320-bit product by columns of 64 bits; words 3 and 4 are the
-        // estimate.
-        // The words of a 128-bit value, split off (see `binary`), each
-        // widened to be summed.
-        let words = |l: &mut Self, p: ir::Value| {
-            let (low, high) = l.b.ins().isplit(p);
-            (
-                l.b.ins().uextend(types::I128, low),
-                l.b.ins().uextend(types::I128, high),
-            )
+        // estimate. Each column is summed in 64-bit words, its carries
+        // counted into the next (one register a word, where 128-bit sums
+        // of zero-extended words take two and spill).
+        let halves = |l: &mut Self, p: ir::Value| l.b.ins().isplit(p);
+        let [(_, h00), (l01, h01), (l02, h02)] = [p00, p01, p02].map(|p| halves(self, p));
+        let [(l10, h10), (l11, h11), (l12, h12)] = [p10, p11, p12].map(|p| halves(self, p));
+        // A column's word and the carries out of it.
+        let column = |l: &mut Self, first: ir::Value, rest: &[ir::Value]| {
+            let (mut sum, mut carry) = (first, l.b.ins().iconst(types::I64, 0));
+            for term in rest {
+                let (next, overflow) = l.b.ins().uadd_overflow(sum, *term);
+                let overflow = l.b.ins().uextend(types::I64, overflow);
+                carry = l.b.ins().iadd(carry, overflow);
+                sum = next;
+            }
+            (sum, carry)
         };
-        let low = |l: &mut Self, p: ir::Value| words(l, p).0;
-        let high = |l: &mut Self, p: ir::Value| words(l, p).1;
-        let sum = |l: &mut Self, terms: &[ir::Value]| {
-            terms[1..]
-                .iter()
-                .fold(terms[0], |total, term| l.b.ins().iadd(total, *term))
-        };
-        let terms = [high(self, p00), low(self, p01), low(self, p10)];
-        let t1 = sum(self, &terms);
-        let terms = [
-            high(self, t1),
-            high(self, p01),
-            high(self, p10),
-            low(self, p02),
-            low(self, p11),
-        ];
-        let t2 = sum(self, &terms);
-        let terms = [
-            high(self, t2),
-            high(self, p02),
-            high(self, p11),
-            low(self, p12),
-        ];
-        let t3 = sum(self, &terms);
-        let terms = [high(self, t3), high(self, p12)];
-        let t4 = sum(self, &terms);
-        let ((q0, _), (q1, _)) = (self.b.ins().isplit(t3), self.b.ins().isplit(t4));
+        let (_, c1) = column(self, h00, &[l01, l10]);
+        let (fraction_top, c2) = column(self, c1, &[h01, h10, l02, l11]);
+        let (q0, c3) = column(self, c2, &[h02, h11, l12]);
+        let q1 = self.b.ins().iadd(c3, h12);
         let estimate = self.b.ins().iconcat(q0, q1);
         // The estimate is one short only if the product's fraction
         // (`b * R mod 2^192`, over 2^192) is within 2^-64 of one, so only
         // if its top word, the low word of column 2, is all ones; else it
         // is the quotient.
         let zero = self.i128(0);
-        let (fraction_top, _) = self.b.ins().isplit(t2);
         let near = self.b.ins().icmp_imm_s(IntCC::Equal, fraction_top, -1);
         let correct = self.b.create_block();
         self.b.ins().brif(
