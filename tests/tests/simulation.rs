@@ -345,6 +345,56 @@ scenario s {
     assert_eq!(result.value(0, 1, "supply"), "10000");
 }
 
+/// A transfer to oneself and one from the fee's own recipient: the fee
+/// still leaves (burned, or paid to the recipient, who is then paid by
+/// itself) and the rest arrives, whatever the parties share.
+#[test]
+fn transfers_between_parties_that_coincide() {
+    for (fee_to, mine, fees, supply) in [
+        ("fee_to: collector", "1088", "912", "10000"),
+        ("", "1088", "900", "9988"),
+    ] {
+        let source = format!(
+            r#"
+param bank: address
+param collector: address
+token T {{
+    decimals: 0
+    transfer_fee: 2.5%
+    {fee_to}
+    fee_exempt: [bank]
+    mint 10_000 T to bank
+}}
+scenario s {{
+    steps: 1
+    order: sequential
+    agents a[1] {{
+        start {{
+            as bank {{
+                T.transfer(self, 1_000 T)
+                T.transfer(collector, 1_000 T)
+            }}
+        }}
+        each step {{
+            T.transfer(self, 400 T)
+            as collector {{
+                T.transfer(a[0], 100 T)
+            }}
+        }}
+    }}
+    record mine = T.balance(a[0]), fees = T.balance(collector), supply = T.total_supply
+}}
+"#
+        );
+        let result = simulate(&source, &[], None).expect("simulates");
+        // To oneself, 400 with a fee of 10: 990 left. From the collector,
+        // 100 with a fee of 2: 98 arrive (the 2 back to the collector when
+        // it is the recipient of fees, else burned).
+        let row = ["mine", "fees", "supply"].map(|c| result.value(0, 1, c));
+        assert_eq!(row, [mine, fees, supply], "{fee_to:?}");
+    }
+}
+
 /// Fees that divide one (2.5%: 1/40, taken as `amount / 40`) and fees
 /// that do not (3%, 0.7%: `mul_div(amount, fee, WAD)`) round down alike.
 #[test]

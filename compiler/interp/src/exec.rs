@@ -664,15 +664,44 @@ impl World<'_> {
             (Some(ratio), None) => numeric::mul_div(amount, ratio, WAD)?,
             (None, None) => U256::ZERO,
         };
-        let fee_to = info.fee_to;
-        if fee > U256::ZERO {
-            // The full amount must be there; the fee leaves first.
-            if self.state.ledgers[token as usize].balance(from) < amount {
+        let fee_to = info.fee_to.unwrap_or(ZERO_ADDRESS);
+        let ledger = &self.state.ledgers[token as usize];
+        if !info.votes && !ledger.paused {
+            // What the two `update`s below do when their only check is the
+            // balance: the whole amount checked, then it leaves at once
+            // (the balances and the supply end the same).
+            let balance = ledger.balance(from);
+            if balance < amount {
                 return revert("ERC20InsufficientBalance");
             }
-            self.update(token, from, fee_to.unwrap_or(ZERO_ADDRESS), fee)?;
+            self.state.set_balance(token, from, balance - amount);
+            if fee > U256::ZERO {
+                self.credit(token, fee_to, fee);
+            }
+            self.credit(token, to, amount - fee);
+            return Ok(());
+        }
+        if fee > U256::ZERO {
+            // The full amount must be there; the fee leaves first.
+            if ledger.balance(from) < amount {
+                return revert("ERC20InsufficientBalance");
+            }
+            self.update(token, from, fee_to, fee)?;
         }
         self.update(token, from, to, amount - fee)
+    }
+
+    /// `amount`, which some balance held, arriving at `to`, or burned when
+    /// `to` is the zero address, as in `update` (the supply bounds every
+    /// balance, so neither can wrap).
+    fn credit(&mut self, token: TokenId, to: Address, amount: U256) {
+        if to == ZERO_ADDRESS {
+            let supply = self.state.ledgers[token as usize].total_supply - amount;
+            self.state.set_total_supply(token, supply);
+        } else {
+            let balance = self.state.ledgers[token as usize].balance(to);
+            self.state.set_balance(token, to, balance + amount);
+        }
     }
 
     /// `_update`: moves, mints (from zero) or burns (to zero), with the cap,
@@ -696,13 +725,7 @@ impl World<'_> {
             }
             self.state.set_balance(token, from, balance - amount);
         }
-        if to == ZERO_ADDRESS {
-            let supply = self.state.ledgers[token as usize].total_supply - amount;
-            self.state.set_total_supply(token, supply);
-        } else {
-            let balance = self.state.ledgers[token as usize].balance(to);
-            self.state.set_balance(token, to, balance + amount);
-        }
+        self.credit(token, to, amount);
         if self.tokens[token as usize].votes {
             let now = self.now;
             if from == ZERO_ADDRESS || to == ZERO_ADDRESS {
