@@ -590,12 +590,13 @@ impl World<'_> {
     /// first write, so that it needs no journal: a transfer (every check
     /// of `transfer` and `update` comes before the first balance moves,
     /// the fee's included) or an approval, of a token without votes (whose
-    /// bookkeeping is not in that order). `None`: anything else.
+    /// bookkeeping is not in that order), with the token. `None`: anything
+    /// else.
     pub(crate) fn unjournaled_writes(
         &self,
         caller: Address,
         call: &PendingCall,
-    ) -> Option<[Resource; 3]> {
+    ) -> Option<(TokenId, [Resource; 3])> {
         let CallTarget::Token { token, op } = call.target else {
             return None;
         };
@@ -612,9 +613,9 @@ impl World<'_> {
                     (Some(_), Some(fee_to)) => Resource::Balance(token, Some(fee_to)),
                     (Some(_), None) => Resource::Supply(token),
                 };
-                Some([Resource::Balance(token, Some(caller)), to, fee])
+                Some((token, [Resource::Balance(token, Some(caller)), to, fee]))
             }
-            TokenOp::Approve => Some([Resource::TokenOther(token); 3]),
+            TokenOp::Approve => Some((token, [Resource::TokenOther(token); 3])),
             _ => None,
         }
     }

@@ -273,6 +273,8 @@ pub struct World<'p> {
     /// What any invariant reads: a transaction that wrote none of it needs
     /// no check at all.
     watched: reads::Reads,
+    /// The same, token by token (see [`reads::Reads::of_token`]).
+    watched_tokens: Vec<reads::Reads>,
     /// Whether every invariant held at the last check (until then, and
     /// after a failure, all are checked).
     invariants_verified: bool,
@@ -385,10 +387,14 @@ impl<'p> World<'p> {
                 })
                 .collect(),
             watched: reads::Reads::Only(Vec::new()),
+            watched_tokens: Vec::new(),
             invariants_verified: false,
             written: Vec::new(),
         };
         world.watched = reads::Reads::union(world.invariant_reads.iter().flatten());
+        world.watched_tokens = (0..program.tokens.len())
+            .map(|token| world.watched.of_token(token as TokenId))
+            .collect();
         for (id, param) in program.params.iter().enumerate() {
             let setting = settings
                 .iter()
@@ -600,8 +606,8 @@ impl<'p> World<'p> {
         caller: Address,
         call: &PendingCall,
     ) -> Result<Option<String>, Fault> {
-        if let Some(written) = self.unjournaled_writes(caller, call) {
-            return self.transact_unjournaled(caller, call, &written);
+        if let Some((token, written)) = self.unjournaled_writes(caller, call) {
+            return self.transact_unjournaled(caller, call, token, &written);
         }
         let mark = self.state.mark();
         self.stats.transactions += 1;
@@ -636,12 +642,14 @@ impl<'p> World<'p> {
     }
 
     /// Runs a transaction that reverts, if at all, before its first write
-    /// (see [`World::unjournaled_writes`]) and writes at most `written`:
-    /// nothing is journaled, since a revert leaves nothing to undo.
+    /// (see [`World::unjournaled_writes`]) and writes at most `written`,
+    /// all of `token`: nothing is journaled, since a revert leaves nothing
+    /// to undo.
     fn transact_unjournaled(
         &mut self,
         caller: Address,
         call: &PendingCall,
+        token: TokenId,
         written: &[reads::Resource],
     ) -> Result<Option<String>, Fault> {
         self.stats.transactions += 1;
@@ -650,7 +658,10 @@ impl<'p> World<'p> {
         let result = self.execute(caller, call);
         self.state.unjournaled = unjournaled;
         match result {
-            Ok(()) if self.invariants_verified && !self.watched.touched_by(Some(written)) => {
+            Ok(())
+                if self.invariants_verified
+                    && !self.watched_tokens[token as usize].touched_by(Some(written)) =>
+            {
                 Ok(None)
             }
             Ok(()) => {

@@ -55,6 +55,26 @@ impl Reads {
         }
     }
 
+    /// What `self` reads of `token` (its balances, supply and the rest):
+    /// for writes to that token only, as good a test and a shorter one.
+    pub(crate) fn of_token(&self, token: TokenId) -> Reads {
+        match self {
+            Reads::All => Reads::All,
+            Reads::Only(reads) => Reads::Only(
+                reads
+                    .iter()
+                    .filter(|read| match read {
+                        Resource::Balance(t, _) | Resource::Supply(t) | Resource::TokenOther(t) => {
+                            *t == token
+                        }
+                        Resource::Field(..) | Resource::Param(_) => false,
+                    })
+                    .copied()
+                    .collect(),
+            ),
+        }
+    }
+
     /// What any of `reads` reads.
     pub(crate) fn union<'r>(reads: impl IntoIterator<Item = &'r Reads>) -> Reads {
         let mut all = Vec::new();
@@ -242,6 +262,30 @@ mod tests {
         assert!(!any.touched_by(Some(&[Resource::Supply(0)])));
         assert!(read.touched_by(None));
         assert!(Reads::All.touched_by(Some(&[])));
+    }
+
+    /// What the invariants read of one token: its balances, supply and the
+    /// rest, none of another token's or of any field or param.
+    #[test]
+    fn reads_of_a_token_keep_only_that_token() {
+        let reads = Reads::Only(vec![
+            Resource::Field(0, 1),
+            Resource::Balance(1, Some(7)),
+            Resource::Supply(0),
+            Resource::Param(2),
+            Resource::Balance(0, None),
+            Resource::TokenOther(1),
+        ]);
+        assert_eq!(
+            reads.of_token(0),
+            Reads::Only(vec![Resource::Supply(0), Resource::Balance(0, None)])
+        );
+        assert_eq!(
+            reads.of_token(1),
+            Reads::Only(vec![Resource::Balance(1, Some(7)), Resource::TokenOther(1)])
+        );
+        assert_eq!(reads.of_token(2), Reads::Only(Vec::new()));
+        assert_eq!(Reads::All.of_token(0), Reads::All);
     }
 
     /// A transaction is let off the invariant checks only when none of its
