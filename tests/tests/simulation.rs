@@ -600,6 +600,66 @@ scenario s {{
     assert!(error.contains("at step 3"), "{error}");
 }
 
+/// An action's writes, known before it runs, include those of the actions
+/// it calls and of the token operations it makes: an invariant reading
+/// either is checked after it.
+#[test]
+fn invariants_see_what_an_action_writes_through_its_calls() {
+    for (count, supply, report) in [
+        (
+            3,
+            200,
+            "\"counted too far\" (left side 3, right side 3), at step 2, after a[0] calling Minter.poke()",
+        ),
+        (
+            100,
+            103,
+            "\"minted too much\" (left side 103, right side 103), at step 2, after a[0] calling Minter.mint_one()",
+        ),
+    ] {
+        let source = format!(
+            r#"
+param bank: address
+token T {{
+    decimals: 0
+    minters: [Minter]
+    mint 100 T to bank
+}}
+mechanism Counter {{
+    state {{
+        count: uint
+    }}
+    action bump() {{
+        count += 1
+    }}
+    invariant count < {count} else "counted too far"
+}}
+mechanism Minter {{
+    action poke() {{
+        Counter.bump()
+    }}
+    action mint_one() {{
+        T.mint(Minter, 1 T)
+    }}
+    invariant T.total_supply < {supply} T else "minted too much"
+}}
+scenario s {{
+    steps: 5
+    order: sequential
+    agents a[1] {{
+        each step {{
+            Minter.mint_one()
+            Minter.poke()
+        }}
+    }}
+}}
+"#
+        );
+        let error = simulate(&source, &[], None).err().expect("the run stops");
+        assert!(error.contains(report), "{error}");
+    }
+}
+
 #[test]
 fn missing_allowance_reverts_with_the_openzeppelin_error() {
     let source = r#"

@@ -275,6 +275,10 @@ pub struct World<'p> {
     watched: reads::Reads,
     /// The same, token by token (see [`reads::Reads::of_token`]).
     watched_tokens: Vec<reads::Reads>,
+    /// Per mechanism and action: what the action can write that some
+    /// invariant reads (`None`: not known statically; see
+    /// [`reads::action_writes`]).
+    action_writes: Vec<Vec<Option<Vec<reads::Resource>>>>,
     /// Whether every invariant held at the last check (until then, and
     /// after a failure, all are checked).
     invariants_verified: bool,
@@ -388,12 +392,29 @@ impl<'p> World<'p> {
                 .collect(),
             watched: reads::Reads::Only(Vec::new()),
             watched_tokens: Vec::new(),
+            action_writes: Vec::new(),
             invariants_verified: false,
             written: Vec::new(),
         };
         world.watched = reads::Reads::union(world.invariant_reads.iter().flatten());
         world.watched_tokens = (0..program.tokens.len())
             .map(|token| world.watched.of_token(token as TokenId))
+            .collect();
+        let watched = &world.watched;
+        world.action_writes = (program.mechanisms.iter().enumerate())
+            .map(|(mechanism, m)| {
+                (0..m.actions.len())
+                    .map(|action| {
+                        let mut writes = reads::action_writes(
+                            program,
+                            mechanism as MechanismId,
+                            action as FunctionId,
+                        )?;
+                        writes.retain(|write| watched.touched_by(Some(&[*write])));
+                        Some(writes)
+                    })
+                    .collect()
+            })
             .collect();
         for (id, param) in program.params.iter().enumerate() {
             let setting = settings
@@ -612,22 +633,8 @@ impl<'p> World<'p> {
         let mark = self.state.mark();
         self.stats.transactions += 1;
         match self.execute(caller, call) {
-            Ok(())
-                if self.invariants_verified
-                    && self.watched.untouched(&self.state.journal[mark..]) =>
-            {
-                self.state.forget(mark);
-                Ok(None)
-            }
             Ok(()) => {
-                let mut written = std::mem::take(&mut self.written);
-                let modelled = reads::write_set(&self.state.journal[mark..], &mut written);
-                let checked = self.check_invariants(
-                    &|world| world.describe_call(caller, call),
-                    modelled.then_some(&written[..]),
-                );
-                self.written = written;
-                checked?;
+                self.check_after(caller, call, mark)?;
                 self.state.forget(mark);
                 Ok(None)
             }
@@ -639,6 +646,52 @@ impl<'p> World<'p> {
             }
             Err(stop) => Err(stop),
         }
+    }
+
+    /// Checks the invariants that `call`, committed, can have changed:
+    /// those reading what its action can write, when that is known before
+    /// it runs (and checked against the journal in debug builds), else
+    /// what the journal after `mark` shows it wrote.
+    fn check_after(
+        &mut self,
+        caller: Address,
+        call: &PendingCall,
+        mark: usize,
+    ) -> Result<(), Fault> {
+        let describe = |world: &Self| world.describe_call(caller, call);
+        if let CallTarget::Action { mechanism, action } = call.target
+            && self.action_writes[mechanism as usize][action as usize].is_some()
+        {
+            debug_assert!(self.action_writes_cover(call, mark));
+            // Taken while the invariants borrow the world, then given back.
+            let action_writes = std::mem::take(&mut self.action_writes);
+            let writes = action_writes[mechanism as usize][action as usize].as_deref();
+            let checked = if !self.invariants_verified || self.watched.touched_by(writes) {
+                self.check_invariants(&describe, writes)
+            } else {
+                Ok(())
+            };
+            self.action_writes = action_writes;
+            return checked;
+        }
+        if self.invariants_verified && self.watched.untouched(&self.state.journal[mark..]) {
+            return Ok(());
+        }
+        let mut written = std::mem::take(&mut self.written);
+        let modelled = reads::write_set(&self.state.journal[mark..], &mut written);
+        let checked = self.check_invariants(&describe, modelled.then_some(&written[..]));
+        self.written = written;
+        checked
+    }
+
+    /// Whether the journal after `mark` holds only writes that
+    /// [`reads::action_writes`] says `call`, an action, can make.
+    fn action_writes_cover(&self, call: &PendingCall, mark: usize) -> bool {
+        let CallTarget::Action { mechanism, action } = call.target else {
+            return true;
+        };
+        reads::action_writes(self.program, mechanism, action)
+            .is_some_and(|writes| reads::covers(&writes, &self.state.journal[mark..]))
     }
 
     /// Runs a transaction that reverts, if at all, before its first write

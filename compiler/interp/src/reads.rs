@@ -224,6 +224,95 @@ pub(crate) fn write_set(journal: &[Undo], written: &mut Vec<Resource>) -> bool {
     })
 }
 
+/// What action `action` of `mechanism` can write, with everything it
+/// calls, as coarsely as a journal's writes are modelled: `None` when it
+/// may do something not modelled (vesting, governance). A token operation
+/// counts as writing every balance, the supply and the rest of its token.
+pub(crate) fn action_writes(
+    program: &Program,
+    mechanism: MechanismId,
+    action: FunctionId,
+) -> Option<Vec<Resource>> {
+    let mut writes = Vec::new();
+    let mut entered = vec![(mechanism, action)];
+    let body = &program.mechanisms[mechanism as usize].actions[action as usize].body;
+    block_writes(program, &body.block, &mut writes, &mut entered).then_some(writes)
+}
+
+/// Adds what `block` can write to `writes` (`entered`: the actions already
+/// counted); `false` for a write not modelled.
+fn block_writes(
+    program: &Program,
+    block: &Block,
+    writes: &mut Vec<Resource>,
+    entered: &mut Vec<(MechanismId, FunctionId)>,
+) -> bool {
+    let add = |writes: &mut Vec<Resource>, resource| {
+        if !writes.contains(&resource) {
+            writes.push(resource);
+        }
+    };
+    block.iter().all(|stmt| match stmt {
+        Stmt::Set { .. }
+        | Stmt::StoreAgent { .. }
+        | Stmt::Require { .. }
+        | Stmt::Revert { .. }
+        | Stmt::Emit { .. }
+        | Stmt::Return(_) => true,
+        Stmt::Store {
+            mechanism, field, ..
+        }
+        | Stmt::Push {
+            mechanism, field, ..
+        } => {
+            add(writes, Resource::Field(*mechanism, *field));
+            true
+        }
+        Stmt::If { arms, otherwise } => {
+            arms.iter()
+                .all(|(_, arm)| block_writes(program, arm, writes, entered))
+                && block_writes(program, otherwise, writes, entered)
+        }
+        Stmt::ForRange { body, .. }
+        | Stmt::ForEach { body, .. }
+        | Stmt::ForAgents { body, .. }
+        | Stmt::As { body, .. } => block_writes(program, body, writes, entered),
+        Stmt::Call(Call::Action {
+            mechanism, action, ..
+        }) => {
+            if entered.contains(&(*mechanism, *action)) {
+                return true;
+            }
+            entered.push((*mechanism, *action));
+            let body = &program.mechanisms[*mechanism as usize].actions[*action as usize].body;
+            block_writes(program, &body.block, writes, entered)
+        }
+        Stmt::Call(Call::Token { token, .. }) => {
+            add(writes, Resource::Balance(*token, None));
+            add(writes, Resource::Supply(*token));
+            add(writes, Resource::TokenOther(*token));
+            true
+        }
+        Stmt::Call(
+            Call::VestingRelease { .. }
+            | Call::Propose { .. }
+            | Call::Vote { .. }
+            | Call::Execute { .. },
+        ) => false,
+    })
+}
+
+/// Whether the writes `covered` include everything `journal` wrote (a
+/// balance of any account covering each one): what [`action_writes`]
+/// promises, checked against a transaction's journal.
+pub(crate) fn covers(covered: &[Resource], journal: &[Undo]) -> bool {
+    journal.iter().all(|undo| match written_by(undo) {
+        None => false,
+        Some(None) => true,
+        Some(Some(write)) => covered.iter().any(|cover| write.touched_by(*cover)),
+    })
+}
+
 /// What one journaled write wrote; `None` for writes the analysis does
 /// not model.
 fn written_by(undo: &Undo) -> Option<Option<Resource>> {
