@@ -275,15 +275,34 @@ pub struct World<'p> {
     watched: reads::Reads,
     /// The same, token by token (see [`reads::Reads::of_token`]).
     watched_tokens: Vec<reads::Reads>,
-    /// Per mechanism and action: what the action can write that some
-    /// invariant reads (`None`: not known statically; see
+    /// Per mechanism and action: the invariants what the action can write
+    /// touches (`None`: not known before it runs; see
     /// [`reads::action_writes`]).
-    action_writes: Vec<Vec<Option<Vec<reads::Resource>>>>,
+    action_touches: Vec<Vec<Option<ActionTouches>>>,
     /// Whether every invariant held at the last check (until then, and
     /// after a failure, all are checked).
     invariants_verified: bool,
     /// What the current transaction wrote (a reused buffer).
     written: Vec<reads::Resource>,
+}
+
+/// The invariants an action touches, known before it runs.
+struct ActionTouches {
+    /// By mechanism and invariant.
+    touched: Vec<Vec<bool>>,
+    /// Whether it touches any.
+    any: bool,
+}
+
+/// Which invariants something that ran can have changed.
+#[derive(Clone, Copy)]
+enum Touched<'a> {
+    /// Any (it wrote something not modelled, or was a hook).
+    All,
+    /// Those that read any of these writes.
+    Writes(&'a [reads::Resource]),
+    /// These, by mechanism and invariant.
+    Flags(&'a [Vec<bool>]),
 }
 
 /// The first account of each kind of contract: tokens, mechanisms, vesting
@@ -392,7 +411,7 @@ impl<'p> World<'p> {
                 .collect(),
             watched: reads::Reads::Only(Vec::new()),
             watched_tokens: Vec::new(),
-            action_writes: Vec::new(),
+            action_touches: Vec::new(),
             invariants_verified: false,
             written: Vec::new(),
         };
@@ -400,18 +419,24 @@ impl<'p> World<'p> {
         world.watched_tokens = (0..program.tokens.len())
             .map(|token| world.watched.of_token(token as TokenId))
             .collect();
-        let watched = &world.watched;
-        world.action_writes = (program.mechanisms.iter().enumerate())
+        let invariant_reads = &world.invariant_reads;
+        world.action_touches = (program.mechanisms.iter().enumerate())
             .map(|(mechanism, m)| {
                 (0..m.actions.len())
                     .map(|action| {
-                        let mut writes = reads::action_writes(
+                        let writes = reads::action_writes(
                             program,
                             mechanism as MechanismId,
                             action as FunctionId,
                         )?;
-                        writes.retain(|write| watched.touched_by(Some(&[*write])));
-                        Some(writes)
+                        let touched: Vec<Vec<bool>> = invariant_reads
+                            .iter()
+                            .map(|reads| {
+                                reads.iter().map(|r| r.touched_by(Some(&writes))).collect()
+                            })
+                            .collect();
+                        let any = touched.iter().flatten().any(|t| *t);
+                        Some(ActionTouches { touched, any })
                     })
                     .collect()
             })
@@ -660,18 +685,18 @@ impl<'p> World<'p> {
     ) -> Result<(), Fault> {
         let describe = |world: &Self| world.describe_call(caller, call);
         if let CallTarget::Action { mechanism, action } = call.target
-            && self.action_writes[mechanism as usize][action as usize].is_some()
+            && self.action_touches[mechanism as usize][action as usize].is_some()
         {
             debug_assert!(self.action_writes_cover(call, mark));
             // Taken while the invariants borrow the world, then given back.
-            let action_writes = std::mem::take(&mut self.action_writes);
-            let writes = action_writes[mechanism as usize][action as usize].as_deref();
-            let checked = if !self.invariants_verified || self.watched.touched_by(writes) {
-                self.check_invariants(&describe, writes)
-            } else {
-                Ok(())
+            let action_touches = std::mem::take(&mut self.action_touches);
+            let checked = match &action_touches[mechanism as usize][action as usize] {
+                Some(touches) if touches.any || !self.invariants_verified => {
+                    self.check_invariants(&describe, Touched::Flags(&touches.touched))
+                }
+                _ => Ok(()),
             };
-            self.action_writes = action_writes;
+            self.action_touches = action_touches;
             return checked;
         }
         if self.invariants_verified && self.watched.untouched(&self.state.journal[mark..]) {
@@ -679,7 +704,11 @@ impl<'p> World<'p> {
         }
         let mut written = std::mem::take(&mut self.written);
         let modelled = reads::write_set(&self.state.journal[mark..], &mut written);
-        let checked = self.check_invariants(&describe, modelled.then_some(&written[..]));
+        let touched = match modelled {
+            true => Touched::Writes(&written),
+            false => Touched::All,
+        };
+        let checked = self.check_invariants(&describe, touched);
         self.written = written;
         checked
     }
@@ -718,7 +747,10 @@ impl<'p> World<'p> {
                 Ok(None)
             }
             Ok(()) => {
-                self.check_invariants(&|world| world.describe_call(caller, call), Some(written))?;
+                self.check_invariants(
+                    &|world| world.describe_call(caller, call),
+                    Touched::Writes(written),
+                )?;
                 Ok(None)
             }
             Err(Fault::Revert(reason)) if self.state.unjournaled_writes == 0 => {
@@ -883,14 +915,21 @@ impl<'p> World<'p> {
     fn check_invariants(
         &mut self,
         after: &dyn Fn(&Self) -> String,
-        written: Option<&[reads::Resource]>,
+        touched: Touched<'_>,
     ) -> Result<(), Fault> {
         let program = self.program;
         let verified = std::mem::replace(&mut self.invariants_verified, false);
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
             let count = mechanism.invariants.len();
             let checked = state::Small::<bool, 8>::build(count, |index| {
-                !verified || self.invariant_reads[id][index].touched_by(written)
+                !verified
+                    || match touched {
+                        Touched::All => true,
+                        Touched::Writes(written) => {
+                            self.invariant_reads[id][index].touched_by(Some(written))
+                        }
+                        Touched::Flags(flags) => flags[id][index],
+                    }
             });
             if !checked.contains(&true) {
                 continue;
@@ -1051,7 +1090,7 @@ impl<'p> World<'p> {
             }
             let name = &program.mechanisms[mechanism as usize].name;
             // Hooks are not journaled: every invariant is checked.
-            self.check_invariants(&|_| format!("the `every` hook of {name}"), None)?;
+            self.check_invariants(&|_| format!("the `every` hook of {name}"), Touched::All)?;
             self.state.forget(mark);
         }
         self.now = time;
