@@ -969,8 +969,15 @@ impl<'f> Lower<'f> {
             let (slots, count) = self.view_at(*column);
             let next = self.b.create_block();
             let fetch = self.b.create_block();
+            // Only a column the cache cannot hold is worth the call.
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, account, count);
+            let large = self
+                .b
+                .ins()
+                .icmp_imm_u(IntCC::UnsignedGreaterThan, count, PREFETCH_SLOTS);
+            let inside = self.b.ins().band(inside, large);
             self.b.ins().brif(inside, fetch, &[], next, &[]);
+            self.b.set_cold_block(fetch);
             self.b.switch_to_block(fetch);
             let offset = self.b.ins().imul_imm_u(account, i64::from(SLOT));
             let slot = self.b.ins().iadd(slots, offset);
@@ -2141,6 +2148,10 @@ fn stmt_children(stmt: &mut Stmt) -> Vec<&mut Expr> {
 /// How many items ahead a loop over an account list asks for the slots it
 /// will write (see `prefetch_ahead`).
 const PREFETCH_DISTANCE: i64 = 16;
+
+/// The slots a column must have for its loops to prefetch (2 MB of 32-byte
+/// slots, about what the last-level cache of one core holds).
+const PREFETCH_SLOTS: i64 = 1 << 16;
 
 /// The fields `body` writes, at its top level, at the key `local`.
 fn keyed_stores(
