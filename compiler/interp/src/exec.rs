@@ -591,7 +591,9 @@ impl World<'_> {
     /// of `transfer` and `update` comes before the first balance moves,
     /// the fee's included) or an approval, of a token without votes (whose
     /// bookkeeping is not in that order), with the token. `None`: anything
-    /// else.
+    /// else. Inlined, so that the writes are built where they are read
+    /// (a copy of them, just stored, would stall the processor).
+    #[inline(always)]
     pub(crate) fn unjournaled_writes(
         &self,
         caller: Address,
