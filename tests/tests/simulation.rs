@@ -299,20 +299,31 @@ scenario s {
     assert_eq!(result.value(0, 2, "log"), "1111111211111112");
 }
 
+/// Params `bank` and `collector` and a token `T` of no decimals with a
+/// transfer fee of `rate`, `bank` exempt and holding `supply` T, and
+/// `extra` lines (where the fee goes).
+fn fee_token(rate: &str, extra: &str, supply: &str) -> String {
+    format!(
+        r#"
+param bank: address
+param collector: address
+token T {{
+    decimals: 0
+    transfer_fee: {rate}
+    {extra}
+    fee_exempt: [bank]
+    mint {supply} T to bank
+}}
+"#
+    )
+}
+
 /// Transfer fees: `floor(amount * fee)` to the fee recipient, none when
 /// either party is exempt.
 #[test]
 fn transfer_fees_and_exemptions() {
-    let source = r#"
-param bank: address
-param collector: address
-token T {
-    decimals: 0
-    transfer_fee: 2.5%
-    fee_to: collector
-    fee_exempt: [bank]
-    mint 10_000 T to bank
-}
+    let source = fee_token("2.5%", "fee_to: collector", "10_000")
+        + r#"
 scenario s {
     steps: 1
     order: sequential
@@ -333,7 +344,7 @@ scenario s {
     record first = T.balance(a[0]), second = T.balance(a[1]), fees = T.balance(collector), supply = T.total_supply
 }
 "#;
-    let result = simulate(source, &[], None).expect("simulates");
+    let result = simulate(&source, &[], None).expect("simulates");
     // From the exempt bank: no fee.
     assert_eq!(result.value(0, 0, "first"), "1000");
     assert_eq!(result.value(0, 0, "fees"), "0");
@@ -354,38 +365,28 @@ fn transfers_between_parties_that_coincide() {
         ("fee_to: collector", "1088", "912", "10000"),
         ("", "1088", "900", "9988"),
     ] {
-        let source = format!(
-            r#"
-param bank: address
-param collector: address
-token T {{
-    decimals: 0
-    transfer_fee: 2.5%
-    {fee_to}
-    fee_exempt: [bank]
-    mint 10_000 T to bank
-}}
-scenario s {{
+        let source = fee_token("2.5%", fee_to, "10_000")
+            + r#"
+scenario s {
     steps: 1
     order: sequential
-    agents a[1] {{
-        start {{
-            as bank {{
+    agents a[1] {
+        start {
+            as bank {
                 T.transfer(self, 1_000 T)
                 T.transfer(collector, 1_000 T)
-            }}
-        }}
-        each step {{
+            }
+        }
+        each step {
             T.transfer(self, 400 T)
-            as collector {{
+            as collector {
                 T.transfer(a[0], 100 T)
-            }}
-        }}
-    }}
+            }
+        }
+    }
     record mine = T.balance(a[0]), fees = T.balance(collector), supply = T.total_supply
-}}
-"#
-        );
+}
+"#;
         let result = simulate(&source, &[], None).expect("simulates");
         // To oneself, 400 with a fee of 10: 990 left. From the collector,
         // 100 with a fee of 2: 98 arrive (the 2 back to the collector when
@@ -404,34 +405,24 @@ fn transfer_fees_round_down_whatever_their_rate() {
         ("3%", |amount| amount * 3 / 100),
         ("0.7%", |amount| amount * 7 / 1000),
     ] {
-        let source = format!(
-            r#"
-param bank: address
-param collector: address
-token T {{
-    decimals: 0
-    transfer_fee: {rate}
-    fee_to: collector
-    fee_exempt: [bank]
-    mint 10_000_000 T to bank
-}}
-scenario s {{
+        let source = fee_token(rate, "fee_to: collector", "10_000_000")
+            + r#"
+scenario s {
     steps: 1
     order: sequential
-    agents a[5] {{
-        start {{
-            as bank {{
+    agents a[5] {
+        start {
+            as bank {
                 T.transfer(self, 1_000_000 T)
-            }}
-        }}
-        each step {{
+            }
+        }
+        each step {
             T.transfer(a[(index + 1) % 5], 999 T * index + 39 T)
-        }}
-    }}
+        }
+    }
     record fees = T.balance(collector)
-}}
-"#
-        );
+}
+"#;
         let result = simulate(&source, &[], None).expect("simulates");
         let fees: u64 = (0..5).map(|index| fee_of(999 * index + 39)).sum();
         assert_eq!(result.value(0, 1, "fees"), fees.to_string(), "fee {rate}");

@@ -594,7 +594,7 @@ impl World<'_> {
     /// else. Inlined, so that the writes are built where they are read
     /// (a copy of them, just stored, would stall the processor).
     #[inline(always)]
-    pub(crate) fn unjournaled_writes(
+    pub(crate) fn direct_writes(
         &self,
         caller: Address,
         call: &PendingCall,
@@ -673,11 +673,7 @@ impl World<'_> {
             // What the two `update`s below do when their only check is the
             // balance: the whole amount checked, then it leaves at once
             // (the balances and the supply end the same).
-            let balance = ledger.balance(from);
-            if balance < amount {
-                return revert("ERC20InsufficientBalance");
-            }
-            self.state.set_balance(token, from, balance - amount);
+            self.debit(token, from, amount)?;
             if fee > U256::ZERO {
                 self.credit(token, fee_to, fee);
             }
@@ -692,6 +688,16 @@ impl World<'_> {
             self.update(token, from, fee_to, fee)?;
         }
         self.update(token, from, to, amount - fee)
+    }
+
+    /// `amount` leaving `from`'s balance, which must hold it.
+    fn debit(&mut self, token: TokenId, from: Address, amount: U256) -> Exec<()> {
+        let balance = self.state.ledgers[token as usize].balance(from);
+        if balance < amount {
+            return revert("ERC20InsufficientBalance");
+        }
+        self.state.set_balance(token, from, balance - amount);
+        Ok(())
     }
 
     /// `amount`, which some balance held, arriving at `to`, or burned when
@@ -722,11 +728,7 @@ impl World<'_> {
             }
             self.state.set_total_supply(token, supply);
         } else {
-            let balance = self.state.ledgers[token as usize].balance(from);
-            if balance < amount {
-                return revert("ERC20InsufficientBalance");
-            }
-            self.state.set_balance(token, from, balance - amount);
+            self.debit(token, from, amount)?;
         }
         self.credit(token, to, amount);
         if self.tokens[token as usize].votes {

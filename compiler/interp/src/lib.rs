@@ -652,7 +652,7 @@ impl<'p> World<'p> {
         caller: Address,
         call: &PendingCall,
     ) -> Result<Option<String>, Fault> {
-        if let Some((token, written)) = self.unjournaled_writes(caller, call) {
+        if let Some((token, written)) = self.direct_writes(caller, call) {
             return self.transact_unjournaled(caller, call, token, &written);
         }
         let mark = self.state.mark();
@@ -684,20 +684,23 @@ impl<'p> World<'p> {
         mark: usize,
     ) -> Result<(), Fault> {
         let describe = |world: &Self| world.describe_call(caller, call);
-        if let CallTarget::Action { mechanism, action } = call.target
-            && self.action_touches[mechanism as usize][action as usize].is_some()
-        {
-            debug_assert!(self.action_writes_cover(call, mark));
+        if let CallTarget::Action { mechanism, action } = call.target {
             // Taken while the invariants borrow the world, then given back.
             let action_touches = std::mem::take(&mut self.action_touches);
-            let checked = match &action_touches[mechanism as usize][action as usize] {
-                Some(touches) if touches.any || !self.invariants_verified => {
-                    self.check_invariants(&describe, Touched::Flags(&touches.touched))
-                }
-                _ => Ok(()),
-            };
+            let checked = action_touches[mechanism as usize][action as usize]
+                .as_ref()
+                .map(|touches| {
+                    debug_assert!(self.action_writes_cover(call, mark));
+                    if touches.any || !self.invariants_verified {
+                        self.check_invariants(&describe, Touched::Flags(&touches.touched))
+                    } else {
+                        Ok(())
+                    }
+                });
             self.action_touches = action_touches;
-            return checked;
+            if let Some(checked) = checked {
+                return checked;
+            }
         }
         if self.invariants_verified && self.watched.untouched(&self.state.journal[mark..]) {
             return Ok(());
@@ -724,7 +727,7 @@ impl<'p> World<'p> {
     }
 
     /// Runs a transaction that reverts, if at all, before its first write
-    /// (see [`World::unjournaled_writes`]) and writes at most `written`,
+    /// (see [`World::direct_writes`]) and writes at most `written`,
     /// all of `token`: nothing is journaled, since a revert leaves nothing
     /// to undo.
     fn transact_unjournaled(

@@ -306,11 +306,11 @@ fn block_writes(
 /// balance of any account covering each one): what [`action_writes`]
 /// promises, checked against a transaction's journal.
 pub(crate) fn covers(covered: &[Resource], journal: &[Undo]) -> bool {
-    journal.iter().all(|undo| match written_by(undo) {
-        None => false,
-        Some(None) => true,
-        Some(Some(write)) => covered.iter().any(|cover| write.touched_by(*cover)),
-    })
+    let mut written = Vec::new();
+    write_set(journal, &mut written)
+        && written
+            .iter()
+            .all(|write| covered.iter().any(|cover| write.touched_by(*cover)))
 }
 
 /// What one journaled write wrote; `None` for writes the analysis does
