@@ -874,3 +874,81 @@ scenario s {
     let result = tok_tests::simulate(source, &[], None).expect("simulates");
     assert_ne!(result.value(0, 1, "checksum"), "0");
 }
+
+/// A mechanism whose actions each touch some of its three invariants:
+/// `deposit` the first two, `tune` the third, which faults when `unit + 1`
+/// overflows and is false from `unit` = 100 on. Compiled code checks the
+/// invariants a transaction's action touches at its end.
+const VAULT: &str = r#"
+param mode: uint = 0
+mechanism Vault {
+    state {
+        held: map[address] uint
+        total: uint
+        unit: uint
+    }
+    action deposit(x: uint) {
+        held[caller] += x
+        total += x
+    }
+    action tune(u: uint) {
+        unit = u
+    }
+    invariant total == sum(held) else "total out of sync"
+    invariant total < 1000 else "cap"
+    invariant 100 / (unit + 1) > 0 else "unit"
+}
+scenario s {
+    steps: 8
+    runs: 1
+    order: sequential
+    agents a[4] {
+        each step {
+            if mode == 0 {
+                Vault.deposit(50)
+            } else {
+                Vault.deposit(10)
+                if index == 3 and current_step == 4 {
+                    Vault.tune(mode)
+                }
+            }
+        }
+    }
+    record total = Vault.total
+}
+"#;
+
+/// An invariant broken by a transaction's action, once every invariant
+/// has held, is reported as the interpreter reports it, whether the
+/// compiled check finds it false (by its flag: the second invariant, the
+/// third) or faults evaluating it (the host finds it again); one that
+/// holds lets the run go on.
+#[test]
+fn transactions_check_the_invariants_their_action_touches() {
+    let cases = [
+        (
+            "0",
+            Some("\"cap\" (left side 1000, right side 1000), at step 4"),
+        ),
+        (
+            "100",
+            Some("\"unit\" (left side 0, right side 0), at step 4"),
+        ),
+        (
+            "115792089237316195423570985008687907853269984665640564039457584007913129639935",
+            Some("\"unit\" (left side reverts, right side 0), at step 4"),
+        ),
+        ("99", None),
+    ];
+    for (mode, failure) in cases {
+        let result = tok_tests::simulate(VAULT, &[("mode", mode)], None);
+        match (result, failure) {
+            (Err(error), Some(expected)) => {
+                assert!(error.contains(expected), "mode {mode}: {error}");
+                assert!(error.contains("calling Vault."), "mode {mode}: {error}");
+            }
+            (Ok(result), None) => assert_eq!(result.value(0, 8, "total"), "320"),
+            (outcome, _) => panic!("mode {mode}: {:?}", outcome.err()),
+        }
+    }
+}

@@ -449,28 +449,9 @@ impl World<'_> {
         let args = &call.args[..];
         let arg = |index: usize| args.get(index).copied().unwrap_or_default();
         match call.target {
-            CallTarget::Action { mechanism, action } => {
-                let program = self.program;
-                let function = &program.mechanisms[mechanism as usize].actions[action as usize];
-                // A mechanism cannot be re-entered while one of its actions
-                // or hooks runs (OpenZeppelin's guard, checked first).
-                if self.entered.contains(&mechanism) {
-                    return revert("ReentrancyGuardReentrantCall");
-                }
-                self.check_access(&function.access, caller)?;
-                let this = self.entity_address(Entity::Mechanism(mechanism));
-                let mut frame = self.frame(&function.body, this);
-                frame.caller = caller;
-                frame.mechanism = Some(mechanism);
-                for (index, arg) in args.iter().enumerate() {
-                    frame.locals[index] = *arg;
-                }
-                self.entered.push(mechanism);
-                let result = self.run_body(&function.body, &mut frame);
-                self.recycle(frame);
-                self.entered.pop();
-                result.map(|_| ())
-            }
+            CallTarget::Action { mechanism, action } => self
+                .run_action(caller, mechanism, action, args, 0)
+                .map(|_| ()),
             CallTarget::Token { token, op } => self.token_op(caller, token, op, args),
             CallTarget::VestingRelease { vesting } => self.release(vesting),
             CallTarget::Propose { governor, param } => {
@@ -481,6 +462,47 @@ impl World<'_> {
             }
             CallTarget::Execute { governor } => self.execute_proposal(governor, arg(0).int()),
         }
+    }
+
+    /// Runs action `action` of `mechanism`, called by `caller` with
+    /// `args`. With `checks` (a transaction's own action, see
+    /// [`crate::Engine::transaction`]), an engine may check those of the
+    /// mechanism's invariants once the action has run: whether it did and
+    /// they hold.
+    pub(crate) fn run_action(
+        &mut self,
+        caller: Address,
+        mechanism: MechanismId,
+        action: FunctionId,
+        args: &[Value],
+        checks: u32,
+    ) -> Exec<bool> {
+        let program = self.program;
+        let function = &program.mechanisms[mechanism as usize].actions[action as usize];
+        // A mechanism cannot be re-entered while one of its actions
+        // or hooks runs (OpenZeppelin's guard, checked first).
+        if self.entered.contains(&mechanism) {
+            return revert("ReentrancyGuardReentrantCall");
+        }
+        self.check_access(&function.access, caller)?;
+        let this = self.entity_address(Entity::Mechanism(mechanism));
+        let mut frame = self.frame(&function.body, this);
+        frame.caller = caller;
+        frame.mechanism = Some(mechanism);
+        for (index, arg) in args.iter().enumerate() {
+            frame.locals[index] = *arg;
+        }
+        self.entered.push(mechanism);
+        let engine = self.engine.filter(|_| checks != 0);
+        let result = match engine
+            .and_then(|engine| engine.transaction(self, mechanism, action, &mut frame, checks))
+        {
+            Some(checked) => checked,
+            None => self.run_body(&function.body, &mut frame).map(|_| false),
+        };
+        self.recycle(frame);
+        self.entered.pop();
+        result
     }
 
     fn check_access(&mut self, access: &[Access], caller: Address) -> Exec<()> {

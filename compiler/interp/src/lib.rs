@@ -216,6 +216,25 @@ pub trait Engine: Sync {
         None
     }
 
+    /// Runs action `action` of `mechanism` in `frame` (its arguments in
+    /// the first locals) as the whole of a transaction, then checks those
+    /// of the mechanism's invariants that bit `i` of `checks` names: true
+    /// when the action ran and they hold, false when it ran but they were
+    /// not all seen to hold (they are then checked as after any other
+    /// transaction, which reports the failure); or returns `None` to have
+    /// the action run by [`Engine::run`] and the invariants checked
+    /// afterwards.
+    fn transaction(
+        &self,
+        _world: &mut World<'_>,
+        _mechanism: MechanismId,
+        _action: FunctionId,
+        _frame: &mut Frame,
+        _checks: u32,
+    ) -> Option<Result<bool, Fault>> {
+        None
+    }
+
     /// Runs `body`, a population's step, for each of its agents in turn
     /// (`frame` is the first agent's), with [`World::begin_agent`] and
     /// [`World::end_agent`] around each; or returns `None` to have the
@@ -292,6 +311,11 @@ struct ActionTouches {
     touched: Vec<Vec<bool>>,
     /// Whether it touches any.
     any: bool,
+    /// When it touches only invariants of its own mechanism, which one
+    /// has at most 32 of: those, bit `i` for invariant `i`, which an
+    /// engine can check as part of the transaction
+    /// ([`Engine::transaction`]); else 0.
+    own: u32,
 }
 
 /// Which invariants something that ran can have changed.
@@ -436,7 +460,17 @@ impl<'p> World<'p> {
                             })
                             .collect();
                         let any = touched.iter().flatten().any(|t| *t);
-                        Some(ActionTouches { touched, any })
+                        let others = (touched.iter().enumerate())
+                            .filter(|(other, _)| *other != mechanism)
+                            .any(|(_, flags)| flags.contains(&true));
+                        let own = match &touched[mechanism][..] {
+                            flags if !others && flags.len() <= 32 => (flags.iter())
+                                .enumerate()
+                                .filter(|(_, touched)| **touched)
+                                .fold(0, |mask, (index, _)| mask | 1 << index),
+                            _ => 0,
+                        };
+                        Some(ActionTouches { touched, any, own })
                     })
                     .collect()
             })
@@ -657,9 +691,20 @@ impl<'p> World<'p> {
         }
         let mark = self.state.mark();
         self.stats.transactions += 1;
-        match self.execute(caller, call) {
-            Ok(()) => {
-                self.check_after(caller, call, mark)?;
+        let result = match call.target {
+            CallTarget::Action { mechanism, action } => {
+                let checks = self.own_checks(mechanism, action);
+                self.run_action(caller, mechanism, action, &call.args, checks)
+            }
+            _ => self.execute(caller, call).map(|()| false),
+        };
+        match result {
+            Ok(checked) => {
+                if checked {
+                    debug_assert!(self.action_writes_cover(call, mark));
+                } else {
+                    self.check_after(caller, call, mark)?;
+                }
                 self.state.forget(mark);
                 Ok(None)
             }
@@ -670,6 +715,16 @@ impl<'p> World<'p> {
                 Ok(Some(self.count_revert(reason)))
             }
             Err(stop) => Err(stop),
+        }
+    }
+
+    /// The invariants an engine may check as part of a transaction of
+    /// action `action` of `mechanism` (see [`ActionTouches::own`]): none
+    /// until every invariant has been seen to hold.
+    fn own_checks(&self, mechanism: MechanismId, action: FunctionId) -> u32 {
+        match &self.action_touches[mechanism as usize][action as usize] {
+            Some(touches) if self.invariants_verified => touches.own,
+            _ => 0,
         }
     }
 

@@ -18,7 +18,8 @@ use tok_runtime::random;
 
 use crate::host::{
     self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, NO_KEY, OK, QUIET, RATIO,
-    RATIO_KEY, RATIO_PENDING, RECIPROCAL, RETURNED, RNG, SLOT, TURN, UNJOURNALED, VIEW_BYTES,
+    RATIO_KEY, RATIO_PENDING, RECIPROCAL, RETURNED, RNG, SLOT, TURN, UNCHECKED, UNJOURNALED,
+    VIEW_BYTES,
 };
 use crate::{JitError, Site, SiteKind, ViewSource};
 
@@ -26,6 +27,9 @@ use crate::{JitError, Site, SiteKind, ViewSource};
 const HEADER_THIS: i32 = 0;
 const HEADER_CALLER: i32 = 4;
 const HEADER_AGENT: i32 = 8;
+/// In a transaction's body: which of its mechanism's invariants to check
+/// (32 flags; see `compile`).
+const HEADER_CHECKS: i32 = 12;
 const HEADER_NOW: i32 = 16;
 const HEADER_STEP: i32 = 24;
 
@@ -86,14 +90,30 @@ struct Refs {
     prefetch: FuncRef,
 }
 
-/// Compiles `body`; with `population`, as a loop running it for each of
-/// that population's agents in turn (see `Engine::run_agents`).
+/// What a body is compiled as.
+#[derive(Clone, Copy)]
+pub(crate) enum Form<'p> {
+    /// Itself.
+    Plain,
+    /// A loop running it for each of a population's agents in turn (see
+    /// `Engine::run_agents`).
+    AgentLoop(PopulationId),
+    /// An action as the whole of a transaction, followed by the checks of
+    /// those of its mechanism's invariants (these) that the header's flags
+    /// name (see `Engine::transaction`): status `OK` when it ran and they
+    /// hold, `UNCHECKED` when it ran but one does not hold or could not be
+    /// evaluated, `FAULT` when the action failed. A `return` ends the
+    /// action (a transaction's result is not kept).
+    Transaction(&'p [Invariant]),
+}
+
+/// Compiles `body` in `form`.
 pub(crate) fn compile(
     module: &mut host::Module,
     program: &Program,
     body: &Body,
     index: usize,
-    population: Option<PopulationId>,
+    form: Form<'_>,
 ) -> Result<Function, JitError> {
     let error = |e: &dyn std::fmt::Display| JitError(e.to_string());
     let pointer = module.jit.target_config().pointer_type();
@@ -133,9 +153,10 @@ pub(crate) fn compile(
     let frontend = module.jit.target_config();
     let builder = FunctionBuilder::new(&mut context.func, &mut builder_context);
     let mut lower = Lower::new(builder, refs, pointer, program, body);
-    match population {
-        Some(population) => lower.agent_loop(body, population),
-        None => lower.body(body),
+    match form {
+        Form::Plain => lower.body(body, None),
+        Form::AgentLoop(population) => lower.agent_loop(body, population),
+        Form::Transaction(invariants) => lower.body(body, Some(invariants)),
     }
     let Lower {
         b,
@@ -185,6 +206,9 @@ struct Lower<'f> {
     ret: ir::Value,
     args: ir::Value,
     fail: ir::Block,
+    /// In a transaction's body: where the action ends, `return` included
+    /// (the invariants' checks).
+    finish: Option<ir::Block>,
     returns: Option<Repr>,
     /// In an agent loop: the running agent's account and index.
     agent: Option<AgentTurn>,
@@ -254,6 +278,7 @@ impl<'f> Lower<'f> {
             args: params[1],
             ret: params[2],
             fail,
+            finish: None,
             returns: None,
             agent: None,
             entry,
@@ -352,14 +377,55 @@ impl<'f> Lower<'f> {
         self.b.seal_all_blocks();
     }
 
-    fn body(&mut self, body: &Body) {
-        self.block(&body.block);
-        let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-        self.leave(ok);
+    /// The body; with `invariants`, as a transaction's (see
+    /// `Form::Transaction`).
+    fn body(&mut self, body: &Body, invariants: Option<&[Invariant]>) {
+        match invariants {
+            None => {
+                self.block(&body.block);
+                let ok = self.b.ins().iconst(types::I32, i64::from(OK));
+                self.leave(ok);
+            }
+            Some(invariants) => {
+                let finish = self.b.create_block();
+                self.finish = Some(finish);
+                self.block(&body.block);
+                self.b.ins().jump(finish, &[]);
+                self.b.switch_to_block(finish);
+                self.check_invariants(invariants);
+            }
+        }
         self.b.switch_to_block(self.fail);
         let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
         self.leave(fault);
         self.b.seal_all_blocks();
+    }
+
+    /// After a transaction's action: checks each invariant whose flag the
+    /// header sets, in order, leaving with `OK` when all hold and
+    /// `UNCHECKED` at the first that does not or that faults (the host
+    /// then checks them itself, and reports).
+    fn check_invariants(&mut self, invariants: &[Invariant]) {
+        let unchecked = self.b.create_block();
+        let fail = std::mem::replace(&mut self.fail, unchecked);
+        let args = self.args;
+        let flags_word = self.b.ins().load(types::I32, flags(), args, HEADER_CHECKS);
+        for (index, invariant) in invariants.iter().enumerate() {
+            let (check, next) = (self.b.create_block(), self.b.create_block());
+            let flag = self.b.ins().ushr_imm_u(flags_word, index as i64);
+            let flag = self.b.ins().band_imm_u(flag, 1);
+            self.b.ins().brif(flag, check, &[], next, &[]);
+            self.b.switch_to_block(check);
+            let holds = self.expr(&invariant.condition).one();
+            self.b.ins().brif(holds, next, &[], unchecked, &[]);
+            self.b.switch_to_block(next);
+        }
+        let ok = self.b.ins().iconst(types::I32, i64::from(OK));
+        self.leave(ok);
+        self.b.switch_to_block(unchecked);
+        let status = self.b.ins().iconst(types::I32, i64::from(UNCHECKED));
+        self.leave(status);
+        self.fail = fail;
     }
 
     /// Returns `status`, giving the caller its pinned register back.
@@ -554,10 +620,17 @@ impl<'f> Lower<'f> {
             Stmt::Return(value) => {
                 self.returns.get_or_insert(value.repr);
                 let value = self.expr(value);
-                let ret = self.ret;
-                self.store(value, ret, 0);
-                let status = self.b.ins().iconst(types::I32, i64::from(RETURNED));
-                self.leave(status);
+                match self.finish {
+                    Some(finish) => {
+                        self.b.ins().jump(finish, &[]);
+                    }
+                    None => {
+                        let ret = self.ret;
+                        self.store(value, ret, 0);
+                        let status = self.b.ins().iconst(types::I32, i64::from(RETURNED));
+                        self.leave(status);
+                    }
+                }
                 // Whatever follows is unreachable; it still needs a block.
                 let dead = self.b.create_block();
                 self.b.switch_to_block(dead);

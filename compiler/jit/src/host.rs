@@ -52,6 +52,8 @@ pub(crate) const SLOT: u32 = 32;
 pub(crate) const OK: u32 = 0;
 pub(crate) const RETURNED: u32 = 1;
 pub(crate) const FAULT: u32 = 2;
+/// A transaction's body ran, but its invariants were not all seen to hold.
+pub(crate) const UNCHECKED: u32 = 3;
 
 /// Integer operations the host performs at full width.
 pub(crate) const INT_OPS: [BinOp; 7] = [
@@ -429,6 +431,33 @@ pub(crate) fn call(
     world: &mut World<'_>,
     frame: &mut Frame,
 ) -> Result<Option<Value>, Fault> {
+    let mut ret = [0u8; SLOT as usize];
+    match enter(compiled, world, frame, 0, &mut ret)? {
+        RETURNED => Ok(Some(decode(&ret, compiled.returns))),
+        _ => Ok(None),
+    }
+}
+
+/// Runs a transaction's body (`codegen::Shape::Transaction`) in `frame`,
+/// checking the invariants `checks` names: whether they were seen to hold.
+pub(crate) fn transaction(
+    compiled: &Compiled,
+    world: &mut World<'_>,
+    frame: &mut Frame,
+    checks: u32,
+) -> Result<bool, Fault> {
+    let mut ret = [0u8; SLOT as usize];
+    Ok(enter(compiled, world, frame, checks, &mut ret)? == OK)
+}
+
+/// Enters compiled code: its status, a fault's taken out.
+fn enter(
+    compiled: &Compiled,
+    world: &mut World<'_>,
+    frame: &mut Frame,
+    checks: u32,
+    ret: &mut [u8; SLOT as usize],
+) -> Result<u32, Fault> {
     // The header (what `Env` reads: this, caller, agent index, now, step),
     // then the arguments; on the stack for the usual few, the heap past.
     let mut inline = [0u8; 8 * SLOT as usize];
@@ -445,6 +474,7 @@ pub(crate) fn call(
     header[4..8].copy_from_slice(&frame.caller.to_le_bytes());
     let agent = frame.agent.map_or(0, |(_, index)| index);
     header[8..12].copy_from_slice(&agent.to_le_bytes());
+    header[12..16].copy_from_slice(&checks.to_le_bytes());
     header[16..24].copy_from_slice(&world.now.to_le_bytes());
     header[24..32].copy_from_slice(&world.step.to_le_bytes());
     for (index, chunk) in params.chunks_exact_mut(SLOT as usize).enumerate() {
@@ -470,7 +500,6 @@ pub(crate) fn call(
         mark: 0,
     };
     context.refresh();
-    let mut ret = [0u8; SLOT as usize];
     let Code(entry) = compiled.code;
     // SAFETY: (2) the context and both buffers live until the call returns
     // (and the body gives back the pinned register it borrows);
@@ -481,8 +510,12 @@ pub(crate) fn call(
     let status = unsafe { entry((&raw mut context).cast(), args.as_ptr(), ret.as_mut_ptr()) };
     context.world.stats.agent_steps += context.quiet_turns;
     match status {
-        OK => Ok(None),
-        RETURNED => Ok(Some(decode(&ret, compiled.returns))),
+        OK | RETURNED => Ok(status),
+        // A fault evaluating an invariant is the host's to find again.
+        UNCHECKED => {
+            context.fault = None;
+            Ok(status)
+        }
         _ => Err(context.take_fault()),
     }
 }

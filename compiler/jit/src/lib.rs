@@ -34,7 +34,10 @@
 //! a multiplication by the kept fixed-point ratio plus a one-step
 //! correction instead. Division by a literal below 2^64 multiplies by a
 //! reciprocal computed at compile time. A mechanism's invariants are one
-//! function, told which to check. A loop over an account list asks for the
+//! function, told which to check; an action that is the whole of a
+//! transaction (made by scenario code) is also compiled with the checks
+//! of those of its mechanism's invariants it can touch at its end, so
+//! that the transaction enters compiled code once. A loop over an account list asks for the
 //! slots its body writes a few items ahead (a prefetch).
 //!
 //! Values constant for a body (`self`, `caller`, the agent's index, `now`,
@@ -54,8 +57,8 @@ use std::time::{Duration, Instant};
 use tok_interp::state::Value;
 use tok_interp::{CallTarget, Engine, Fault, Frame, World};
 use tok_mir::{
-    Body, EventId, Expr, ExprKind, FieldId, Invariant, LocalId, MechanismId, ParamId, PopulationId,
-    Program, Repr, Stmt, TokenId, TokenRead,
+    Body, EventId, Expr, ExprKind, FieldId, FunctionId, Invariant, LocalId, MechanismId, ParamId,
+    PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
 };
 use tok_runtime::U256;
 
@@ -160,6 +163,10 @@ pub struct Jit<'p> {
     /// Each mechanism's invariants, compiled as one body (see
     /// `invariants_body`); `None` for a mechanism without any.
     invariants: Vec<Option<Compiled>>,
+    /// Each mechanism's actions as transactions' bodies (see
+    /// `codegen::Form::Transaction`), by action; none for a mechanism
+    /// without invariants or with more than 32.
+    transactions: Vec<Vec<Compiled>>,
     /// Owns the executable memory; dropped last.
     _module: host::Module,
     compile_time: Duration,
@@ -196,7 +203,13 @@ impl<'p> Jit<'p> {
         let mut module = host::Module::new()?;
         let mut functions = Vec::new();
         for body in &bodies {
-            let function = codegen::compile(&mut module, program, body, functions.len(), None)?;
+            let function = codegen::compile(
+                &mut module,
+                program,
+                body,
+                functions.len(),
+                codegen::Form::Plain,
+            )?;
             functions.push(function);
         }
         // Each population's step as a loop over its agents.
@@ -212,8 +225,8 @@ impl<'p> Jit<'p> {
                     })
             {
                 let index = functions.len() + loops.len();
-                let function =
-                    codegen::compile(&mut module, program, each, index, Some(population as u32))?;
+                let form = codegen::Form::AgentLoop(population as u32);
+                let function = codegen::compile(&mut module, program, each, index, form)?;
                 loops.push((each as *const Body as usize, population as u32, function));
             }
         }
@@ -233,9 +246,30 @@ impl<'p> Jit<'p> {
                 program,
                 &body,
                 names,
-                None,
+                codegen::Form::Plain,
             )?));
             names += 1;
+        }
+        // Each action of a mechanism with invariants (at most 32), also as
+        // the whole of a transaction, its invariants checked at its end.
+        let mut transaction_functions = Vec::new();
+        for mechanism in &program.mechanisms {
+            let mut actions = Vec::new();
+            let invariants = &mechanism.invariants[..];
+            if (1..=32).contains(&invariants.len()) {
+                for action in &mechanism.actions {
+                    let form = codegen::Form::Transaction(invariants);
+                    actions.push(codegen::compile(
+                        &mut module,
+                        program,
+                        &action.body,
+                        names,
+                        form,
+                    )?);
+                    names += 1;
+                }
+            }
+            transaction_functions.push(actions);
         }
         module.finalize()?;
         let finish = |function: codegen::Function, population| Compiled {
@@ -263,10 +297,15 @@ impl<'p> Jit<'p> {
             .into_iter()
             .map(|function| function.map(|f| finish(f, None)))
             .collect();
+        let transactions = transaction_functions
+            .into_iter()
+            .map(|actions| actions.into_iter().map(|f| finish(f, None)).collect())
+            .collect();
         Ok(Jit {
             bodies: compiled,
             loops,
             invariants,
+            transactions,
             _module: module,
             compile_time: started.elapsed(),
             _program: PhantomData,
@@ -280,7 +319,10 @@ impl<'p> Jit<'p> {
 
     /// How many native functions were compiled (bodies and invariants).
     pub fn functions(&self) -> usize {
-        self.bodies.len() + self.loops.len() + self.invariants.iter().flatten().count()
+        self.bodies.len()
+            + self.loops.len()
+            + self.invariants.iter().flatten().count()
+            + self.transactions.iter().flatten().count()
     }
 }
 
@@ -301,6 +343,21 @@ impl Engine for Jit<'_> {
         frame: &mut Frame,
     ) -> Option<Result<(), Fault>> {
         Some(host::call(compiled_for(&self.loops, body)?, world, frame).map(|_| ()))
+    }
+
+    fn transaction(
+        &self,
+        world: &mut World<'_>,
+        mechanism: MechanismId,
+        action: FunctionId,
+        frame: &mut Frame,
+        checks: u32,
+    ) -> Option<Result<bool, Fault>> {
+        let compiled = self
+            .transactions
+            .get(mechanism as usize)?
+            .get(action as usize)?;
+        Some(host::transaction(compiled, world, frame, checks))
     }
 
     fn invariants(
