@@ -37,8 +37,8 @@ use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
 use tok_interp::state::{Column, Key, Slot, Tally, Value};
-use tok_interp::{Fault, Frame, World, to_f64};
-use tok_mir::{BinOp, Repr};
+use tok_interp::{CallTarget, Fault, Frame, World, to_f64};
+use tok_mir::{BinOp, Repr, TokenId};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 
@@ -254,8 +254,10 @@ pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
 /// when `call` enters compiled code and again before every host function
 /// that can change the length or place of storage (`host_stmt`, but for
 /// the sites that cannot: a write without keys, which replaces a value in
-/// place, an event, a call queued for later; and `host_expr` for the
-/// expressions the interpreter evaluates) returns to it. Between those,
+/// place, an event, a call queued for later; and after a token operation,
+/// which can move nothing but its token's balances, only views of those;
+/// and `host_expr` for the expressions the interpreter evaluates) returns
+/// to it. Between those,
 /// storage changes only through compiled code's own in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
@@ -422,6 +424,16 @@ impl Context<'_, '_> {
             *view = view_of(self.world, *source);
         }
         self.unjournaled = u64::from(self.world.state.unjournaled);
+    }
+
+    /// Takes the views of `token`'s balances afresh, the only storage a
+    /// token operation can move.
+    fn refresh_balances(&mut self, token: TokenId) {
+        for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
+            if *source == ViewSource::Balances(token) {
+                *view = view_of(self.world, *source);
+            }
+        }
     }
 }
 
@@ -683,6 +695,7 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
     // field without keys (replaced in place), an event, or a call queued
     // for later.
     let mut moved = true;
+    let mut balances = None;
     let result = match &compiled.sites[site as usize].kind {
         // What the interpreter's `Store` does: the key, then the value.
         SiteKind::Store { mechanism, field } => {
@@ -704,7 +717,13 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
             let count = compiled.sites[site as usize].children.len();
             // SAFETY: (3), see `operand`.
             let read = |index| unsafe { operand(compiled, site, buffer, index) };
-            moved = !context.world.queues(context.frame);
+            // A token operation moves at most its ledger's balances.
+            if context.world.queues(context.frame) {
+                moved = false;
+            } else if let CallTarget::Token { token, .. } = target {
+                moved = false;
+                balances = Some(*token);
+            }
             context.world.call_with(*target, count, read, context.frame)
         }
         SiteKind::Emit(event) => {
@@ -731,6 +750,8 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
     };
     if moved {
         context.refresh();
+    } else if let Some(token) = balances {
+        context.refresh_balances(token);
     }
     match result {
         Ok(()) => OK,
