@@ -1010,3 +1010,95 @@ scenario s {
     assert_eq!(result.value(0, 3, "last"), "982");
     assert!(result.value(0, 3, "checksum") != "0");
 }
+
+/// A loop over a list whose one `mul_div` keeps its ratio throughout
+/// (numerator and whole fixed for the loop) agrees with the runtime: the
+/// ratio kept before the loop, or not (a one-item list, a whole too wide,
+/// part and whole past 2^128, a share of one, nothing to share), items
+/// too wide for it, exact
+/// divisions, either operand order, a literal numerator; and a numerator
+/// the loop changes, which keeps no ratio for the loop.
+#[test]
+fn loops_sharing_one_ratio_agree_with_the_runtime() {
+    let source = r#"
+mechanism Pool {
+    state {
+        members: list[address, 100]
+        weight: map[address] uint
+        checksum: uint
+    }
+    action enter(w: uint) {
+        members.push(caller)
+        weight[caller] = w
+    }
+    action share(part: uint, whole: uint) {
+        for who in members {
+            checksum = checksum % 2 ** 200 * 7 + mul_div(part, weight[who], whole)
+        }
+    }
+    action share_swapped(part: uint, whole: uint) {
+        for who in members {
+            checksum = checksum % 2 ** 200 * 7 + mul_div(weight[who], part, whole)
+        }
+    }
+    action share_moving(part: uint, whole: uint) {
+        let p = part
+        for who in members {
+            checksum = checksum % 2 ** 200 * 7 + mul_div(p, weight[who], whole)
+            p += whole / 5
+        }
+    }
+    action share_literal(whole: uint) {
+        for who in members {
+            checksum = checksum % 2 ** 200 * 7 + mul_div(3, weight[who], whole)
+        }
+    }
+}
+scenario s {
+    steps: 2
+    runs: 1
+    order: sequential
+    agents a[6] {
+        each step {
+            if current_step == 0 {
+                if index == 0 {
+                    Pool.enter(6)
+                    Pool.share(1, 3)
+                } else if index == 1 {
+                    Pool.enter(3 * 2 ** 60)
+                } else if index == 2 {
+                    Pool.enter(2 ** 128 - 1)
+                } else if index == 3 {
+                    Pool.enter(2 ** 128 + 5)
+                } else if index == 4 {
+                    Pool.enter(2 ** 127)
+                } else {
+                    Pool.enter(10 ** 24 + 7)
+                }
+            } else if index == 0 {
+                Pool.share(1, 3)
+                Pool.share(2 ** 126, 2 ** 127 - 1)
+                Pool.share(2 ** 126, 2 ** 127)
+                Pool.share(2 ** 130, 2 ** 130 + 8)
+                Pool.share(5, 2 ** 128 + 9)
+                Pool.share(10 ** 20, 10 ** 20)
+                Pool.share(0, 7)
+                Pool.share(10 ** 23, 10 ** 27 + 12345)
+                Pool.share_swapped(2, 6)
+                Pool.share_swapped(10 ** 23, 10 ** 27 + 12345)
+                Pool.share_moving(10 ** 23, 10 ** 27 + 12345)
+                Pool.share_literal(9)
+            }
+        }
+    }
+    record checksum = Pool.checksum
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    assert_ne!(result.value(0, 2, "checksum"), "0");
+    assert_eq!(
+        result.stats[0].transactions, 19,
+        "every call went through: {:?}",
+        result.stats[0].reverts
+    );
+}

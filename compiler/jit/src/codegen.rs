@@ -209,6 +209,10 @@ struct Lower<'f> {
     /// In a transaction's body: where the action ends, `return` included
     /// (the invariants' checks).
     finish: Option<ir::Block>,
+    /// In a loop whose `mul_div` keeps one ratio throughout (see
+    /// `shared_ratio`): that `mul_div`, and whether the ratio was kept
+    /// before the loop.
+    shared: Option<(*const Expr, ir::Value)>,
     returns: Option<Repr>,
     /// In an agent loop: the running agent's account and index.
     agent: Option<AgentTurn>,
@@ -279,6 +283,7 @@ impl<'f> Lower<'f> {
             ret: params[2],
             fail,
             finish: None,
+            shared: None,
             returns: None,
             agent: None,
             entry,
@@ -982,6 +987,11 @@ impl<'f> Lower<'f> {
                 .collect(),
             None => Vec::new(),
         };
+        let shared = shared_ratio(body, local).map(|division| {
+            let kept = self.keep_ratio(division, length);
+            (division as *const Expr, kept)
+        });
+        let outer = std::mem::replace(&mut self.shared, shared);
         self.counted_loop(types::I64, length, |l, index| {
             let repr = l.reprs[local as usize];
             // Item `index` from the host.
@@ -1023,6 +1033,7 @@ impl<'f> Lower<'f> {
             l.def(local, item);
             l.block(body);
         });
+        self.shared = outer;
     }
 
     /// Asks for the slots, in the columns of `columns`, of the account
@@ -1305,8 +1316,13 @@ impl<'f> Lower<'f> {
                 // The share of a pro-rata loop is `mul_div(part, x, whole)`
                 // with `part / whole` fixed: the operand that looks fixed
                 // goes first, to be the ratio's numerator.
-                let swap = !looks_fixed(a) && looks_fixed(b);
-                self.mul_div(values, swap)
+                let swap = ratio_swaps(a, b);
+                match self.shared {
+                    Some((division, kept)) if std::ptr::eq(division, expr) => {
+                        self.mul_div_shared(values, swap, kept)
+                    }
+                    _ => self.mul_div(values, swap),
+                }
             }
             ExprKind::Compare { op, lhs, rhs } => {
                 let a = self.expr(lhs);
@@ -1872,6 +1888,70 @@ impl<'f> Lower<'f> {
         let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
         self.b.ins().brif(kept, ratio, &[], general, &[]);
         self.b.switch_to_block(ratio);
+        self.ratio_product(a, b, c, join);
+    }
+
+    /// Before a loop whose `mul_div` keeps one ratio (`shared_ratio`), with
+    /// `count` items: keeps that ratio in the context when the operands
+    /// are in the range of `mul_div_by_ratio` and the loop has more than
+    /// one item; whether it did (a boolean).
+    fn keep_ratio(&mut self, division: &Expr, count: ir::Value) -> ir::Value {
+        let ExprKind::MulDiv(a, b, c) = &division.kind else {
+            return self.b.ins().iconst(types::I8, 0);
+        };
+        let numerator = if ratio_swaps(a, b) { b } else { a };
+        let zero = self.i128(0);
+        let (a, a_high) = self.expr(numerator).halves(zero);
+        let (c, c_high) = self.expr(c).halves(zero);
+        let (a0, a1) = self.b.ins().isplit(a);
+        let (c0, c1) = self.b.ins().isplit(c);
+        // The host keeps it only for `a < c < 2^127`.
+        let high = self.b.ins().bor(a_high, c_high);
+        let narrow = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let many = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedGreaterThan, count, 1);
+        let eligible = self.b.ins().band(narrow, many);
+        let (compute, done) = (self.b.create_block(), self.b.create_block());
+        self.b.append_block_param(done, types::I8);
+        let no = self.b.ins().iconst(types::I8, 0);
+        self.b
+            .ins()
+            .brif(eligible, compute, &[], done, &[BlockArg::Value(no)]);
+        self.b.switch_to_block(compute);
+        let context = self.context();
+        let status = self.call(self.refs.ratio, &[context, a0, a1, c0, c1]);
+        let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
+        self.b.ins().jump(done, &[BlockArg::Value(kept)]);
+        self.b.switch_to_block(done);
+        self.b.block_params(done)[0]
+    }
+
+    /// `mul_div` of a loop that kept its ratio before it (`keep_ratio`):
+    /// by that ratio when it was kept and the other operand is below
+    /// 2^128, with no check of the key; else as any `mul_div`.
+    fn mul_div_shared(&mut self, values: [Val; 3], swap: bool, kept: ir::Value) -> Val {
+        let zero = self.i128(0);
+        let halves = values.map(|value| value.halves(zero));
+        let [(a, _), (b, _), (c, _)] = halves;
+        let (a, (b, b_high)) = if swap { (b, halves[0]) } else { (a, halves[1]) };
+        let (fast, usual) = (self.b.create_block(), self.b.create_block());
+        let join = self.int_join();
+        let narrow = self.b.ins().icmp(IntCC::Equal, b_high, zero);
+        let go = self.b.ins().band(narrow, kept);
+        self.b.ins().brif(go, fast, &[], usual, &[]);
+        self.b.switch_to_block(fast);
+        self.ratio_product(a, b, c, join);
+        self.b.switch_to_block(usual);
+        let (low, high) = self.mul_div(values, swap).halves(zero);
+        self.jump_int(join, low, high);
+        self.joined_int(join)
+    }
+
+    /// `floor(a * b / c)` by the ratio kept in the context for `a / c`
+    /// (see `mul_div_by_ratio`), `b` below 2^128; jumps to `join`.
+    fn ratio_product(&mut self, a: ir::Value, b: ir::Value, c: ir::Value, join: ir::Block) {
         let context = self.context();
         let r: [ir::Value; 3] = [0, 8, 16].map(|offset| {
             self.b
@@ -2104,6 +2184,12 @@ fn is_pure(expr: &Expr) -> bool {
     )
 }
 
+/// Whether `mul_div(a, b, _)` keeps `b / c` as its ratio rather than
+/// `a / c`: the operand that looks fixed is the numerator.
+fn ratio_swaps(a: &Expr, b: &Expr) -> bool {
+    !looks_fixed(a) && looks_fixed(b)
+}
+
 /// Whether `expr` is a value a loop is likely to hold fixed (a local, a
 /// param, a constant, a field without keys): a guess that only decides
 /// which `mul_div` operand is the kept ratio's numerator.
@@ -2242,4 +2328,156 @@ fn keyed_stores(
         }
         _ => None,
     })
+}
+
+/// Calls `on_stmt` on every statement of `block`, nested blocks included,
+/// and `on_expr` on every expression, operands included.
+fn visit_block<'b>(
+    block: &'b Block,
+    on_stmt: &mut dyn FnMut(&'b Stmt),
+    on_expr: &mut dyn FnMut(&'b Expr),
+) {
+    for stmt in block {
+        on_stmt(stmt);
+        match stmt {
+            Stmt::Set { value, .. } | Stmt::StoreAgent { value, .. } | Stmt::Return(value) => {
+                visit_expr(value, on_expr)
+            }
+            Stmt::Store { keys, value, .. } | Stmt::Push { keys, value, .. } => {
+                visit_exprs(keys.iter().chain([value]), on_expr)
+            }
+            Stmt::Require { condition, .. } => visit_expr(condition, on_expr),
+            Stmt::Revert { .. } => {}
+            Stmt::Emit { args, .. } => visit_exprs(args, on_expr),
+            Stmt::If { arms, otherwise } => {
+                for (condition, body) in arms {
+                    visit_expr(condition, on_expr);
+                    visit_block(body, on_stmt, on_expr);
+                }
+                visit_block(otherwise, on_stmt, on_expr);
+            }
+            Stmt::ForRange {
+                start, end, body, ..
+            } => {
+                visit_exprs([start, end], on_expr);
+                visit_block(body, on_stmt, on_expr);
+            }
+            Stmt::ForEach { keys, body, .. } => {
+                visit_exprs(keys, on_expr);
+                visit_block(body, on_stmt, on_expr);
+            }
+            Stmt::ForAgents { body, .. } => visit_block(body, on_stmt, on_expr),
+            Stmt::Call(call) => match call {
+                Call::Action { args, .. } | Call::Token { args, .. } => visit_exprs(args, on_expr),
+                Call::VestingRelease { .. } => {}
+                Call::Propose { value, .. } => visit_expr(value, on_expr),
+                Call::Vote {
+                    proposal, support, ..
+                } => visit_exprs([proposal, support], on_expr),
+                Call::Execute { proposal, .. } => visit_expr(proposal, on_expr),
+            },
+            Stmt::As { account, body } => {
+                visit_expr(account, on_expr);
+                visit_block(body, on_stmt, on_expr);
+            }
+        }
+    }
+}
+
+fn visit_exprs<'b>(exprs: impl IntoIterator<Item = &'b Expr>, on_expr: &mut dyn FnMut(&'b Expr)) {
+    for expr in exprs {
+        visit_expr(expr, on_expr);
+    }
+}
+
+/// Calls `on_expr` on `expr` and every expression inside it.
+fn visit_expr<'b>(expr: &'b Expr, on_expr: &mut dyn FnMut(&'b Expr)) {
+    on_expr(expr);
+    match &expr.kind {
+        ExprKind::Int(_)
+        | ExprKind::Float(_)
+        | ExprKind::Bool(_)
+        | ExprKind::Str(_)
+        | ExprKind::AddressLiteral(_)
+        | ExprKind::Param(_)
+        | ExprKind::Local(_)
+        | ExprKind::AgentField { .. }
+        | ExprKind::Series(_)
+        | ExprKind::Env(_)
+        | ExprKind::Entity(_)
+        | ExprKind::PopulationSize(_)
+        | ExprKind::VestingRead { .. }
+        | ExprKind::ProposalCount(_)
+        | ExprKind::Uniform
+        | ExprKind::Sum { .. } => {}
+        ExprKind::Load { keys, .. } | ExprKind::ListLength { keys, .. } => {
+            keys.iter().for_each(|key| visit_expr(key, on_expr))
+        }
+        ExprKind::ListContains { keys, value, .. } => {
+            keys.iter().for_each(|key| visit_expr(key, on_expr));
+            visit_expr(value, on_expr);
+        }
+        ExprKind::Agent { index: value, .. }
+        | ExprKind::Not(value)
+        | ExprKind::Neg(value)
+        | ExprKind::Bernoulli(value)
+        | ExprKind::ToFloat { value, .. } => visit_expr(value, on_expr),
+        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Compare { lhs, rhs, .. } => {
+            visit_expr(lhs, on_expr);
+            visit_expr(rhs, on_expr);
+        }
+        ExprKind::Normal { mean, sd } => {
+            visit_expr(mean, on_expr);
+            visit_expr(sd, on_expr);
+        }
+        ExprKind::MulDiv(a, b, c) => {
+            visit_expr(a, on_expr);
+            visit_expr(b, on_expr);
+            visit_expr(c, on_expr);
+        }
+        ExprKind::And(items) | ExprKind::Or(items) => {
+            items.iter().for_each(|item| visit_expr(item, on_expr))
+        }
+        ExprKind::TokenRead { args, .. } | ExprKind::View { args, .. } => {
+            args.iter().for_each(|arg| visit_expr(arg, on_expr))
+        }
+    }
+}
+
+/// The one `mul_div` of a loop's `body` whose kept ratio (see
+/// `Lower::mul_div_by_ratio`) the whole loop shares: its numerator and
+/// divisor are literals or locals that neither the body nor the loop
+/// (`local`) sets. `None` when the body has no such `mul_div`, or more
+/// than one (which would take turns keeping their ratios).
+fn shared_ratio(body: &Block, local: LocalId) -> Option<&Expr> {
+    let mut set = vec![local];
+    let mut divisions = Vec::new();
+    visit_block(
+        body,
+        &mut |stmt| match stmt {
+            Stmt::Set { local, .. }
+            | Stmt::ForRange { local, .. }
+            | Stmt::ForEach { local, .. }
+            | Stmt::ForAgents { local, .. } => set.push(*local),
+            _ => {}
+        },
+        &mut |expr| {
+            if matches!(expr.kind, ExprKind::MulDiv(..)) {
+                divisions.push(expr);
+            }
+        },
+    );
+    let [division] = divisions[..] else {
+        return None;
+    };
+    let ExprKind::MulDiv(a, b, c) = &division.kind else {
+        return None;
+    };
+    let fixed = |expr: &Expr| match expr.kind {
+        ExprKind::Int(_) => true,
+        ExprKind::Local(local) => !set.contains(&local),
+        _ => false,
+    };
+    let numerator = if ratio_swaps(a, b) { b } else { a };
+    (fixed(numerator) && fixed(c)).then_some(division)
 }
