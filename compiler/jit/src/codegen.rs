@@ -446,6 +446,21 @@ impl<'f> Lower<'f> {
 
     // ---- Values -------------------------------------------------------------------
 
+    /// Whether a 128-bit value is zero, by its two words (no zero kept in
+    /// a register, or on the stack, to compare with).
+    fn is_zero(&mut self, value: ir::Value) -> ir::Value {
+        let (low, high) = self.b.ins().isplit(value);
+        let any = self.b.ins().bor(low, high);
+        self.b.ins().icmp_imm_u(IntCC::Equal, any, 0)
+    }
+
+    /// Whether a 128-bit value is not zero (see `is_zero`).
+    fn is_nonzero(&mut self, value: ir::Value) -> ir::Value {
+        let (low, high) = self.b.ins().isplit(value);
+        let any = self.b.ins().bor(low, high);
+        self.b.ins().icmp_imm_u(IntCC::NotEqual, any, 0)
+    }
+
     fn i128(&mut self, value: u128) -> ir::Value {
         let low = self.b.ins().iconst(types::I64, value as u64 as i64);
         let high = self.b.ins().iconst(types::I64, (value >> 64) as u64 as i64);
@@ -820,7 +835,7 @@ impl<'f> Lower<'f> {
                 self.b.ins().bor(sum_high, delta.halves(zero).1)
             }
         };
-        let narrow = self.b.ins().icmp(IntCC::Equal, highs, zero);
+        let narrow = self.is_zero(highs);
         let exact = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
         let narrow = self.b.ins().band(narrow, exact);
         let (short, general, summed) = (
@@ -933,7 +948,7 @@ impl<'f> Lower<'f> {
         let (l, h) = index.halves(zero);
         let one = self.i128(1);
         let next_low = self.b.ins().iadd(l, one);
-        let wrapped = self.b.ins().icmp(IntCC::Equal, next_low, zero);
+        let wrapped = self.is_zero(next_low);
         let carry = self.b.ins().uextend(types::I128, wrapped);
         let next_high = self.b.ins().iadd(h, carry);
         self.b.def_var(low, next_low);
@@ -1417,7 +1432,7 @@ impl<'f> Lower<'f> {
         let (low, high) = index.halves(zero);
         let (base, count) = self.population(population);
         let count = self.b.ins().uextend(types::I128, count);
-        let narrow = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let narrow = self.is_zero(high);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, low, count);
         let inside = self.b.ins().band(narrow, inside);
         let (present, absent, join) = (
@@ -1605,7 +1620,7 @@ impl<'f> Lower<'f> {
                 // Both below 2^128: the sum is below 2^129, the carry is
                 // the high half.
                 let highs = self.b.ins().bor(ah, bh);
-                let fast = self.b.ins().icmp(IntCC::Equal, highs, zero);
+                let fast = self.is_zero(highs);
                 self.fast_or_host(op, a, b, fast, |l| {
                     let low = l.b.ins().iadd(al, bl);
                     let carry = l.b.ins().icmp(IntCC::UnsignedLessThan, low, al);
@@ -1615,7 +1630,7 @@ impl<'f> Lower<'f> {
             }
             BinOp::Sub => {
                 let highs = self.b.ins().bor(ah, bh);
-                let small = self.b.ins().icmp(IntCC::Equal, highs, zero);
+                let small = self.is_zero(highs);
                 let no_borrow = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, al, bl);
                 let fast = self.b.ins().band(small, no_borrow);
                 self.fast_or_host(op, a, b, fast, |l| {
@@ -1634,9 +1649,9 @@ impl<'f> Lower<'f> {
                 let (_, above) = self.b.ins().isplit(lows);
                 let above = self.b.ins().uextend(types::I128, above);
                 let wide = self.b.ins().bor(highs, above);
-                let mut fast = self.b.ins().icmp(IntCC::Equal, wide, zero);
+                let mut fast = self.is_zero(wide);
                 if op != BinOp::Mul {
-                    let nonzero = self.b.ins().icmp(IntCC::NotEqual, bl, zero);
+                    let nonzero = self.is_nonzero(bl);
                     fast = self.b.ins().band(fast, nonzero);
                 }
                 self.fast_or_host(op, a, b, fast, |l| {
@@ -1708,7 +1723,7 @@ impl<'f> Lower<'f> {
     fn divide_by_constant(&mut self, op: BinOp, a: Val, divisor: u64) -> Val {
         let zero = self.i128(0);
         let (al, ah) = a.halves(zero);
-        let narrow = self.b.ins().icmp(IntCC::Equal, ah, zero);
+        let narrow = self.is_zero(ah);
         let shift = divisor.leading_zeros();
         let normalized = divisor << shift;
         let reciprocal = (u128::MAX / u128::from(normalized)) as u64;
@@ -1812,7 +1827,7 @@ impl<'f> Lower<'f> {
         let join = self.int_join();
         let high = self.b.ins().bor(halves[0].1, halves[1].1);
         let high = self.b.ins().bor(high, halves[2].1);
-        let small = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let small = self.is_zero(high);
         self.b.ins().brif(small, narrow, &[], slow, &[]);
         self.b.switch_to_block(narrow);
         self.mul_div_by_ratio(a, b, c, join, general);
@@ -1907,7 +1922,7 @@ impl<'f> Lower<'f> {
         let (c0, c1) = self.b.ins().isplit(c);
         // The host keeps it only for `a < c < 2^127`.
         let high = self.b.ins().bor(a_high, c_high);
-        let narrow = self.b.ins().icmp(IntCC::Equal, high, zero);
+        let narrow = self.is_zero(high);
         let many = self
             .b
             .ins()
@@ -1938,7 +1953,7 @@ impl<'f> Lower<'f> {
         let (a, (b, b_high)) = if swap { (b, halves[0]) } else { (a, halves[1]) };
         let (fast, usual) = (self.b.create_block(), self.b.create_block());
         let join = self.int_join();
-        let narrow = self.b.ins().icmp(IntCC::Equal, b_high, zero);
+        let narrow = self.is_zero(b_high);
         let go = self.b.ins().band(narrow, kept);
         self.b.ins().brif(go, fast, &[], usual, &[]);
         self.b.switch_to_block(fast);
