@@ -32,13 +32,16 @@
 //! kept in the context; when the same `part / whole` (below one, `whole`
 //! below 2^127) comes twice in a row, as a pro-rata loop's share does, it is
 //! a multiplication by the kept fixed-point ratio plus a one-step
-//! correction instead. Division by a literal below 2^64 multiplies by a
-//! reciprocal computed at compile time. A mechanism's invariants are one
-//! function, told which to check; an action that is the whole of a
-//! transaction (made by scenario code) is also compiled with the checks
-//! of those of its mechanism's invariants it can touch at its end, so
-//! that the transaction enters compiled code once. A loop over an account list asks for the
-//! slots its body writes a few items ahead (a prefetch).
+//! correction instead; a loop over a list whose one `mul_div` has a
+//! numerator and whole the loop does not change keeps that ratio once,
+//! before the loop, and no item checks it. Division by a literal below
+//! 2^64 multiplies by a reciprocal computed at compile time. A
+//! mechanism's invariants are one function, told which to check; an
+//! action that is the whole of a transaction (made by scenario code) is
+//! also compiled with the checks of those of its mechanism's invariants it
+//! can touch at its end, so that the transaction enters compiled code
+//! once. A loop over an account list asks for the slots its body writes a
+//! few items ahead (a prefetch).
 //!
 //! Values constant for a body (`self`, `caller`, the agent's index, `now`,
 //! the step) are read from a header the call fills; contract addresses are
