@@ -28,7 +28,7 @@ const HEADER_THIS: i32 = 0;
 const HEADER_CALLER: i32 = 4;
 const HEADER_AGENT: i32 = 8;
 /// In a transaction's body: which of its mechanism's invariants to check
-/// (32 flags; see `compile`).
+/// (32 flags; see `Form::Transaction`).
 const HEADER_CHECKS: i32 = 12;
 const HEADER_NOW: i32 = 16;
 const HEADER_STEP: i32 = 24;
@@ -102,8 +102,9 @@ pub(crate) enum Form<'p> {
     /// those of its mechanism's invariants (these) that the header's flags
     /// name (see `Engine::transaction`): status `OK` when it ran and they
     /// hold, `UNCHECKED` when it ran but one does not hold or could not be
-    /// evaluated, `FAULT` when the action failed. A `return` ends the
-    /// action (a transaction's result is not kept).
+    /// evaluated, `FAULT` when the action failed. A `return`, should the
+    /// body have one (an action has none), ends it: a transaction keeps
+    /// no result.
     Transaction(&'p [Invariant]),
 }
 

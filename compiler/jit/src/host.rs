@@ -257,8 +257,8 @@ pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
 /// place, an event, a call queued for later; and after a token operation,
 /// which can move nothing but its token's balances, only views of those;
 /// and `host_expr` for the expressions the interpreter evaluates) returns
-/// to it. Between those,
-/// storage changes only through compiled code's own in-place writes, which replace an item without moving or
+/// to it. Between those, storage changes only through compiled code's own
+/// in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
 /// `i < len`, and writes an item and the running sum, which stay
@@ -450,7 +450,7 @@ pub(crate) fn call(
     }
 }
 
-/// Runs a transaction's body (`codegen::Shape::Transaction`) in `frame`,
+/// Runs a transaction's body (`codegen::Form::Transaction`) in `frame`,
 /// checking the invariants `checks` names: whether they were seen to hold.
 pub(crate) fn transaction(
     compiled: &Compiled,

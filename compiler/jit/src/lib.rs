@@ -320,7 +320,8 @@ impl<'p> Jit<'p> {
         self.compile_time
     }
 
-    /// How many native functions were compiled (bodies and invariants).
+    /// How many native functions were compiled (bodies, agent loops,
+    /// invariants and actions as transactions).
     pub fn functions(&self) -> usize {
         self.bodies.len()
             + self.loops.len()
