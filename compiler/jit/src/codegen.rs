@@ -375,11 +375,9 @@ impl<'f> Lower<'f> {
             l.b.ins().brif(ended, stopped, &[], next, &[]);
             l.b.switch_to_block(next);
         });
-        let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-        self.leave(ok);
+        self.leave_with(OK);
         self.b.switch_to_block(stopped);
-        let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
-        self.leave(fault);
+        self.leave_with(FAULT);
         self.b.seal_all_blocks();
     }
 
@@ -389,8 +387,7 @@ impl<'f> Lower<'f> {
         match invariants {
             None => {
                 self.block(&body.block);
-                let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-                self.leave(ok);
+                self.leave_with(OK);
             }
             Some(invariants) => {
                 let finish = self.b.create_block();
@@ -402,8 +399,7 @@ impl<'f> Lower<'f> {
             }
         }
         self.b.switch_to_block(self.fail);
-        let fault = self.b.ins().iconst(types::I32, i64::from(FAULT));
-        self.leave(fault);
+        self.leave_with(FAULT);
         self.b.seal_all_blocks();
     }
 
@@ -426,12 +422,16 @@ impl<'f> Lower<'f> {
             self.b.ins().brif(holds, next, &[], unchecked, &[]);
             self.b.switch_to_block(next);
         }
-        let ok = self.b.ins().iconst(types::I32, i64::from(OK));
-        self.leave(ok);
+        self.leave_with(OK);
         self.b.switch_to_block(unchecked);
-        let status = self.b.ins().iconst(types::I32, i64::from(UNCHECKED));
-        self.leave(status);
+        self.leave_with(UNCHECKED);
         self.fail = fail;
+    }
+
+    /// Returns the constant `status` (see `leave`).
+    fn leave_with(&mut self, status: u32) {
+        let status = self.b.ins().iconst(types::I32, i64::from(status));
+        self.leave(status);
     }
 
     /// Returns `status`, giving the caller its pinned register back.
@@ -648,8 +648,7 @@ impl<'f> Lower<'f> {
                     None => {
                         let ret = self.ret;
                         self.store(value, ret, 0);
-                        let status = self.b.ins().iconst(types::I32, i64::from(RETURNED));
-                        self.leave(status);
+                        self.leave_with(RETURNED);
                     }
                 }
                 // Whatever follows is unreachable; it still needs a block.
@@ -2346,120 +2345,6 @@ fn keyed_stores(
     })
 }
 
-/// Calls `on_stmt` on every statement of `block`, nested blocks included,
-/// and `on_expr` on every expression, operands included.
-fn visit_block<'b>(
-    block: &'b Block,
-    on_stmt: &mut dyn FnMut(&'b Stmt),
-    on_expr: &mut dyn FnMut(&'b Expr),
-) {
-    for stmt in block {
-        on_stmt(stmt);
-        match stmt {
-            Stmt::Set { value, .. } | Stmt::StoreAgent { value, .. } | Stmt::Return(value) => {
-                visit_expr(value, on_expr)
-            }
-            Stmt::Store { keys, value, .. } | Stmt::Push { keys, value, .. } => {
-                visit_exprs(keys.iter().chain([value]), on_expr)
-            }
-            Stmt::Require { condition, .. } => visit_expr(condition, on_expr),
-            Stmt::Revert { .. } => {}
-            Stmt::Emit { args, .. } => visit_exprs(args, on_expr),
-            Stmt::If { arms, otherwise } => {
-                for (condition, body) in arms {
-                    visit_expr(condition, on_expr);
-                    visit_block(body, on_stmt, on_expr);
-                }
-                visit_block(otherwise, on_stmt, on_expr);
-            }
-            Stmt::ForRange {
-                start, end, body, ..
-            } => {
-                visit_exprs([start, end], on_expr);
-                visit_block(body, on_stmt, on_expr);
-            }
-            Stmt::ForEach { keys, body, .. } => {
-                visit_exprs(keys, on_expr);
-                visit_block(body, on_stmt, on_expr);
-            }
-            Stmt::ForAgents { body, .. } => visit_block(body, on_stmt, on_expr),
-            Stmt::Call(call) => match call {
-                Call::Action { args, .. } | Call::Token { args, .. } => visit_exprs(args, on_expr),
-                Call::VestingRelease { .. } => {}
-                Call::Propose { value, .. } => visit_expr(value, on_expr),
-                Call::Vote {
-                    proposal, support, ..
-                } => visit_exprs([proposal, support], on_expr),
-                Call::Execute { proposal, .. } => visit_expr(proposal, on_expr),
-            },
-            Stmt::As { account, body } => {
-                visit_expr(account, on_expr);
-                visit_block(body, on_stmt, on_expr);
-            }
-        }
-    }
-}
-
-fn visit_exprs<'b>(exprs: impl IntoIterator<Item = &'b Expr>, on_expr: &mut dyn FnMut(&'b Expr)) {
-    for expr in exprs {
-        visit_expr(expr, on_expr);
-    }
-}
-
-/// Calls `on_expr` on `expr` and every expression inside it.
-fn visit_expr<'b>(expr: &'b Expr, on_expr: &mut dyn FnMut(&'b Expr)) {
-    on_expr(expr);
-    match &expr.kind {
-        ExprKind::Int(_)
-        | ExprKind::Float(_)
-        | ExprKind::Bool(_)
-        | ExprKind::Str(_)
-        | ExprKind::AddressLiteral(_)
-        | ExprKind::Param(_)
-        | ExprKind::Local(_)
-        | ExprKind::AgentField { .. }
-        | ExprKind::Series(_)
-        | ExprKind::Env(_)
-        | ExprKind::Entity(_)
-        | ExprKind::PopulationSize(_)
-        | ExprKind::VestingRead { .. }
-        | ExprKind::ProposalCount(_)
-        | ExprKind::Uniform
-        | ExprKind::Sum { .. } => {}
-        ExprKind::Load { keys, .. } | ExprKind::ListLength { keys, .. } => {
-            keys.iter().for_each(|key| visit_expr(key, on_expr))
-        }
-        ExprKind::ListContains { keys, value, .. } => {
-            keys.iter().for_each(|key| visit_expr(key, on_expr));
-            visit_expr(value, on_expr);
-        }
-        ExprKind::Agent { index: value, .. }
-        | ExprKind::Not(value)
-        | ExprKind::Neg(value)
-        | ExprKind::Bernoulli(value)
-        | ExprKind::ToFloat { value, .. } => visit_expr(value, on_expr),
-        ExprKind::Binary { lhs, rhs, .. } | ExprKind::Compare { lhs, rhs, .. } => {
-            visit_expr(lhs, on_expr);
-            visit_expr(rhs, on_expr);
-        }
-        ExprKind::Normal { mean, sd } => {
-            visit_expr(mean, on_expr);
-            visit_expr(sd, on_expr);
-        }
-        ExprKind::MulDiv(a, b, c) => {
-            visit_expr(a, on_expr);
-            visit_expr(b, on_expr);
-            visit_expr(c, on_expr);
-        }
-        ExprKind::And(items) | ExprKind::Or(items) => {
-            items.iter().for_each(|item| visit_expr(item, on_expr))
-        }
-        ExprKind::TokenRead { args, .. } | ExprKind::View { args, .. } => {
-            args.iter().for_each(|arg| visit_expr(arg, on_expr))
-        }
-    }
-}
-
 /// The one `mul_div` of a loop's `body` whose kept ratio (see
 /// `Lower::mul_div_by_ratio`) the whole loop shares: its numerator and
 /// divisor are literals or locals that neither the body nor the loop
@@ -2467,22 +2352,19 @@ fn visit_expr<'b>(expr: &'b Expr, on_expr: &mut dyn FnMut(&'b Expr)) {
 /// than one (which would take turns keeping their ratios).
 fn shared_ratio(body: &Block, local: LocalId) -> Option<&Expr> {
     let mut set = vec![local];
+    visit::block_stmts(body, &mut |stmt| match stmt {
+        Stmt::Set { local, .. }
+        | Stmt::ForRange { local, .. }
+        | Stmt::ForEach { local, .. }
+        | Stmt::ForAgents { local, .. } => set.push(*local),
+        _ => {}
+    });
     let mut divisions = Vec::new();
-    visit_block(
-        body,
-        &mut |stmt| match stmt {
-            Stmt::Set { local, .. }
-            | Stmt::ForRange { local, .. }
-            | Stmt::ForEach { local, .. }
-            | Stmt::ForAgents { local, .. } => set.push(*local),
-            _ => {}
-        },
-        &mut |expr| {
-            if matches!(expr.kind, ExprKind::MulDiv(..)) {
-                divisions.push(expr);
-            }
-        },
-    );
+    visit::block_exprs(body, &mut |expr| {
+        if matches!(expr.kind, ExprKind::MulDiv(..)) {
+            divisions.push(expr);
+        }
+    });
     let [division] = divisions[..] else {
         return None;
     };

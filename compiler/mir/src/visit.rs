@@ -3,14 +3,14 @@
 use crate::*;
 
 /// Calls `f` on every expression in `block`, outermost first.
-pub fn block_exprs(block: &Block, f: &mut impl FnMut(&Expr)) {
+pub fn block_exprs<'b>(block: &'b Block, f: &mut impl FnMut(&'b Expr)) {
     for stmt in block {
         stmt_exprs(stmt, f);
     }
 }
 
-pub fn stmt_exprs(stmt: &Stmt, f: &mut impl FnMut(&Expr)) {
-    let each = |exprs: &[Expr], f: &mut dyn FnMut(&Expr)| {
+pub fn stmt_exprs<'b>(stmt: &'b Stmt, f: &mut impl FnMut(&'b Expr)) {
+    let each = |exprs: &'b [Expr], f: &mut dyn FnMut(&'b Expr)| {
         for expr in exprs {
             expr_tree(expr, f);
         }
@@ -65,7 +65,7 @@ pub fn stmt_exprs(stmt: &Stmt, f: &mut impl FnMut(&Expr)) {
 }
 
 /// Calls `f` on `expr` and every expression inside it.
-pub fn expr_tree(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
+pub fn expr_tree<'b>(expr: &'b Expr, f: &mut dyn FnMut(&'b Expr)) {
     f(expr);
     match &expr.kind {
         ExprKind::Load { keys, .. } | ExprKind::ListLength { keys, .. } => {
@@ -112,7 +112,7 @@ pub fn expr_tree(expr: &Expr, f: &mut dyn FnMut(&Expr)) {
 }
 
 /// Calls `f` on every statement in `block`, nested ones included.
-pub fn block_stmts(block: &Block, f: &mut impl FnMut(&Stmt)) {
+pub fn block_stmts<'b>(block: &'b Block, f: &mut impl FnMut(&'b Stmt)) {
     for stmt in block {
         f(stmt);
         match stmt {
