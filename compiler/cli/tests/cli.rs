@@ -1,6 +1,6 @@
 //! The `tok` binary end to end: exit codes, output formats, `fmt`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn tok(args: &[&str]) -> Output {
@@ -20,11 +20,35 @@ fn succeeded(output: &Output) {
     );
 }
 
-/// A fresh directory for one test's files.
-fn temp_dir(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("tok-{name}-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).expect("temp dir");
-    dir
+/// A fresh directory for one test's files, removed with everything in it
+/// when the test is done with it (passed or failed).
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new(name: &str) -> Scratch {
+        let dir = std::env::temp_dir().join(format!("tok-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).expect("temp dir");
+        Scratch(dir)
+    }
+
+    /// The path of file `name` in the directory.
+    fn file(&self, name: &str) -> String {
+        self.0.join(name).display().to_string()
+    }
+}
+
+impl std::ops::Deref for Scratch {
+    type Target = Path;
+
+    fn deref(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
+    }
 }
 
 fn repo(path: &str) -> String {
@@ -35,11 +59,13 @@ fn repo(path: &str) -> String {
         .to_string()
 }
 
-fn scratch(name: &str, contents: &[u8]) -> String {
-    let dir = temp_dir("cli");
-    let path = dir.join(name);
+/// A file `name` holding `contents`, in a directory of its own (kept
+/// while the directory is).
+fn scratch(name: &str, contents: &[u8]) -> (Scratch, String) {
+    let dir = Scratch::new(&format!("cli-{name}"));
+    let path = dir.file(name);
     std::fs::write(&path, contents).expect("write scratch file");
-    path.display().to_string()
+    (dir, path)
 }
 
 #[test]
@@ -54,7 +80,7 @@ fn check_succeeds_on_examples() {
 
 #[test]
 fn check_reports_problems_with_exit_1() {
-    let file = scratch(
+    let (_dir, file) = scratch(
         "bad.tok",
         b"token EMB {\n    decimals: 18\n}\nparam fee: EMB = 5\n",
     );
@@ -70,7 +96,7 @@ fn check_reports_problems_with_exit_1() {
 
 #[test]
 fn json_diagnostics_are_machine_readable() {
-    let file = scratch("json.tok", b"param x: unit = 1\n");
+    let (_dir, file) = scratch("json.tok", b"param x: unit = 1\n");
     let output = tok(&["check", "--format", "json", &file]);
     assert_eq!(output.status.code(), Some(1));
     let value: serde_json::Value = serde_json::from_slice(&output.stdout).expect("valid JSON");
@@ -84,7 +110,7 @@ fn json_diagnostics_are_machine_readable() {
 
 #[test]
 fn invalid_utf8_is_a_diagnostic_not_a_crash() {
-    let file = scratch("binary.tok", &[0x7f, 0x45, 0x4c, 0x46, 0xff, 0x00, 0x01]);
+    let (_dir, file) = scratch("binary.tok", &[0x7f, 0x45, 0x4c, 0x46, 0xff, 0x00, 0x01]);
     let output = tok(&["check", &file]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stderr).contains("E0001"));
@@ -102,7 +128,7 @@ fn usage_errors_exit_2() {
 
 #[test]
 fn fmt_check_and_rewrite() {
-    let messy = scratch("messy.tok", b"param   x :uint=1\n");
+    let (_messy_dir, messy) = scratch("messy.tok", b"param   x :uint=1\n");
     let check = tok(&["fmt", "--check", &messy]);
     assert_eq!(check.status.code(), Some(1));
     assert_eq!(
@@ -115,7 +141,7 @@ fn fmt_check_and_rewrite() {
         "param x: uint = 1\n"
     );
     assert_eq!(tok(&["fmt", "--check", &messy]).status.code(), Some(0));
-    let broken = scratch("broken.tok", b"mechanism {\n");
+    let (_broken_dir, broken) = scratch("broken.tok", b"mechanism {\n");
     assert_eq!(tok(&["fmt", &broken]).status.code(), Some(1));
     assert_eq!(
         std::fs::read_to_string(&broken).expect("untouched"),
@@ -155,7 +181,8 @@ fn codes_lists_the_registry() {
 
 #[test]
 fn sim_writes_csv_and_applies_settings() {
-    let out = std::env::temp_dir().join(format!("tok-sim-{}.csv", std::process::id()));
+    let dir = Scratch::new("sim");
+    let out = dir.join("rows.csv");
     let output = tok(&[
         "sim",
         &repo("examples/staking_economy.tok"),
@@ -193,7 +220,7 @@ fn sim_rejects_bad_settings() {
 
 #[test]
 fn sim_reports_a_stopped_run() {
-    let file = scratch(
+    let (_dir, file) = scratch(
         "stops.tok",
         b"mechanism M {\n    state {\n        n: uint\n    }\n    action poke() {\n        n += 1\n    }\n    invariant n < 2 else \"too many\"\n}\n\nscenario s {\n    steps: 5\n    agents a[1] {\n        each step {\n            M.poke()\n        }\n    }\n    record n = M.n\n}\n",
     );
@@ -218,9 +245,8 @@ fn build_emits_mir() {
     );
 }
 
-fn sim_to(dir: &str, name: &str, extra: &[&str]) -> String {
-    let out = temp_dir(dir);
-    let path = out.join(name).display().to_string();
+fn sim_to(dir: &Scratch, name: &str, extra: &[&str]) -> String {
+    let path = dir.file(name);
     let mut args = vec![
         "sim",
         "examples/staking_economy.tok",
@@ -246,8 +272,9 @@ fn sim_to(dir: &str, name: &str, extra: &[&str]) -> String {
 
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
-    let one = sim_to("threads", "one.csv", &["--threads", "1"]);
-    let three = sim_to("threads", "three.csv", &["--threads", "3"]);
+    let dir = Scratch::new("threads");
+    let one = sim_to(&dir, "one.csv", &["--threads", "1"]);
+    let three = sim_to(&dir, "three.csv", &["--threads", "3"]);
     assert_eq!(
         std::fs::read(one).expect("written"),
         std::fs::read(three).expect("written")
@@ -256,21 +283,18 @@ fn results_do_not_depend_on_the_thread_count() {
 
 #[test]
 fn shards_merge_back_into_the_whole() {
-    let whole = sim_to("shards", "whole.csv", &[]);
+    let dir = Scratch::new("shards");
+    let whole = sim_to(&dir, "whole.csv", &[]);
     let shards: Vec<String> = (0..3)
         .map(|i| {
             sim_to(
-                "shards",
+                &dir,
                 &format!("part{i}.csv"),
                 &["--shard", &format!("{i}/3")],
             )
         })
         .collect();
-    let merged = std::env::temp_dir()
-        .join(format!("tok-shards-{}", std::process::id()))
-        .join("merged.csv")
-        .display()
-        .to_string();
+    let merged = dir.file("merged.csv");
     // Order of the shard files does not matter.
     let output = tok(&[
         "merge", &shards[2], &shards[0], &shards[1], "--out", &merged,
@@ -295,10 +319,10 @@ fn shards_merge_back_into_the_whole() {
 
 #[test]
 fn summary_statistics_across_runs() {
-    let dir = temp_dir("summary");
+    let dir = Scratch::new("summary");
     let summary = dir.join("summary.json").display().to_string();
     let csv = sim_to(
-        "summary",
+        &dir,
         "rows.csv",
         &["--summary", &summary, "--summary-steps", "0,30"],
     );
@@ -342,7 +366,7 @@ fn summary_statistics_across_runs() {
 
 #[test]
 fn plot_charts_bands_per_sweep_point() {
-    let dir = temp_dir("plot");
+    let dir = Scratch::new("plot");
     let rows = dir.join("rows.csv").display().to_string();
     let output = tok(&[
         "sim",
@@ -390,7 +414,7 @@ fn plot_charts_bands_per_sweep_point() {
 fn parquet_rows_match_the_csv() {
     use parquet::file::reader::{FileReader, SerializedFileReader};
     use parquet::record::Field;
-    let dir = temp_dir("parquet");
+    let dir = Scratch::new("parquet");
     let csv = dir.join("rows.csv").display().to_string();
     let table = dir.join("rows.parquet").display().to_string();
     for out in [&csv, &table] {
@@ -442,7 +466,7 @@ fn parquet_rows_match_the_csv() {
 /// rows, and `tok sim --plot` writes one next to its CSV.
 #[test]
 fn plot_writes_png() {
-    let dir = temp_dir("png");
+    let dir = Scratch::new("png");
     let rows = dir.join("rows.csv").display().to_string();
     let chart = dir.join("chart.png").display().to_string();
     let output = tok(&[
