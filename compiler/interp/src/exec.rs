@@ -493,10 +493,13 @@ impl World<'_> {
             frame.locals[index] = *arg;
         }
         self.entered.push(mechanism);
-        let engine = self.engine.filter(|_| checks != 0);
-        let result = match engine
-            .and_then(|engine| engine.transaction(self, mechanism, action, &mut frame, checks))
-        {
+        let compiled = match self.engine {
+            Some(engine) if checks != 0 => {
+                engine.transaction(self, mechanism, action, &mut frame, checks)
+            }
+            _ => None,
+        };
+        let result = match compiled {
             Some(checked) => checked,
             None => self.run_body(&function.body, &mut frame).map(|_| false),
         };

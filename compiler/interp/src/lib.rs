@@ -318,6 +318,23 @@ struct ActionTouches {
     own: u32,
 }
 
+impl ActionTouches {
+    /// From the flags of an action of `mechanism`.
+    fn new(touched: Vec<Vec<bool>>, mechanism: usize) -> ActionTouches {
+        let any = touched.iter().flatten().any(|t| *t);
+        let others = (touched.iter().enumerate())
+            .filter(|(other, _)| *other != mechanism)
+            .any(|(_, flags)| flags.contains(&true));
+        let own = match &touched[mechanism][..] {
+            flags if !others && flags.len() <= 32 => (flags.iter().enumerate())
+                .filter(|(_, touched)| **touched)
+                .fold(0, |mask, (index, _)| mask | 1 << index),
+            _ => 0,
+        };
+        ActionTouches { touched, any, own }
+    }
+}
+
 /// Which invariants something that ran can have changed.
 #[derive(Clone, Copy)]
 enum Touched<'a> {
@@ -453,24 +470,13 @@ impl<'p> World<'p> {
                             mechanism as MechanismId,
                             action as FunctionId,
                         )?;
-                        let touched: Vec<Vec<bool>> = invariant_reads
+                        let touched = invariant_reads
                             .iter()
                             .map(|reads| {
                                 reads.iter().map(|r| r.touched_by(Some(&writes))).collect()
                             })
                             .collect();
-                        let any = touched.iter().flatten().any(|t| *t);
-                        let others = (touched.iter().enumerate())
-                            .filter(|(other, _)| *other != mechanism)
-                            .any(|(_, flags)| flags.contains(&true));
-                        let own = match &touched[mechanism][..] {
-                            flags if !others && flags.len() <= 32 => (flags.iter())
-                                .enumerate()
-                                .filter(|(_, touched)| **touched)
-                                .fold(0, |mask, (index, _)| mask | 1 << index),
-                            _ => 0,
-                        };
-                        Some(ActionTouches { touched, any, own })
+                        Some(ActionTouches::new(touched, mechanism))
                     })
                     .collect()
             })

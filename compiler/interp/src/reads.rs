@@ -234,72 +234,53 @@ pub(crate) fn action_writes(
     action: FunctionId,
 ) -> Option<Vec<Resource>> {
     let mut writes = Vec::new();
-    let mut entered = vec![(mechanism, action)];
-    let body = &program.mechanisms[mechanism as usize].actions[action as usize].body;
-    block_writes(program, &body.block, &mut writes, &mut entered).then_some(writes)
-}
-
-/// Adds what `block` can write to `writes` (`entered`: the actions already
-/// counted); `false` for a write not modelled.
-fn block_writes(
-    program: &Program,
-    block: &Block,
-    writes: &mut Vec<Resource>,
-    entered: &mut Vec<(MechanismId, FunctionId)>,
-) -> bool {
-    let add = |writes: &mut Vec<Resource>, resource| {
-        if !writes.contains(&resource) {
-            writes.push(resource);
-        }
-    };
-    block.iter().all(|stmt| match stmt {
-        Stmt::Set { .. }
-        | Stmt::StoreAgent { .. }
-        | Stmt::Require { .. }
-        | Stmt::Revert { .. }
-        | Stmt::Emit { .. }
-        | Stmt::Return(_) => true,
-        Stmt::Store {
-            mechanism, field, ..
-        }
-        | Stmt::Push {
-            mechanism, field, ..
-        } => {
-            add(writes, Resource::Field(*mechanism, *field));
-            true
-        }
-        Stmt::If { arms, otherwise } => {
-            arms.iter()
-                .all(|(_, arm)| block_writes(program, arm, writes, entered))
-                && block_writes(program, otherwise, writes, entered)
-        }
-        Stmt::ForRange { body, .. }
-        | Stmt::ForEach { body, .. }
-        | Stmt::ForAgents { body, .. }
-        | Stmt::As { body, .. } => block_writes(program, body, writes, entered),
-        Stmt::Call(Call::Action {
-            mechanism, action, ..
-        }) => {
-            if entered.contains(&(*mechanism, *action)) {
-                return true;
+    let mut modelled = true;
+    // The actions reached so far; those after `next` are yet to be read.
+    let mut reached = vec![(mechanism, action)];
+    let mut next = 0;
+    while let Some(&(mechanism, action)) = reached.get(next) {
+        next += 1;
+        let body = &program.mechanisms[mechanism as usize].actions[action as usize].body;
+        visit::block_stmts(&body.block, &mut |stmt| {
+            let written: &[Resource] = match stmt {
+                Stmt::Store {
+                    mechanism, field, ..
+                }
+                | Stmt::Push {
+                    mechanism, field, ..
+                } => &[Resource::Field(*mechanism, *field)],
+                Stmt::Call(Call::Action {
+                    mechanism, action, ..
+                }) => {
+                    if !reached.contains(&(*mechanism, *action)) {
+                        reached.push((*mechanism, *action));
+                    }
+                    &[]
+                }
+                Stmt::Call(Call::Token { token, .. }) => &[
+                    Resource::Balance(*token, None),
+                    Resource::Supply(*token),
+                    Resource::TokenOther(*token),
+                ],
+                Stmt::Call(
+                    Call::VestingRelease { .. }
+                    | Call::Propose { .. }
+                    | Call::Vote { .. }
+                    | Call::Execute { .. },
+                ) => {
+                    modelled = false;
+                    &[]
+                }
+                _ => &[],
+            };
+            for write in written {
+                if !writes.contains(write) {
+                    writes.push(*write);
+                }
             }
-            entered.push((*mechanism, *action));
-            let body = &program.mechanisms[*mechanism as usize].actions[*action as usize].body;
-            block_writes(program, &body.block, writes, entered)
-        }
-        Stmt::Call(Call::Token { token, .. }) => {
-            add(writes, Resource::Balance(*token, None));
-            add(writes, Resource::Supply(*token));
-            add(writes, Resource::TokenOther(*token));
-            true
-        }
-        Stmt::Call(
-            Call::VestingRelease { .. }
-            | Call::Propose { .. }
-            | Call::Vote { .. }
-            | Call::Execute { .. },
-        ) => false,
-    })
+        });
+    }
+    modelled.then_some(writes)
 }
 
 /// Whether the writes `covered` include everything `journal` wrote (a

@@ -103,8 +103,8 @@ pub(crate) enum Form<'p> {
     /// name (see `Engine::transaction`): status `OK` when it ran and they
     /// hold, `UNCHECKED` when it ran but one does not hold or could not be
     /// evaluated, `FAULT` when the action failed. A `return`, should the
-    /// body have one (an action has none), ends it: a transaction keeps
-    /// no result.
+    /// body have one (an action has none), leaves with `RETURNED`, which
+    /// the host takes as unchecked.
     Transaction(&'p [Invariant]),
 }
 
@@ -207,9 +207,6 @@ struct Lower<'f> {
     ret: ir::Value,
     args: ir::Value,
     fail: ir::Block,
-    /// In a transaction's body: where the action ends, `return` included
-    /// (the invariants' checks).
-    finish: Option<ir::Block>,
     /// In a loop whose `mul_div` keeps one ratio throughout (see
     /// `shared_ratio`): that `mul_div`, and whether the ratio was kept
     /// before the loop.
@@ -283,7 +280,6 @@ impl<'f> Lower<'f> {
             args: params[1],
             ret: params[2],
             fail,
-            finish: None,
             shared: None,
             returns: None,
             agent: None,
@@ -390,11 +386,7 @@ impl<'f> Lower<'f> {
                 self.leave_with(OK);
             }
             Some(invariants) => {
-                let finish = self.b.create_block();
-                self.finish = Some(finish);
                 self.block(&body.block);
-                self.b.ins().jump(finish, &[]);
-                self.b.switch_to_block(finish);
                 self.check_invariants(invariants);
             }
         }
@@ -641,16 +633,9 @@ impl<'f> Lower<'f> {
             Stmt::Return(value) => {
                 self.returns.get_or_insert(value.repr);
                 let value = self.expr(value);
-                match self.finish {
-                    Some(finish) => {
-                        self.b.ins().jump(finish, &[]);
-                    }
-                    None => {
-                        let ret = self.ret;
-                        self.store(value, ret, 0);
-                        self.leave_with(RETURNED);
-                    }
-                }
+                let ret = self.ret;
+                self.store(value, ret, 0);
+                self.leave_with(RETURNED);
                 // Whatever follows is unreachable; it still needs a block.
                 let dead = self.b.create_block();
                 self.b.switch_to_block(dead);
@@ -1002,9 +987,9 @@ impl<'f> Lower<'f> {
                 .collect(),
             None => Vec::new(),
         };
-        let shared = shared_ratio(body, local).map(|division| {
-            let kept = self.keep_ratio(division, length);
-            (division as *const Expr, kept)
+        let shared = shared_ratio(body, local).map(|shared| {
+            let kept = self.keep_ratio(shared.numerator, shared.whole, length);
+            (shared.division as *const Expr, kept)
         });
         let outer = std::mem::replace(&mut self.shared, shared);
         self.counted_loop(types::I64, length, |l, index| {
@@ -1240,9 +1225,9 @@ impl<'f> Lower<'f> {
         Val::One(self.b.block_params(done)[0])
     }
 
-    /// A population's first account and size (`i32`s).
-    /// The first account of `population` and its size: from the host, or
-    /// as read in the first block (the agent loop reads its own there).
+    /// The first account of `population` and its size (`i32`s): from the
+    /// host, or as read in the first block (the agent loop reads its own
+    /// there).
     fn population(&mut self, population: PopulationId) -> (ir::Value, ir::Value) {
         if let Some((_, known)) = self.populations.iter().find(|(p, _)| *p == population) {
             return *known;
@@ -1910,14 +1895,10 @@ impl<'f> Lower<'f> {
     /// `count` items: keeps that ratio in the context when the operands
     /// are in the range of `mul_div_by_ratio` and the loop has more than
     /// one item; whether it did (a boolean).
-    fn keep_ratio(&mut self, division: &Expr, count: ir::Value) -> ir::Value {
-        let ExprKind::MulDiv(a, b, c) = &division.kind else {
-            return self.b.ins().iconst(types::I8, 0);
-        };
-        let numerator = if ratio_swaps(a, b) { b } else { a };
+    fn keep_ratio(&mut self, numerator: &Expr, whole: &Expr, count: ir::Value) -> ir::Value {
         let zero = self.i128(0);
         let (a, a_high) = self.expr(numerator).halves(zero);
-        let (c, c_high) = self.expr(c).halves(zero);
+        let (c, c_high) = self.expr(whole).halves(zero);
         let (a0, a1) = self.b.ins().isplit(a);
         let (c0, c1) = self.b.ins().isplit(c);
         // The host keeps it only for `a < c < 2^127`.
@@ -2350,7 +2331,7 @@ fn keyed_stores(
 /// divisor are literals or locals that neither the body nor the loop
 /// (`local`) sets. `None` when the body has no such `mul_div`, or more
 /// than one (which would take turns keeping their ratios).
-fn shared_ratio(body: &Block, local: LocalId) -> Option<&Expr> {
+fn shared_ratio(body: &Block, local: LocalId) -> Option<SharedRatio<'_>> {
     let mut set = vec![local];
     visit::block_stmts(body, &mut |stmt| match stmt {
         Stmt::Set { local, .. }
@@ -2377,5 +2358,17 @@ fn shared_ratio(body: &Block, local: LocalId) -> Option<&Expr> {
         _ => false,
     };
     let numerator = if ratio_swaps(a, b) { b } else { a };
-    (fixed(numerator) && fixed(c)).then_some(division)
+    (fixed(numerator) && fixed(c)).then_some(SharedRatio {
+        division,
+        numerator,
+        whole: c,
+    })
+}
+
+/// A loop's `mul_div` whose ratio `numerator / whole` the loop shares
+/// (see `shared_ratio`).
+struct SharedRatio<'b> {
+    division: &'b Expr,
+    numerator: &'b Expr,
+    whole: &'b Expr,
 }
