@@ -208,9 +208,9 @@ struct Lower<'f> {
     args: ir::Value,
     fail: ir::Block,
     /// In a loop whose `mul_div` keeps one ratio throughout (see
-    /// `shared_ratio`): that `mul_div`, and whether the ratio was kept
-    /// before the loop.
-    shared: Option<(*const Expr, ir::Value)>,
+    /// `shared_ratio`): that `mul_div`, whether the ratio was kept before
+    /// the loop, and where its fixed operands were put.
+    shared: Option<Shared>,
     returns: Option<Repr>,
     /// In an agent loop: the running agent's account and index.
     agent: Option<AgentTurn>,
@@ -239,6 +239,17 @@ enum SumChange {
     /// Up or down by an amount (the term did not wrap).
     Add(Val),
     Sub(Val),
+}
+
+/// A loop's shared `mul_div` (see `shared_ratio` and `keep_ratio`).
+#[derive(Clone, Copy)]
+struct Shared {
+    division: *const Expr,
+    /// Whether the ratio was kept (a boolean).
+    kept: ir::Value,
+    /// The numerator and the whole, stored before the loop: the loop reads
+    /// them only off its fast path, so that they hold no registers in it.
+    fixed: ir::StackSlot,
 }
 
 #[derive(Clone, Copy)]
@@ -988,8 +999,12 @@ impl<'f> Lower<'f> {
             None => Vec::new(),
         };
         let shared = shared_ratio(body, local).map(|shared| {
-            let kept = self.keep_ratio(shared.numerator, shared.whole, length);
-            (shared.division as *const Expr, kept)
+            let (kept, fixed) = self.keep_ratio(shared.numerator, shared.whole, length);
+            Shared {
+                division: shared.division,
+                kept,
+                fixed,
+            }
         });
         let outer = std::mem::replace(&mut self.shared, shared);
         self.counted_loop(types::I64, length, |l, index| {
@@ -1312,16 +1327,19 @@ impl<'f> Lower<'f> {
                 }
             }
             ExprKind::MulDiv(a, b, c) => {
-                let values = [self.expr(a), self.expr(b), self.expr(c)];
                 // The share of a pro-rata loop is `mul_div(part, x, whole)`
                 // with `part / whole` fixed: the operand that looks fixed
                 // goes first, to be the ratio's numerator.
                 let swap = ratio_swaps(a, b);
                 match self.shared {
-                    Some((division, kept)) if std::ptr::eq(division, expr) => {
-                        self.mul_div_shared(values, swap, kept)
+                    Some(shared) if std::ptr::eq(shared.division, expr) => {
+                        let part = self.expr(if swap { a } else { b });
+                        self.mul_div_shared(part, swap, shared)
                     }
-                    _ => self.mul_div(values, swap),
+                    _ => {
+                        let values = [self.expr(a), self.expr(b), self.expr(c)];
+                        self.mul_div(values, swap)
+                    }
                 }
             }
             ExprKind::Compare { op, lhs, rhs } => {
@@ -1888,17 +1906,31 @@ impl<'f> Lower<'f> {
         let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
         self.b.ins().brif(kept, ratio, &[], general, &[]);
         self.b.switch_to_block(ratio);
-        self.ratio_product(a, b, c, join);
+        self.ratio_product(b, join, |_| (a, c));
     }
 
     /// Before a loop whose `mul_div` keeps one ratio (`shared_ratio`), with
     /// `count` items: keeps that ratio in the context when the operands
     /// are in the range of `mul_div_by_ratio` and the loop has more than
-    /// one item; whether it did (a boolean).
-    fn keep_ratio(&mut self, numerator: &Expr, whole: &Expr, count: ir::Value) -> ir::Value {
+    /// one item; whether it did (a boolean), and the slot where the
+    /// numerator and the whole were stored.
+    fn keep_ratio(
+        &mut self,
+        numerator: &Expr,
+        whole: &Expr,
+        count: ir::Value,
+    ) -> (ir::Value, ir::StackSlot) {
         let zero = self.i128(0);
-        let (a, a_high) = self.expr(numerator).halves(zero);
-        let (c, c_high) = self.expr(whole).halves(zero);
+        let values = [self.expr(numerator), self.expr(whole)];
+        let fixed = self.b.create_sized_stack_slot(StackSlotData::new(
+            StackSlotKind::ExplicitSlot,
+            2 * SLOT,
+            4,
+        ));
+        let address = self.b.ins().stack_addr(self.pointer, fixed, 0);
+        self.store(values[0], address, 0);
+        self.store(values[1], address, SLOT as i32);
+        let [(a, a_high), (c, c_high)] = values.map(|value| value.halves(zero));
         let (a0, a1) = self.b.ins().isplit(a);
         let (c0, c1) = self.b.ins().isplit(c);
         // The host keeps it only for `a < c < 2^127`.
@@ -1921,25 +1953,39 @@ impl<'f> Lower<'f> {
         let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
         self.b.ins().jump(done, &[BlockArg::Value(kept)]);
         self.b.switch_to_block(done);
-        self.b.block_params(done)[0]
+        (self.b.block_params(done)[0], fixed)
     }
 
-    /// `mul_div` of a loop that kept its ratio before it (`keep_ratio`):
-    /// by that ratio when it was kept and the other operand is below
-    /// 2^128, with no check of the key; else as any `mul_div`.
-    fn mul_div_shared(&mut self, values: [Val; 3], swap: bool, kept: ir::Value) -> Val {
+    /// `mul_div` of a loop that kept its ratio before it (`keep_ratio`),
+    /// of `part` and the fixed operands: by that ratio when it was kept
+    /// and `part` is below 2^128, with no check of the key; else as any
+    /// `mul_div`.
+    fn mul_div_shared(&mut self, part: Val, swap: bool, shared: Shared) -> Val {
         let zero = self.i128(0);
-        let halves = values.map(|value| value.halves(zero));
-        let [(a, _), (b, _), (c, _)] = halves;
-        let (a, (b, b_high)) = if swap { (b, halves[0]) } else { (a, halves[1]) };
+        let (b, b_high) = part.halves(zero);
         let (fast, usual) = (self.b.create_block(), self.b.create_block());
         let join = self.int_join();
         let narrow = self.is_zero(b_high);
-        let go = self.b.ins().band(narrow, kept);
+        let go = self.b.ins().band(narrow, shared.kept);
         self.b.ins().brif(go, fast, &[], usual, &[]);
+        let fixed = |l: &mut Self| {
+            let address = l.b.ins().stack_addr(l.pointer, shared.fixed, 0);
+            let numerator = l.load(Repr::Int, address, 0);
+            let whole = l.load(Repr::Int, address, SLOT as i32);
+            (numerator, whole)
+        };
         self.b.switch_to_block(fast);
-        self.ratio_product(a, b, c, join);
+        self.ratio_product(b, join, |l| {
+            let (numerator, whole) = fixed(l);
+            (numerator.one(), whole.one())
+        });
         self.b.switch_to_block(usual);
+        let (numerator, whole) = fixed(self);
+        let values = if swap {
+            [part, numerator, whole]
+        } else {
+            [numerator, part, whole]
+        };
         let (low, high) = self.mul_div(values, swap).halves(zero);
         self.jump_int(join, low, high);
         self.joined_int(join)
@@ -1947,7 +1993,14 @@ impl<'f> Lower<'f> {
 
     /// `floor(a * b / c)` by the ratio kept in the context for `a / c`
     /// (see `mul_div_by_ratio`), `b` below 2^128; jumps to `join`.
-    fn ratio_product(&mut self, a: ir::Value, b: ir::Value, c: ir::Value, join: ir::Block) {
+    /// The numerator and the whole (`a` and `c`) are asked of `fixed` only
+    /// in the rare case the estimate needs checking.
+    fn ratio_product(
+        &mut self,
+        b: ir::Value,
+        join: ir::Block,
+        fixed: impl FnOnce(&mut Self) -> (ir::Value, ir::Value),
+    ) {
         let context = self.context();
         let r: [ir::Value; 3] = [0, 8, 16].map(|offset| {
             self.b
@@ -1997,6 +2050,7 @@ impl<'f> Lower<'f> {
         self.b.set_cold_block(correct);
         self.b.switch_to_block(correct);
         // The remainder modulo 2^128, exact since it is below 2c < 2^128.
+        let (a, c) = fixed(self);
         let product = self.b.ins().imul(a, b);
         let taken = self.b.ins().imul(estimate, c);
         let remainder = self.b.ins().isub(product, taken);
