@@ -998,6 +998,21 @@ impl<'f> Lower<'f> {
                 .collect(),
             None => Vec::new(),
         };
+        // Whether a column is larger than the cache holds, so that reading
+        // ahead is worth it: decided once, before the loop (a column that
+        // grows past the size in the loop is not read ahead; a hint only).
+        let large = (!ahead.is_empty()).then(|| {
+            let mut large = self.b.ins().iconst(types::I8, 0);
+            for column in &ahead {
+                let (_, count) = self.view_at(*column);
+                let over =
+                    self.b
+                        .ins()
+                        .icmp_imm_u(IntCC::UnsignedGreaterThan, count, PREFETCH_SLOTS);
+                large = self.b.ins().bor(large, over);
+            }
+            large
+        });
         let shared = shared_ratio(body, local).map(|shared| {
             let (kept, fixed) = self.keep_ratio(shared.numerator, shared.whole, length);
             Shared {
@@ -1017,10 +1032,8 @@ impl<'f> Lower<'f> {
                 l.check(status);
                 l.load(repr, out, 0)
             };
-            if let Some(view) = view
-                && !ahead.is_empty()
-            {
-                l.prefetch_ahead(view, index, &ahead);
+            if let (Some(view), Some(large)) = (view, large) {
+                l.prefetch_ahead(view, index, &ahead, large);
             }
             let item = match view {
                 // The item in place while the list still has it; the host
@@ -1052,10 +1065,17 @@ impl<'f> Lower<'f> {
     }
 
     /// Asks for the slots, in the columns of `columns`, of the account
-    /// `PREFETCH_DISTANCE` items after `index` in the account list `list`.
-    fn prefetch_ahead(&mut self, list: i32, index: ir::Value, columns: &[i32]) {
+    /// `PREFETCH_DISTANCE` items after `index` in the account list `list`,
+    /// when one of them is `large`.
+    fn prefetch_ahead(&mut self, list: i32, index: ir::Value, columns: &[i32], large: ir::Value) {
+        let (look, present, done) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        self.b.ins().brif(large, look, &[], done, &[]);
+        self.b.switch_to_block(look);
         let (items, len) = self.view_at(list);
-        let (present, done) = (self.b.create_block(), self.b.create_block());
         let ahead = self.b.ins().iadd_imm_u(index, PREFETCH_DISTANCE);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, ahead, len);
         self.b.ins().brif(inside, present, &[], done, &[]);
@@ -1068,13 +1088,7 @@ impl<'f> Lower<'f> {
             let (slots, count) = self.view_at(*column);
             let next = self.b.create_block();
             let fetch = self.b.create_block();
-            // Only a column the cache cannot hold is worth the call.
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, account, count);
-            let large = self
-                .b
-                .ins()
-                .icmp_imm_u(IntCC::UnsignedGreaterThan, count, PREFETCH_SLOTS);
-            let inside = self.b.ins().band(inside, large);
             self.b.ins().brif(inside, fetch, &[], next, &[]);
             self.b.set_cold_block(fetch);
             self.b.switch_to_block(fetch);
