@@ -889,13 +889,10 @@ impl<'f> Lower<'f> {
     fn add_wrapping(&mut self, a: Val, b: Val) -> (Val, ir::Value) {
         let zero = self.i128(0);
         let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
-        let low = self.b.ins().iadd(al, bl);
-        let low_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, low, al);
-        let high = self.b.ins().iadd(ah, bh);
-        let high_carry = self.b.ins().icmp(IntCC::UnsignedLessThan, high, ah);
+        let (low, low_carry) = self.b.ins().uadd_overflow(al, bl);
+        let (high, high_carry) = self.b.ins().uadd_overflow(ah, bh);
         let carry_in = self.b.ins().uextend(types::I128, low_carry);
-        let high_total = self.b.ins().iadd(high, carry_in);
-        let carry_out = self.b.ins().icmp(IntCC::UnsignedLessThan, high_total, high);
+        let (high_total, carry_out) = self.b.ins().uadd_overflow(high, carry_in);
         let carry = self.b.ins().bor(high_carry, carry_out);
         (Val::Int(low, high_total), carry)
     }
@@ -904,13 +901,10 @@ impl<'f> Lower<'f> {
     fn sub_wrapping(&mut self, a: Val, b: Val) -> (Val, ir::Value) {
         let zero = self.i128(0);
         let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
-        let low = self.b.ins().isub(al, bl);
-        let low_borrow = self.b.ins().icmp(IntCC::UnsignedLessThan, al, bl);
-        let high = self.b.ins().isub(ah, bh);
-        let high_borrow = self.b.ins().icmp(IntCC::UnsignedLessThan, ah, bh);
+        let (low, low_borrow) = self.b.ins().usub_overflow(al, bl);
+        let (high, high_borrow) = self.b.ins().usub_overflow(ah, bh);
         let borrow_in = self.b.ins().uextend(types::I128, low_borrow);
-        let high_total = self.b.ins().isub(high, borrow_in);
-        let borrow_out = self.b.ins().icmp(IntCC::UnsignedLessThan, high, borrow_in);
+        let (high_total, borrow_out) = self.b.ins().usub_overflow(high, borrow_in);
         let borrow = self.b.ins().bor(high_borrow, borrow_out);
         (Val::Int(low, high_total), borrow)
     }
