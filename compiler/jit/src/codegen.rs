@@ -2016,30 +2016,36 @@ impl<'f> Lower<'f> {
                 .load(types::I64, flags(), context, RATIO + offset)
         });
         let (b0, b1) = self.b.ins().isplit(b);
-        let [p00, p01, p02] = r.map(|word| self.mul_128(b0, word));
-        let [p10, p11, p12] = r.map(|word| self.mul_128(b1, word));
-        // The 320-bit product by columns of 64 bits; words 3 and 4 are the
-        // estimate. Each column is summed in 64-bit words, its carries
-        // counted into the next (one register a word, where 128-bit sums
-        // of zero-extended words take two and spill).
-        let halves = |l: &mut Self, p: ir::Value| l.b.ins().isplit(p);
-        let [(_, h00), (l01, h01), (l02, h02)] = [p00, p01, p02].map(|p| halves(self, p));
-        let [(l10, h10), (l11, h11), (l12, h12)] = [p10, p11, p12].map(|p| halves(self, p));
-        // A column's word and the carries out of it.
-        let column = |l: &mut Self, first: ir::Value, rest: &[ir::Value]| {
-            let (mut sum, mut carry) = (first, l.b.ins().iconst(types::I64, 0));
-            for term in rest {
-                let (next, overflow) = l.b.ins().uadd_overflow(sum, *term);
-                let overflow = l.b.ins().uextend(types::I64, overflow);
-                carry = l.b.ins().iadd(carry, overflow);
-                sum = next;
-            }
-            (sum, carry)
+        // `word * R` for one 64-bit word of `b`, as its 256-bit product's
+        // words: each partial product plus the high word of the one before
+        // fits in 128 bits ((2^64 - 1)^2 + 2^64 - 1 < 2^128), so the chain
+        // takes one multiply and one 128-bit add a word.
+        let times_r = |l: &mut Self, word: ir::Value| {
+            let x0 = l.mul_128(word, r[0]);
+            let (w0, carry) = l.b.ins().isplit(x0);
+            let carry = l.b.ins().uextend(types::I128, carry);
+            let x1 = l.mul_128(word, r[1]);
+            let x1 = l.b.ins().iadd(x1, carry);
+            let (w1, carry) = l.b.ins().isplit(x1);
+            let carry = l.b.ins().uextend(types::I128, carry);
+            let x2 = l.mul_128(word, r[2]);
+            let x2 = l.b.ins().iadd(x2, carry);
+            (w0, w1, x2)
         };
-        let (_, c1) = column(self, h00, &[l01, l10]);
-        let (fraction_top, c2) = column(self, c1, &[h01, h10, l02, l11]);
-        let (q0, c3) = column(self, c2, &[h02, h11, l12]);
-        let q1 = self.b.ins().iadd(c3, h12);
+        // The 320-bit product `b0 * R + (b1 * R) << 64`; its words 3 and 4
+        // are the estimate.
+        let (_, x1, x2) = times_r(self, b0);
+        let (y0, y1, y2) = times_r(self, b1);
+        let (_, k1) = self.b.ins().uadd_overflow(x1, y0);
+        let (y2_low, y2_high) = self.b.ins().isplit(y2);
+        let middle = self.b.ins().iconcat(y1, y2_low);
+        let (words, k2) = self.b.ins().uadd_overflow(x2, middle);
+        let k1 = self.b.ins().uextend(types::I128, k1);
+        let (words, k3) = self.b.ins().uadd_overflow(words, k1);
+        let (fraction_top, q0) = self.b.ins().isplit(words);
+        let carry = self.b.ins().bor(k2, k3);
+        let carry = self.b.ins().uextend(types::I64, carry);
+        let q1 = self.b.ins().iadd(y2_high, carry);
         let estimate = self.b.ins().iconcat(q0, q1);
         // The estimate is one short only if the product's fraction
         // (`b * R mod 2^192`, over 2^192) is within 2^-64 of one, so only
