@@ -330,8 +330,6 @@ impl<'f> Lower<'f> {
     /// and did not fail ends here, counted in the context.
     fn agent_loop(&mut self, body: &Body, population: PopulationId) {
         let (base, count) = self.population(population);
-        let status = self.b.declare_var(types::I32);
-        let end = self.b.create_block();
         let stopped = self.b.create_block();
         let locals: Vec<(LocalId, Repr)> = (0..self.reprs.len())
             .map(|local| (local as LocalId, self.reprs[local]))
@@ -351,33 +349,28 @@ impl<'f> Lower<'f> {
                 l.def(*local, zero);
             }
             l.block(&body.block);
-            let ok = l.b.ins().iconst(types::I32, i64::from(OK));
-            l.b.def_var(status, ok);
-            l.b.ins().jump(end, &[]);
-            // A fault anywhere in the body ends the turn with it.
-            l.b.switch_to_block(l.fail);
-            let fault = l.b.ins().iconst(types::I32, i64::from(FAULT));
-            l.b.def_var(status, fault);
-            l.b.ins().jump(end, &[]);
-            l.b.switch_to_block(end);
-            let outcome = l.b.use_var(status);
+            // A turn that ran to its end without reaching the host ends
+            // here, counted (its pending flag is set afresh by the next
+            // turn, and the context does not outlive the loop); any other
+            // ends on the host, a fault anywhere in the body included.
             let (quiet, host, next) = (l.b.create_block(), l.b.create_block(), l.b.create_block());
+            l.b.append_block_param(host, types::I32);
             let context = l.context();
             let pending = l.b.ins().load(types::I32, flags(), context, TURN);
-            let failed =
-                l.b.ins()
-                    .icmp_imm_u(IntCC::NotEqual, outcome, i64::from(OK));
-            let begun = l.b.ins().icmp_imm_u(IntCC::Equal, pending, 0);
-            let to_host = l.b.ins().bor(failed, begun);
-            l.b.ins().brif(to_host, host, &[], quiet, &[]);
+            let ok = l.b.ins().iconst(types::I32, i64::from(OK));
+            l.b.ins()
+                .brif(pending, quiet, &[], host, &[BlockArg::Value(ok)]);
+            l.b.switch_to_block(l.fail);
+            let fault = l.b.ins().iconst(types::I32, i64::from(FAULT));
+            l.b.ins().jump(host, &[BlockArg::Value(fault)]);
             l.b.switch_to_block(quiet);
-            let zero = l.b.ins().iconst(types::I32, 0);
-            l.b.ins().store(flags(), zero, context, TURN);
             let turns = l.b.ins().load(types::I64, flags(), context, QUIET);
             let turns = l.b.ins().iadd_imm_u(turns, 1);
             l.b.ins().store(flags(), turns, context, QUIET);
             l.b.ins().jump(next, &[]);
             l.b.switch_to_block(host);
+            let outcome = l.b.block_params(host)[0];
+            let context = l.context();
             let ended = l.call(l.refs.agent_end, &[context, outcome]);
             l.b.ins().brif(ended, stopped, &[], next, &[]);
             l.b.switch_to_block(next);
