@@ -2009,36 +2009,39 @@ impl<'f> Lower<'f> {
                 .load(types::I64, flags(), context, RATIO + offset)
         });
         let (b0, b1) = self.b.ins().isplit(b);
-        // `word * R` for one 64-bit word of `b`, as its 256-bit product's
-        // words: each partial product plus the high word of the one before
-        // fits in 128 bits ((2^64 - 1)^2 + 2^64 - 1 < 2^128), so the chain
-        // takes one multiply and one 128-bit add a word.
+        // `word * R` for one 64-bit word of `b`, a 256-bit product: its
+        // words 0 and 1, and words 2 and 3 as one 128-bit value. Each
+        // partial product plus the high word of the one before fits in 128
+        // bits ((2^64 - 1)^2 + 2^64 - 1 < 2^128): one multiply and one
+        // 128-bit add a word.
         let times_r = |l: &mut Self, word: ir::Value| {
-            let x0 = l.mul_128(word, r[0]);
-            let (w0, carry) = l.b.ins().isplit(x0);
+            let p0 = l.mul_128(word, r[0]);
+            let (word0, carry) = l.b.ins().isplit(p0);
             let carry = l.b.ins().uextend(types::I128, carry);
-            let x1 = l.mul_128(word, r[1]);
-            let x1 = l.b.ins().iadd(x1, carry);
-            let (w1, carry) = l.b.ins().isplit(x1);
+            let p1 = l.mul_128(word, r[1]);
+            let p1 = l.b.ins().iadd(p1, carry);
+            let (word1, carry) = l.b.ins().isplit(p1);
             let carry = l.b.ins().uextend(types::I128, carry);
-            let x2 = l.mul_128(word, r[2]);
-            let x2 = l.b.ins().iadd(x2, carry);
-            (w0, w1, x2)
+            let p2 = l.mul_128(word, r[2]);
+            (word0, word1, l.b.ins().iadd(p2, carry))
         };
-        // The 320-bit product `b0 * R + (b1 * R) << 64`; its words 3 and 4
-        // are the estimate.
-        let (_, x1, x2) = times_r(self, b0);
-        let (y0, y1, y2) = times_r(self, b1);
+        // The 320-bit product is `X + Y * 2^64` for `X = b0 * R` and
+        // `Y = b1 * R`: word 1 carries into words 2 and 3 (X's, plus Y's
+        // words 1 and 2), which carry into word 4 (Y's word 3; the sum of
+        // words 2 and 3 is below 2^129, so it carries at most once). Words
+        // 3 and 4 are the estimate.
+        let (_, x1, x23) = times_r(self, b0);
+        let (y0, y1, y23) = times_r(self, b1);
         let (_, k1) = self.b.ins().uadd_overflow(x1, y0);
-        let (y2_low, y2_high) = self.b.ins().isplit(y2);
-        let middle = self.b.ins().iconcat(y1, y2_low);
-        let (words, k2) = self.b.ins().uadd_overflow(x2, middle);
+        let (y2, y3) = self.b.ins().isplit(y23);
+        let y12 = self.b.ins().iconcat(y1, y2);
+        let (words, k2) = self.b.ins().uadd_overflow(x23, y12);
         let k1 = self.b.ins().uextend(types::I128, k1);
         let (words, k3) = self.b.ins().uadd_overflow(words, k1);
         let (fraction_top, q0) = self.b.ins().isplit(words);
         let carry = self.b.ins().bor(k2, k3);
         let carry = self.b.ins().uextend(types::I64, carry);
-        let q1 = self.b.ins().iadd(y2_high, carry);
+        let q1 = self.b.ins().iadd(y3, carry);
         let estimate = self.b.ins().iconcat(q0, q1);
         // The estimate is one short only if the product's fraction
         // (`b * R mod 2^192`, over 2^192) is within 2^-64 of one, so only
