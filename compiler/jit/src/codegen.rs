@@ -384,15 +384,10 @@ impl<'f> Lower<'f> {
     /// The body; with `invariants`, as a transaction's (see
     /// `Form::Transaction`).
     fn body(&mut self, body: &Body, invariants: Option<&[Invariant]>) {
+        self.block(&body.block);
         match invariants {
-            None => {
-                self.block(&body.block);
-                self.leave_with(OK);
-            }
-            Some(invariants) => {
-                self.block(&body.block);
-                self.check_invariants(invariants);
-            }
+            None => self.leave_with(OK),
+            Some(invariants) => self.check_invariants(invariants),
         }
         self.b.switch_to_block(self.fail);
         self.leave_with(FAULT);
@@ -446,16 +441,19 @@ impl<'f> Lower<'f> {
     /// Whether a 128-bit value is zero, by its two words (no zero kept in
     /// a register, or on the stack, to compare with).
     fn is_zero(&mut self, value: ir::Value) -> ir::Value {
-        let (low, high) = self.b.ins().isplit(value);
-        let any = self.b.ins().bor(low, high);
-        self.b.ins().icmp_imm_u(IntCC::Equal, any, 0)
+        self.compare_words(value, IntCC::Equal)
     }
 
     /// Whether a 128-bit value is not zero (see `is_zero`).
     fn is_nonzero(&mut self, value: ir::Value) -> ir::Value {
+        self.compare_words(value, IntCC::NotEqual)
+    }
+
+    /// The `or` of a 128-bit value's two words compared with zero by `cc`.
+    fn compare_words(&mut self, value: ir::Value, cc: IntCC) -> ir::Value {
         let (low, high) = self.b.ins().isplit(value);
         let any = self.b.ins().bor(low, high);
-        self.b.ins().icmp_imm_u(IntCC::NotEqual, any, 0)
+        self.b.ins().icmp_imm_u(cc, any, 0)
     }
 
     fn i128(&mut self, value: u128) -> ir::Value {
