@@ -390,6 +390,7 @@ impl<'f> Lower<'f> {
             Some(invariants) => self.check_invariants(invariants),
         }
         self.b.switch_to_block(self.fail);
+        self.b.set_cold_block(self.fail);
         self.leave_with(FAULT);
         self.b.seal_all_blocks();
     }
@@ -538,6 +539,22 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(next);
     }
 
+    /// Branches to `hot` when `condition` holds, else to `cold`, laying
+    /// `hot` out right after the branch. Cranelift orders blocks by the
+    /// reverse postorder of a search that follows a branch's first target
+    /// first, which puts the second target next; so the condition is
+    /// inverted and the targets swapped, and the usual path runs straight
+    /// on instead of jumping at every test.
+    fn branch_likely(
+        &mut self,
+        condition: ir::Value,
+        (hot, hot_args): (ir::Block, &[BlockArg]),
+        (cold, cold_args): (ir::Block, &[BlockArg]),
+    ) {
+        let unlikely = self.b.ins().icmp_imm_u(IntCC::Equal, condition, 0);
+        self.b.ins().brif(unlikely, cold, cold_args, hot, hot_args);
+    }
+
     fn use_local(&mut self, local: LocalId) -> Val {
         match self.vars[local as usize] {
             Var::Int(low, high) => Val::Int(self.b.use_var(low), self.b.use_var(high)),
@@ -582,8 +599,9 @@ impl<'f> Lower<'f> {
             Stmt::Require { condition, reason } => {
                 let holds = self.expr(condition).one();
                 let (fails, next) = (self.b.create_block(), self.b.create_block());
-                self.b.ins().brif(holds, next, &[], fails, &[]);
+                self.branch_likely(holds, (next, &[]), (fails, &[]));
                 self.b.switch_to_block(fails);
+                self.b.set_cold_block(fails);
                 self.stmt_site(&Stmt::Revert {
                     reason: reason.clone(),
                 });
@@ -771,7 +789,7 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.b.ins().brif(present, in_place, &[], site, &[]);
+        self.branch_likely(present, (in_place, &[]), (site, &[]));
         self.b.switch_to_block(in_place);
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
@@ -791,6 +809,7 @@ impl<'f> Lower<'f> {
         self.call(self.refs.record, &[context, m, f, key_word, buffer]);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(site);
+        self.b.set_cold_block(site);
         // A slot not there yet reads as zero.
         let zero = self.zero(Repr::Int);
         let (value, _) = new_value(self, zero);
@@ -830,7 +849,7 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.b.ins().brif(narrow, short, &[], general, &[]);
+        self.branch_likely(narrow, (short, &[]), (general, &[]));
         self.b.switch_to_block(short);
         let (low, high) = match change {
             SumChange::Replace { old, new } => {
@@ -850,6 +869,7 @@ impl<'f> Lower<'f> {
         self.store(Val::Int(low, high), sum_address, 0);
         self.b.ins().jump(summed, &[]);
         self.b.switch_to_block(general);
+        self.b.set_cold_block(general);
         let (total, carries) = match change {
             SumChange::Replace { old, new } => {
                 let (difference, borrow) = self.sub_wrapping(sum, old);
@@ -921,7 +941,7 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(header);
         let index = Val::Int(self.b.use_var(low), self.b.use_var(high));
         let more = self.less(index, Val::Int(end_low, end_high));
-        self.b.ins().brif(more, inner, &[], exit, &[]);
+        self.branch_likely(more, (inner, &[]), (exit, &[]));
         self.b.switch_to_block(inner);
         self.def(local, index);
         self.block(body);
@@ -958,7 +978,7 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(header);
         let index = self.b.use_var(counter);
         let more = self.b.ins().icmp(IntCC::UnsignedLessThan, index, count);
-        self.b.ins().brif(more, inner, &[], exit, &[]);
+        self.branch_likely(more, (inner, &[]), (exit, &[]));
         self.b.switch_to_block(inner);
         body(self, index);
         let next = self.b.ins().iadd_imm_u(index, 1);
@@ -1029,8 +1049,9 @@ impl<'f> Lower<'f> {
                         (l.b.create_block(), l.b.create_block(), l.b.create_block());
                     l.b.append_block_param(next, types::I32);
                     let present = l.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-                    l.b.ins().brif(present, read, &[], shrank, &[]);
+                    l.branch_likely(present, (read, &[]), (shrank, &[]));
                     l.b.switch_to_block(shrank);
+                    l.b.set_cold_block(shrank);
                     let account = list_item(l).one();
                     l.b.ins().jump(next, &[BlockArg::Value(account)]);
                     l.b.switch_to_block(read);
@@ -1098,16 +1119,17 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
         );
         let join = self.int_join();
-        self.b.ins().brif(sum, present, &[], host, &[]);
+        self.branch_likely(sum, (present, &[]), (host, &[]));
         self.b.switch_to_block(present);
         let carries = self.b.ins().load(types::I64, flags(), sum, 32);
         let fits = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
-        self.b.ins().brif(fits, read, &[], host, &[]);
+        self.branch_likely(fits, (read, &[]), (host, &[]));
         self.b.switch_to_block(read);
         let low = self.b.ins().load(types::I128, flags(), sum, 0);
         let high = self.b.ins().load(types::I128, flags(), sum, 16);
         self.jump_int(join, low, high);
         self.b.switch_to_block(host);
+        self.b.set_cold_block(host);
         let zero = self.i128(0);
         let (low, high) = self.expr_site(expr).halves(zero);
         self.jump_int(join, low, high);
@@ -1194,7 +1216,7 @@ impl<'f> Lower<'f> {
         let (read, absent) = (self.b.create_block(), self.b.create_block());
         let join = self.int_join();
         let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-        self.b.ins().brif(present, read, &[], absent, &[]);
+        self.branch_likely(present, (read, &[]), (absent, &[]));
         self.b.switch_to_block(read);
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
@@ -1228,9 +1250,7 @@ impl<'f> Lower<'f> {
         let (read, done) = (self.b.create_block(), self.b.create_block());
         self.b.append_block_param(done, types::I8);
         let no = self.b.ins().iconst(types::I8, 0);
-        self.b
-            .ins()
-            .brif(inside, read, &[], done, &[BlockArg::Value(no)]);
+        self.branch_likely(inside, (read, &[]), (done, &[BlockArg::Value(no)]));
         self.b.switch_to_block(read);
         let address = self.b.ins().iadd(items, index);
         let flag = self.b.ins().load(types::I8, flags(), address, 0);
@@ -1443,7 +1463,7 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
         );
         self.b.append_block_param(join, types::I32);
-        self.b.ins().brif(inside, present, &[], absent, &[]);
+        self.branch_likely(inside, (present, &[]), (absent, &[]));
         self.b.switch_to_block(present);
         let offset = self.b.ins().ireduce(types::I32, low);
         let account = self.b.ins().iadd(base, offset);
@@ -1798,11 +1818,12 @@ impl<'f> Lower<'f> {
     ) -> Val {
         let (quick, slow) = (self.b.create_block(), self.b.create_block());
         let join = self.int_join();
-        self.b.ins().brif(condition, quick, &[], slow, &[]);
+        self.branch_likely(condition, (quick, &[]), (slow, &[]));
         self.b.switch_to_block(quick);
         let (low, high) = fast(self);
         self.jump_int(join, low, high);
         self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
         let zero = self.i128(0);
         let (low, high) = self.int_host(int_op(op), &[a, b]).halves(zero);
         self.jump_int(join, low, high);
@@ -1830,17 +1851,19 @@ impl<'f> Lower<'f> {
         let high = self.b.ins().bor(halves[0].1, halves[1].1);
         let high = self.b.ins().bor(high, halves[2].1);
         let small = self.is_zero(high);
-        self.b.ins().brif(small, narrow, &[], slow, &[]);
+        self.branch_likely(small, (narrow, &[]), (slow, &[]));
         self.b.switch_to_block(narrow);
         self.mul_div_by_ratio(a, b, c, join, general);
         self.b.switch_to_block(general);
+        self.b.set_cold_block(general);
         let (high, low) = self.mul_256(a, b);
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, high, c);
-        self.b.ins().brif(fits, fast, &[], slow, &[]);
+        self.branch_likely(fits, (fast, &[]), (slow, &[]));
         self.b.switch_to_block(fast);
         let quotient = self.div_256_by_128(high, low, c);
         self.jump_int(join, quotient, zero);
         self.b.switch_to_block(slow);
+        self.b.set_cold_block(slow);
         let (low, high) = self.int_host(MUL_DIV, &values).halves(zero);
         self.jump_int(join, low, high);
         self.joined_int(join)
@@ -1877,7 +1900,7 @@ impl<'f> Lower<'f> {
         let top = self.b.ins().ushr_imm_u(c1, 63);
         let small = self.b.ins().icmp_imm_u(IntCC::Equal, top, 0);
         let eligible = self.b.ins().band(below, small);
-        self.b.ins().brif(eligible, check, &[], general, &[]);
+        self.branch_likely(eligible, (check, &[]), (general, &[]));
         // The kept ratio's key, or the last key that missed.
         let keyed = |l: &mut Self, offset: i32| {
             let context = l.context();
@@ -1889,8 +1912,9 @@ impl<'f> Lower<'f> {
         };
         self.b.switch_to_block(check);
         let hit = keyed(self, RATIO_KEY);
-        self.b.ins().brif(hit, ratio, &[], miss, &[]);
+        self.branch_likely(hit, (ratio, &[]), (miss, &[]));
         self.b.switch_to_block(miss);
+        self.b.set_cold_block(miss);
         let again = keyed(self, RATIO_PENDING);
         self.b.ins().brif(again, compute, &[], remember, &[]);
         self.b.switch_to_block(remember);
@@ -1903,7 +1927,7 @@ impl<'f> Lower<'f> {
         let context = self.context();
         let status = self.call(self.refs.ratio, &[context, a0, a1, c0, c1]);
         let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
-        self.b.ins().brif(kept, ratio, &[], general, &[]);
+        self.branch_likely(kept, (ratio, &[]), (general, &[]));
         self.b.switch_to_block(ratio);
         self.ratio_product(b, join, |_| (a, c));
     }
@@ -1966,7 +1990,7 @@ impl<'f> Lower<'f> {
         let join = self.int_join();
         let narrow = self.is_zero(b_high);
         let go = self.b.ins().band(narrow, shared.kept);
-        self.b.ins().brif(go, fast, &[], usual, &[]);
+        self.branch_likely(go, (fast, &[]), (usual, &[]));
         let fixed = |l: &mut Self| {
             let address = l.b.ins().stack_addr(l.pointer, shared.fixed, 0);
             let numerator = l.load(Repr::Int, address, 0);
@@ -1979,6 +2003,7 @@ impl<'f> Lower<'f> {
             (numerator.one(), whole.one())
         });
         self.b.switch_to_block(usual);
+        self.b.set_cold_block(usual);
         let (numerator, whole) = fixed(self);
         let values = if swap {
             [part, numerator, whole]
@@ -2169,10 +2194,9 @@ impl<'f> Lower<'f> {
         let (fresh, done) = (self.b.create_block(), self.b.create_block());
         self.b.append_block_param(done, types::I64);
         let reciprocal = self.b.ins().load(types::I64, flags(), context, RECIPROCAL);
-        self.b
-            .ins()
-            .brif(same, done, &[BlockArg::Value(reciprocal)], fresh, &[]);
+        self.branch_likely(same, (done, &[BlockArg::Value(reciprocal)]), (fresh, &[]));
         self.b.switch_to_block(fresh);
+        self.b.set_cold_block(fresh);
         let (low, high) = self.b.ins().isplit(divisor);
         let computed = self.call(self.refs.reciprocal, &[context, low, high]);
         self.b.ins().jump(done, &[BlockArg::Value(computed)]);
