@@ -118,11 +118,20 @@ impl Module {
     pub fn new() -> Result<Module, JitError> {
         let error = |e: &dyn std::fmt::Display| JitError(e.to_string());
         let mut flags = settings::builder();
+        // Cranelift's IR verifier checks every function codegen builds: in
+        // debug builds (the tests), not in release ones, where it would
+        // take a third of the compile time.
+        let verify = if cfg!(debug_assertions) {
+            "true"
+        } else {
+            "false"
+        };
         for (name, value) in [
             ("use_colocated_libcalls", "false"),
             ("is_pic", "false"),
             ("opt_level", "speed"),
             ("enable_pinned_reg", "true"),
+            ("enable_verifier", verify),
         ] {
             flags.set(name, value).map_err(|e| error(&e))?;
         }
