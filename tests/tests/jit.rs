@@ -1102,3 +1102,41 @@ scenario s {
         result.stats[0].reverts
     );
 }
+
+/// An `every` hook's body is compiled to journal none of its writes, since
+/// hooks run unjournaled; should it ever be asked to run where writes are
+/// journaled, the JIT leaves it to the interpreter.
+#[test]
+fn a_hook_journaling_nothing_runs_only_where_nothing_is_journaled() {
+    use tok_interp::{Engine, Frame, World};
+    let source = r#"
+mechanism Pot {
+    state {
+        m: map[address] uint
+    }
+    every 1 day {
+        m[self] += 1
+    }
+}
+"#;
+    let db = tok_driver::Database::default();
+    let file = tok_driver::SourceFile::new(&db, "pot.tok".to_string(), source.to_string());
+    let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
+    let jit = tok_jit::Jit::compile(program).expect("compiles");
+    let mut world = World::deploy(program, &[]).expect("deploys");
+    let hook = &program.mechanisms[0].hooks[0].body;
+    let pot = world.entity_address(tok_mir::Entity::Mechanism(0));
+    let mut frame = Frame::new(hook, pot);
+    frame.mechanism = Some(0);
+    world.state.unjournaled = false;
+    assert!(jit.run(&mut world, hook, &mut frame).is_none());
+    world.state.unjournaled = true;
+    assert!(matches!(
+        jit.run(&mut world, hook, &mut frame),
+        Some(Ok(None))
+    ));
+    assert!(
+        world.state.journal.is_empty(),
+        "a hook's write is not journaled"
+    );
+}

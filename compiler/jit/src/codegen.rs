@@ -106,6 +106,10 @@ pub(crate) enum Form<'p> {
     /// body have one (an action has none), leaves with `RETURNED`, which
     /// the host takes as unchecked.
     Transaction(&'p [Invariant]),
+    /// An `every` hook's body. Its writes are never journaled (see
+    /// `World::advance_to`), so its in-place writes record nothing; the
+    /// host runs it only while writes are not journaled.
+    Hook,
 }
 
 /// Compiles `body` in `form`.
@@ -154,8 +158,9 @@ pub(crate) fn compile(
     let frontend = module.jit.target_config();
     let builder = FunctionBuilder::new(&mut context.func, &mut builder_context);
     let mut lower = Lower::new(builder, refs, pointer, program, body);
+    lower.journaled = !matches!(form, Form::Hook);
     match form {
-        Form::Plain => lower.body(body, None),
+        Form::Plain | Form::Hook => lower.body(body, None),
         Form::AgentLoop(population) => lower.agent_loop(body, population),
         Form::Transaction(invariants) => lower.body(body, Some(invariants)),
     }
@@ -218,6 +223,9 @@ struct Lower<'f> {
     /// read there (fixed for a run), which every later block can use.
     entry: ir::Block,
     populations: Vec<(PopulationId, (ir::Value, ir::Value))>,
+    /// Whether in-place writes may have to be journaled (all but a hook's:
+    /// see `Form::Hook`).
+    journaled: bool,
 }
 
 /// What a write in place stores: a value, or the slot's own value moved
@@ -296,6 +304,7 @@ impl<'f> Lower<'f> {
             agent: None,
             entry,
             populations: Vec::new(),
+            journaled: true,
         };
         // The context lives in the pinned register for the whole body (it
         // is used everywhere, and a register never reloaded from the stack
@@ -783,8 +792,7 @@ impl<'f> Lower<'f> {
             None => self.b.ins().iconst(types::I64, 0),
         };
         let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-        let (in_place, record, site, merge) = (
-            self.b.create_block(),
+        let (in_place, site, merge) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
@@ -797,16 +805,19 @@ impl<'f> Lower<'f> {
         let (value, change) = new_value(self, old);
         self.store(value, address, 0);
         self.update_running_sum(view, change);
-        let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
-        self.b.ins().brif(unjournaled, merge, &[], record, &[]);
-        self.b.switch_to_block(record);
-        let (m, f) = (self.i32(mechanism), self.i32(field));
-        let key_word = match key {
-            Some(key) => key.one(),
-            None => self.b.ins().iconst(types::I32, i64::from(NO_KEY)),
-        };
-        let buffer = self.spill(&[old]);
-        self.call(self.refs.record, &[context, m, f, key_word, buffer]);
+        if self.journaled {
+            let record = self.b.create_block();
+            let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
+            self.b.ins().brif(unjournaled, merge, &[], record, &[]);
+            self.b.switch_to_block(record);
+            let (m, f) = (self.i32(mechanism), self.i32(field));
+            let key_word = match key {
+                Some(key) => key.one(),
+                None => self.b.ins().iconst(types::I32, i64::from(NO_KEY)),
+            };
+            let buffer = self.spill(&[old]);
+            self.call(self.refs.record, &[context, m, f, key_word, buffer]);
+        }
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(site);
         self.b.set_cold_block(site);

@@ -23,8 +23,8 @@
 //! of flags, account lists and token balances are read in place, through *views* of the
 //! world's own columns that the host keeps current (`host::View`); writes
 //! to integer fields and maps go in place too, with the field's running
-//! sum, the host journaling the old value (except in an `every` hook,
-//! whose writes are not journaled). A population's step is one native loop
+//! sum, the host journaling the old value (an `every` hook, whose writes
+//! are never journaled, is compiled without that path). A population's step is one native loop
 //! over its agents, a turn reaching the host only when it makes a call or
 //! fails (`Engine::run_agents`). `uniform()` advances the run's own
 //! SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
@@ -152,6 +152,9 @@ pub(crate) struct Compiled {
     pub locals: usize,
     pub scratch: usize,
     pub returns: Repr,
+    /// An `every` hook's body, compiled to journal nothing
+    /// (`codegen::Form::Hook`): run only while writes are not journaled.
+    pub hook: bool,
 }
 
 /// A program's bodies compiled to native code.
@@ -189,30 +192,30 @@ impl<'p> Jit<'p> {
     /// Compiles every body of `program` that a simulation can run.
     pub fn compile(program: &'p Program) -> Result<Jit<'p>, JitError> {
         let started = Instant::now();
-        let mut bodies: Vec<&'p Body> = Vec::new();
+        // Each body, and whether it is an `every` hook's.
+        let mut bodies: Vec<(&'p Body, bool)> = Vec::new();
         for mechanism in &program.mechanisms {
-            bodies.extend(mechanism.actions.iter().map(|f| &f.body));
-            bodies.extend(mechanism.views.iter().map(|f| &f.body));
-            bodies.extend(mechanism.hooks.iter().map(|h| &h.body));
+            bodies.extend(mechanism.actions.iter().map(|f| (&f.body, false)));
+            bodies.extend(mechanism.views.iter().map(|f| (&f.body, false)));
+            bodies.extend(mechanism.hooks.iter().map(|h| (&h.body, true)));
         }
         for scenario in &program.scenarios {
-            bodies.extend(scenario.setup.iter());
-            bodies.extend(scenario.each_step.iter());
+            bodies.extend(scenario.setup.iter().map(|body| (body, false)));
+            bodies.extend(scenario.each_step.iter().map(|body| (body, false)));
             // A population's step is compiled as its agent loop (below).
             for population in &scenario.populations {
-                bodies.extend(population.start.iter());
+                bodies.extend(population.start.iter().map(|body| (body, false)));
             }
         }
         let mut module = host::Module::new()?;
         let mut functions = Vec::new();
-        for body in &bodies {
-            let function = codegen::compile(
-                &mut module,
-                program,
-                body,
-                functions.len(),
-                codegen::Form::Plain,
-            )?;
+        for (body, hook) in &bodies {
+            let form = if *hook {
+                codegen::Form::Hook
+            } else {
+                codegen::Form::Plain
+            };
+            let function = codegen::compile(&mut module, program, body, functions.len(), form)?;
             functions.push(function);
         }
         // Each population's step as a loop over its agents.
@@ -275,7 +278,7 @@ impl<'p> Jit<'p> {
             transaction_functions.push(actions);
         }
         module.finalize()?;
-        let finish = |function: codegen::Function, population| Compiled {
+        let finish = |function: codegen::Function, population, hook| Compiled {
             code: module.code(function.id),
             sites: function.sites,
             views: function.views,
@@ -284,25 +287,31 @@ impl<'p> Jit<'p> {
             locals: function.locals,
             scratch: function.scratch,
             returns: function.returns,
+            hook,
         };
         let mut compiled: Vec<(usize, Compiled)> = bodies
             .iter()
-            .map(|body| *body as *const Body as usize)
-            .zip(functions.into_iter().map(|f| finish(f, None)))
+            .zip(functions)
+            .map(|((body, hook), f)| (*body as *const Body as usize, finish(f, None, *hook)))
             .collect();
         compiled.sort_by_key(|(key, _)| *key);
         let mut loops: Vec<(usize, Compiled)> = loops
             .into_iter()
-            .map(|(key, population, f)| (key, finish(f, Some(population))))
+            .map(|(key, population, f)| (key, finish(f, Some(population), false)))
             .collect();
         loops.sort_by_key(|(key, _)| *key);
         let invariants = invariant_functions
             .into_iter()
-            .map(|function| function.map(|f| finish(f, None)))
+            .map(|function| function.map(|f| finish(f, None, false)))
             .collect();
         let transactions = transaction_functions
             .into_iter()
-            .map(|actions| actions.into_iter().map(|f| finish(f, None)).collect())
+            .map(|actions| {
+                actions
+                    .into_iter()
+                    .map(|f| finish(f, None, false))
+                    .collect()
+            })
             .collect();
         Ok(Jit {
             bodies: compiled,
@@ -337,7 +346,13 @@ impl Engine for Jit<'_> {
         body: &Body,
         frame: &mut Frame,
     ) -> Option<Result<Option<Value>, Fault>> {
-        Some(host::call(compiled_for(&self.bodies, body)?, world, frame))
+        let compiled = compiled_for(&self.bodies, body)?;
+        // A hook's body compiled to journal nothing is the interpreter's
+        // to run should writes ever be journaled where it runs.
+        if compiled.hook && !world.state.unjournaled {
+            return None;
+        }
+        Some(host::call(compiled, world, frame))
     }
 
     fn run_agents(
