@@ -6,6 +6,8 @@
 //! high); floats `f64`; booleans `i8` (0 or 1); addresses and interned
 //! strings `i32`.
 
+use cranelift_codegen::dominator_tree::DominatorTree;
+use cranelift_codegen::flowgraph::ControlFlowGraph;
 use cranelift_codegen::ir::condcodes::{FloatCC, IntCC};
 use cranelift_codegen::ir::{
     self, BlockArg, FuncRef, InstBuilder, MemFlagsData, StackSlotData, StackSlotKind, types,
@@ -173,6 +175,7 @@ pub(crate) fn compile(
         ..
     } = lower;
     b.finalize(frontend);
+    sink_cold_regions(&mut context.func);
     module
         .jit
         .define_function(id, &mut context)
@@ -190,6 +193,24 @@ pub(crate) fn compile(
             .collect(),
         locals: body.locals.len(),
     })
+}
+
+/// Marks cold every block that only a cold block leads to (one a cold
+/// block dominates): the fast paths of a slow path's own operations, which
+/// would otherwise be laid out among the hot blocks and jumped over.
+fn sink_cold_regions(func: &mut ir::Function) {
+    let cfg = ControlFlowGraph::with_function(func);
+    let domtree = DominatorTree::with_function(func, &cfg);
+    // In reverse postorder a block's immediate dominator comes first.
+    let order: Vec<ir::Block> = domtree.cfg_rpo().copied().collect();
+    for block in order {
+        if domtree
+            .idom(block)
+            .is_some_and(|idom| func.layout.is_cold(idom))
+        {
+            func.layout.set_cold(block);
+        }
+    }
 }
 
 struct Lower<'f> {
@@ -1091,6 +1112,9 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
         );
         self.b.ins().brif(large, look, &[], done, &[]);
+        // Laid out apart: for a list long enough to need it, the jump there
+        // and back costs little beside the misses it saves.
+        self.b.set_cold_block(look);
         self.b.switch_to_block(look);
         let (items, len) = self.view_at(list);
         let ahead = self.b.ins().iadd_imm_u(index, PREFETCH_DISTANCE);
@@ -1235,6 +1259,7 @@ impl<'f> Lower<'f> {
         let high = self.b.ins().load(types::I128, flags(), address, 16);
         self.jump_int(join, low, high);
         self.b.switch_to_block(absent);
+        self.b.set_cold_block(absent);
         let zero = self.i128(0);
         self.jump_int(join, zero, zero);
         self.joined_int(join)
