@@ -78,6 +78,7 @@ enum Var {
 struct Refs {
     expr: FuncRef,
     stmt: FuncRef,
+    call: FuncRef,
     int: FuncRef,
     reciprocal: FuncRef,
     ratio: FuncRef,
@@ -143,6 +144,7 @@ pub(crate) fn compile(
     let refs = Refs {
         expr: import(hosts.expr),
         stmt: import(hosts.stmt),
+        call: import(hosts.call),
         int: import(hosts.int),
         reciprocal: import(hosts.reciprocal),
         ratio: import(hosts.ratio),
@@ -751,10 +753,14 @@ impl<'f> Lower<'f> {
             Stmt::Emit { event, .. } => SiteKind::Emit(*event),
             _ => SiteKind::Stmt(synthetic),
         };
+        let host = match kind {
+            SiteKind::Call(_) => self.refs.call,
+            _ => self.refs.stmt,
+        };
         let site = self.site(kind, reprs);
         let buffer = self.spill(values);
         let (context, site) = (self.context(), self.i32(site));
-        let status = self.call(self.refs.stmt, &[context, site, buffer]);
+        let status = self.call(host, &[context, site, buffer]);
         self.check(status);
     }
 

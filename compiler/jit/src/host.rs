@@ -83,6 +83,7 @@ pub(crate) struct Code(BodyFn);
 pub(crate) struct Hosts {
     pub expr: FuncId,
     pub stmt: FuncId,
+    pub call: FuncId,
     pub int: FuncId,
     pub reciprocal: FuncId,
     pub ratio: FuncId,
@@ -140,9 +141,10 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 14] = [
+        let symbols: [(&str, *const u8); 15] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
+            ("tok_call", host_call as *const u8),
             ("tok_int", host_int as *const u8),
             ("tok_reciprocal", host_reciprocal as *const u8),
             ("tok_ratio", host_ratio as *const u8),
@@ -171,6 +173,7 @@ impl Module {
         let hosts = Hosts {
             expr: declare("tok_expr", &[p, i32t, p, p], i32t)?,
             stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
+            call: declare("tok_call", &[p, i32t, p], i32t)?,
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
             reciprocal: declare("tok_reciprocal", &[p, i64t, i64t], i64t)?,
             ratio: declare("tok_ratio", &[p, i64t, i64t, i64t, i64t], i32t)?,
@@ -261,11 +264,12 @@ pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
 /// SAFETY of views, (5): a view is taken from the live `Vec` (or value)
 /// behind the storage it names (through `&mut`, so it may be written)
 /// when `call` enters compiled code and again before every host function
-/// that can change the length or place of storage (`host_stmt`, but for
-/// the sites that cannot: a write without keys, which replaces a value in
-/// place, an event, a call queued for later; and after a token operation,
-/// which can move nothing but its token's balances, only views of those;
-/// and `host_expr` for the expressions the interpreter evaluates) returns
+/// that can change the length or place of storage (`host_stmt` and
+/// `host_call`, but for the sites that cannot: a write without keys, which
+/// replaces a value in place, an event, a call queued for later; and after
+/// a token operation, which can move nothing but its token's balances,
+/// only views of those; and `host_expr` for the expressions the
+/// interpreter evaluates) returns
 /// to it. Between those, storage changes only through compiled code's own
 /// in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
@@ -704,7 +708,6 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
     // field without keys (replaced in place), an event, or a call queued
     // for later.
     let mut moved = true;
-    let mut balances = None;
     let result = match &compiled.sites[site as usize].kind {
         // What the interpreter's `Store` does: the key, then the value.
         SiteKind::Store { mechanism, field } => {
@@ -719,21 +722,6 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
                 context.world.state.store(*mechanism, *field, &[key], value);
             }
             Ok(())
-        }
-        // What the interpreter's `Call` does, with the arguments read
-        // straight from the buffer.
-        SiteKind::Call(target) => {
-            let count = compiled.sites[site as usize].children.len();
-            // SAFETY: (3), see `operand`.
-            let read = |index| unsafe { operand(compiled, site, buffer, index) };
-            // A token operation moves at most its ledger's balances.
-            if context.world.queues(context.frame) {
-                moved = false;
-            } else if let CallTarget::Token { token, .. } = target {
-                moved = false;
-                balances = Some(*token);
-            }
-            context.world.call_with(*target, count, read, context.frame)
         }
         SiteKind::Emit(event) => {
             moved = false;
@@ -759,8 +747,37 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
     };
     if moved {
         context.refresh();
-    } else if let Some(token) = balances {
-        context.refresh_balances(token);
+    }
+    match result {
+        Ok(()) => OK,
+        Err(fault) => context.fail(fault),
+    }
+}
+
+/// A call site (`SiteKind::Call`): what the interpreter's `Call` does, with
+/// the arguments read straight from the buffer. Apart from `host_stmt`, so
+/// that the commonest site (an agent's call, queued) is not first told
+/// from the others.
+unsafe extern "C" fn host_call(context_ptr: *mut u8, site: u32, buffer: *const u8) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let compiled = context.compiled;
+    let entry = &compiled.sites[site as usize];
+    let SiteKind::Call(target) = entry.kind else {
+        return context.fail(Fault::Stop("site is not a call".into()));
+    };
+    // SAFETY: (3), see `operand`.
+    let read = |index| unsafe { operand(compiled, site, buffer, index) };
+    // A call queued for later moves nothing (see `View`); a token
+    // operation, at most its ledger's balances.
+    let queued = context.world.queues(context.frame);
+    let result = context
+        .world
+        .call_with(target, entry.children.len(), read, context.frame);
+    match target {
+        _ if queued => {}
+        CallTarget::Token { token, .. } => context.refresh_balances(token),
+        _ => context.refresh(),
     }
     match result {
         Ok(()) => OK,
