@@ -489,6 +489,26 @@ impl<'f> Lower<'f> {
         self.b.ins().icmp_imm_u(cc, any, 0)
     }
 
+    /// Whether `value` is a zero built by [`Lower::i128`] (or a narrower
+    /// integer constant zero).
+    fn is_zero_constant(&self, value: ir::Value) -> bool {
+        let dfg = &self.b.func.dfg;
+        let ir::ValueDef::Result(inst, _) = dfg.value_def(value) else {
+            return false;
+        };
+        match dfg.insts[inst] {
+            ir::InstructionData::UnaryImm {
+                opcode: ir::Opcode::Iconst,
+                imm,
+            } => imm.bits() == 0,
+            ir::InstructionData::Binary {
+                opcode: ir::Opcode::Iconcat,
+                args,
+            } => args.iter().all(|half| self.is_zero_constant(*half)),
+            _ => false,
+        }
+    }
+
     fn i128(&mut self, value: u128) -> ir::Value {
         let low = self.b.ins().iconst(types::I64, value as u64 as i64);
         let high = self.b.ins().iconst(types::I64, (value >> 64) as u64 as i64);
@@ -1612,6 +1632,11 @@ impl<'f> Lower<'f> {
     fn less(&mut self, a: Val, b: Val) -> ir::Value {
         let zero = self.i128(0);
         let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
+        // `0 < b` (as in `require amount > 0`) is `b != 0`: no borrow chain.
+        if self.is_zero_constant(al) && self.is_zero_constant(ah) {
+            let any = self.b.ins().bor(bl, bh);
+            return self.is_nonzero(any);
+        }
         let high_less = self.b.ins().icmp(IntCC::UnsignedLessThan, ah, bh);
         let high_equal = self.b.ins().icmp(IntCC::Equal, ah, bh);
         let low_less = self.b.ins().icmp(IntCC::UnsignedLessThan, al, bl);
