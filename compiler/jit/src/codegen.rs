@@ -421,8 +421,7 @@ impl<'f> Lower<'f> {
             None => self.leave_with(OK),
             Some(invariants) => self.check_invariants(invariants),
         }
-        self.b.switch_to_block(self.fail);
-        self.b.set_cold_block(self.fail);
+        self.switch_to_cold(self.fail);
         self.leave_with(FAULT);
         self.b.seal_all_blocks();
     }
@@ -591,6 +590,13 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(next);
     }
 
+    /// Continues in `block`, a slow path: Cranelift lays it out after the
+    /// usual ones (with what only it leads to, see `sink_cold_regions`).
+    fn switch_to_cold(&mut self, block: ir::Block) {
+        self.b.switch_to_block(block);
+        self.b.set_cold_block(block);
+    }
+
     /// Branches to `hot` when `condition` holds, else to `cold`, laying
     /// `hot` out right after the branch. Cranelift orders blocks by the
     /// reverse postorder of a search that follows a branch's first target
@@ -652,8 +658,7 @@ impl<'f> Lower<'f> {
                 let holds = self.expr(condition).one();
                 let (fails, next) = (self.b.create_block(), self.b.create_block());
                 self.branch_likely(holds, (next, &[]), (fails, &[]));
-                self.b.switch_to_block(fails);
-                self.b.set_cold_block(fails);
+                self.switch_to_cold(fails);
                 self.stmt_site(&Stmt::Revert {
                     reason: reason.clone(),
                 });
@@ -866,8 +871,7 @@ impl<'f> Lower<'f> {
             self.call(self.refs.record, &[context, m, f, key_word, buffer]);
         }
         self.b.ins().jump(merge, &[]);
-        self.b.switch_to_block(site);
-        self.b.set_cold_block(site);
+        self.switch_to_cold(site);
         // A slot not there yet reads as zero.
         let zero = self.zero(Repr::Int);
         let (value, _) = new_value(self, zero);
@@ -926,8 +930,7 @@ impl<'f> Lower<'f> {
         };
         self.store(Val::Int(low, high), sum_address, 0);
         self.b.ins().jump(summed, &[]);
-        self.b.switch_to_block(general);
-        self.b.set_cold_block(general);
+        self.switch_to_cold(general);
         let (total, carries) = match change {
             SumChange::Replace { old, new } => {
                 let (difference, borrow) = self.sub_wrapping(sum, old);
@@ -1108,8 +1111,7 @@ impl<'f> Lower<'f> {
                     l.b.append_block_param(next, types::I32);
                     let present = l.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
                     l.branch_likely(present, (read, &[]), (shrank, &[]));
-                    l.b.switch_to_block(shrank);
-                    l.b.set_cold_block(shrank);
+                    l.switch_to_cold(shrank);
                     let account = list_item(l).one();
                     l.b.ins().jump(next, &[BlockArg::Value(account)]);
                     l.b.switch_to_block(read);
@@ -1140,8 +1142,7 @@ impl<'f> Lower<'f> {
         self.b.ins().brif(large, look, &[], done, &[]);
         // Laid out apart: for a list long enough to need it, the jump there
         // and back costs little beside the misses it saves.
-        self.b.set_cold_block(look);
-        self.b.switch_to_block(look);
+        self.switch_to_cold(look);
         let (items, len) = self.view_at(list);
         let ahead = self.b.ins().iadd_imm_u(index, PREFETCH_DISTANCE);
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, ahead, len);
@@ -1157,8 +1158,7 @@ impl<'f> Lower<'f> {
             let fetch = self.b.create_block();
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, account, count);
             self.b.ins().brif(inside, fetch, &[], next, &[]);
-            self.b.set_cold_block(fetch);
-            self.b.switch_to_block(fetch);
+            self.switch_to_cold(fetch);
             let offset = self.b.ins().imul_imm_u(account, i64::from(SLOT));
             let slot = self.b.ins().iadd(slots, offset);
             self.b.ins().call(self.refs.prefetch, &[slot]);
@@ -1189,8 +1189,7 @@ impl<'f> Lower<'f> {
         let low = self.b.ins().load(types::I128, flags(), sum, 0);
         let high = self.b.ins().load(types::I128, flags(), sum, 16);
         self.jump_int(join, low, high);
-        self.b.switch_to_block(host);
-        self.b.set_cold_block(host);
+        self.switch_to_cold(host);
         let zero = self.i128(0);
         let (low, high) = self.expr_site(expr).halves(zero);
         self.jump_int(join, low, high);
@@ -1284,8 +1283,7 @@ impl<'f> Lower<'f> {
         let low = self.b.ins().load(types::I128, flags(), address, 0);
         let high = self.b.ins().load(types::I128, flags(), address, 16);
         self.jump_int(join, low, high);
-        self.b.switch_to_block(absent);
-        self.b.set_cold_block(absent);
+        self.switch_to_cold(absent);
         let zero = self.i128(0);
         self.jump_int(join, zero, zero);
         self.joined_int(join)
@@ -1530,8 +1528,7 @@ impl<'f> Lower<'f> {
         let offset = self.b.ins().ireduce(types::I32, low);
         let account = self.b.ins().iadd(base, offset);
         self.b.ins().jump(join, &[BlockArg::Value(account)]);
-        self.b.switch_to_block(absent);
-        self.b.set_cold_block(absent);
+        self.switch_to_cold(absent);
         let reverted = self.expr_site_with(expr, &[index]).one();
         self.b.ins().jump(join, &[BlockArg::Value(reverted)]);
         self.b.switch_to_block(join);
@@ -1889,8 +1886,7 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(quick);
         let (low, high) = fast(self);
         self.jump_int(join, low, high);
-        self.b.switch_to_block(slow);
-        self.b.set_cold_block(slow);
+        self.switch_to_cold(slow);
         let zero = self.i128(0);
         let (low, high) = self.int_host(int_op(op), &[a, b]).halves(zero);
         self.jump_int(join, low, high);
@@ -1921,16 +1917,14 @@ impl<'f> Lower<'f> {
         self.branch_likely(small, (narrow, &[]), (slow, &[]));
         self.b.switch_to_block(narrow);
         self.mul_div_by_ratio(a, b, c, join, general);
-        self.b.switch_to_block(general);
-        self.b.set_cold_block(general);
+        self.switch_to_cold(general);
         let (high, low) = self.mul_256(a, b);
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, high, c);
         self.branch_likely(fits, (fast, &[]), (slow, &[]));
         self.b.switch_to_block(fast);
         let quotient = self.div_256_by_128(high, low, c);
         self.jump_int(join, quotient, zero);
-        self.b.switch_to_block(slow);
-        self.b.set_cold_block(slow);
+        self.switch_to_cold(slow);
         let (low, high) = self.int_host(MUL_DIV, &values).halves(zero);
         self.jump_int(join, low, high);
         self.joined_int(join)
@@ -1980,8 +1974,7 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(check);
         let hit = keyed(self, RATIO_KEY);
         self.branch_likely(hit, (ratio, &[]), (miss, &[]));
-        self.b.switch_to_block(miss);
-        self.b.set_cold_block(miss);
+        self.switch_to_cold(miss);
         let again = keyed(self, RATIO_PENDING);
         self.b.ins().brif(again, compute, &[], remember, &[]);
         self.b.switch_to_block(remember);
@@ -2069,8 +2062,7 @@ impl<'f> Lower<'f> {
             let (numerator, whole) = fixed(l);
             (numerator.one(), whole.one())
         });
-        self.b.switch_to_block(usual);
-        self.b.set_cold_block(usual);
+        self.switch_to_cold(usual);
         let (numerator, whole) = fixed(self);
         let values = if swap {
             [part, numerator, whole]
@@ -2147,8 +2139,7 @@ impl<'f> Lower<'f> {
             join,
             &[BlockArg::Value(estimate), BlockArg::Value(zero)],
         );
-        self.b.set_cold_block(correct);
-        self.b.switch_to_block(correct);
+        self.switch_to_cold(correct);
         // The remainder modulo 2^128, exact since it is below 2c < 2^128.
         let (a, c) = fixed(self);
         let product = self.b.ins().imul(a, b);
@@ -2262,8 +2253,7 @@ impl<'f> Lower<'f> {
         self.b.append_block_param(done, types::I64);
         let reciprocal = self.b.ins().load(types::I64, flags(), context, RECIPROCAL);
         self.branch_likely(same, (done, &[BlockArg::Value(reciprocal)]), (fresh, &[]));
-        self.b.switch_to_block(fresh);
-        self.b.set_cold_block(fresh);
+        self.switch_to_cold(fresh);
         let (low, high) = self.b.ins().isplit(divisor);
         let computed = self.call(self.refs.reciprocal, &[context, low, high]);
         self.b.ins().jump(done, &[BlockArg::Value(computed)]);

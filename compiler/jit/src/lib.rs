@@ -24,9 +24,9 @@
 //! world's own columns that the host keeps current (`host::View`); writes
 //! to integer fields and maps go in place too, with the field's running
 //! sum, the host journaling the old value (an `every` hook, whose writes
-//! are never journaled, is compiled without that path). A population's step is one native loop
-//! over its agents, a turn reaching the host only when it makes a call or
-//! fails (`Engine::run_agents`). `uniform()` advances the run's own
+//! are never journaled, is compiled without that path). A population's
+//! step is one native loop over its agents, a turn reaching the host only
+//! when it makes a call or fails (`Engine::run_agents`). `uniform()` advances the run's own
 //! SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
 //! runtime's 256-by-128-bit division, inline, with the divisor's reciprocal
 //! kept in the context; when the same `part / whole` (below one, `whole`
