@@ -1130,11 +1130,15 @@ mechanism Pot {
     frame.mechanism = Some(0);
     world.state.unjournaled = false;
     assert!(jit.run(&mut world, hook, &mut frame).is_none());
+    let slot = [tok_interp::state::Key::Address(pot)];
+    let read = |world: &World<'_>| world.load_field(0, 0, &slot).map(|value| value.int());
+    assert_eq!(read(&world), Ok(tok_runtime::U256::ZERO), "not run");
     world.state.unjournaled = true;
     assert!(matches!(
         jit.run(&mut world, hook, &mut frame),
         Some(Ok(None))
     ));
+    assert_eq!(read(&world), Ok(tok_runtime::U256::ONE), "run, in place");
     assert!(
         world.state.journal.is_empty(),
         "a hook's write is not journaled"
