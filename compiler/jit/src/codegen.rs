@@ -44,6 +44,8 @@ pub(crate) struct Function {
     pub returns: Repr,
     pub params: Vec<Repr>,
     pub locals: usize,
+    /// Compiled as an `every` hook's body (`Form::Hook`).
+    pub hook: bool,
 }
 
 /// A value in registers.
@@ -161,8 +163,9 @@ pub(crate) fn compile(
     let mut builder_context = FunctionBuilderContext::new();
     let frontend = module.jit.target_config();
     let builder = FunctionBuilder::new(&mut context.func, &mut builder_context);
+    let hook = matches!(form, Form::Hook);
     let mut lower = Lower::new(builder, refs, pointer, program, body);
-    lower.journaled = !matches!(form, Form::Hook);
+    lower.journaled = !hook;
     match form {
         Form::Plain | Form::Hook => lower.body(body, None),
         Form::AgentLoop(population) => lower.agent_loop(body, population),
@@ -194,6 +197,7 @@ pub(crate) fn compile(
             .map(|(_, repr)| *repr)
             .collect(),
         locals: body.locals.len(),
+        hook,
     })
 }
 
@@ -1158,7 +1162,7 @@ impl<'f> Lower<'f> {
             let fetch = self.b.create_block();
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, account, count);
             self.b.ins().brif(inside, fetch, &[], next, &[]);
-            self.switch_to_cold(fetch);
+            self.b.switch_to_block(fetch);
             let offset = self.b.ins().imul_imm_u(account, i64::from(SLOT));
             let slot = self.b.ins().iadd(slots, offset);
             self.b.ins().call(self.refs.prefetch, &[slot]);

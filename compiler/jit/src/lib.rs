@@ -26,8 +26,8 @@
 //! sum, the host journaling the old value (an `every` hook, whose writes
 //! are never journaled, is compiled without that path). A population's
 //! step is one native loop over its agents, a turn reaching the host only
-//! when it makes a call or fails (`Engine::run_agents`). `uniform()` advances the run's own
-//! SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
+//! when it makes a call or fails (`Engine::run_agents`). `uniform()`
+//! advances the run's own SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
 //! runtime's 256-by-128-bit division, inline, with the divisor's reciprocal
 //! kept in the context; when the same `part / whole` (below one, `whole`
 //! below 2^127) comes twice in a row, as a pro-rata loop's share does, it is
@@ -278,7 +278,7 @@ impl<'p> Jit<'p> {
             transaction_functions.push(actions);
         }
         module.finalize()?;
-        let finish = |function: codegen::Function, population, hook| Compiled {
+        let finish = |function: codegen::Function, population| Compiled {
             code: module.code(function.id),
             sites: function.sites,
             views: function.views,
@@ -287,31 +287,26 @@ impl<'p> Jit<'p> {
             locals: function.locals,
             scratch: function.scratch,
             returns: function.returns,
-            hook,
+            hook: function.hook,
         };
         let mut compiled: Vec<(usize, Compiled)> = bodies
             .iter()
-            .zip(functions)
-            .map(|((body, hook), f)| (*body as *const Body as usize, finish(f, None, *hook)))
+            .map(|(body, _)| *body as *const Body as usize)
+            .zip(functions.into_iter().map(|f| finish(f, None)))
             .collect();
         compiled.sort_by_key(|(key, _)| *key);
         let mut loops: Vec<(usize, Compiled)> = loops
             .into_iter()
-            .map(|(key, population, f)| (key, finish(f, Some(population), false)))
+            .map(|(key, population, f)| (key, finish(f, Some(population))))
             .collect();
         loops.sort_by_key(|(key, _)| *key);
         let invariants = invariant_functions
             .into_iter()
-            .map(|function| function.map(|f| finish(f, None, false)))
+            .map(|function| function.map(|f| finish(f, None)))
             .collect();
         let transactions = transaction_functions
             .into_iter()
-            .map(|actions| {
-                actions
-                    .into_iter()
-                    .map(|f| finish(f, None, false))
-                    .collect()
-            })
+            .map(|actions| actions.into_iter().map(|f| finish(f, None)).collect())
             .collect();
         Ok(Jit {
             bodies: compiled,
