@@ -122,12 +122,17 @@ impl Simulated {
 pub enum Engine {
     Interp,
     Jit,
+    /// The interpreter, with every transfer and approval made directly by
+    /// scenario code through the token model's full path (none settled
+    /// in place).
+    InterpFullPath,
 }
 
 /// Checks, lowers and simulates a program with the reference interpreter,
-/// and again with the JIT, asserting that both engines agree on every
-/// recorded row, every counter and the final state of every run (or fail
-/// with the same error). `settings` are `--param` style overrides; `runs`
+/// and again with the JIT and with the interpreter on the token model's
+/// full path ([`Engine::InterpFullPath`]), asserting that all three agree
+/// on every recorded row, every counter and the final state of every run
+/// (or fail with the same error). `settings` are `--param` style overrides; `runs`
 /// overrides the run count.
 pub fn simulate(
     source: &str,
@@ -137,52 +142,71 @@ pub fn simulate(
     let interp = simulate_with(source, settings, runs, Engine::Interp);
     let jit = simulate_with(source, settings, runs, Engine::Jit);
     assert_engines_agree(&interp, &jit);
+    let full_path = simulate_with(source, settings, runs, Engine::InterpFullPath);
+    assert_agree(
+        ("interpreter", &interp),
+        ("interpreter on the token model's full path", &full_path),
+    );
     interp
 }
 
 /// The first line where two [`final_state`]s differ, side by side.
 pub fn first_difference(interp: &str, jit: &str) -> Option<String> {
-    if interp == jit {
+    difference(("interpreter", interp), ("JIT", jit))
+}
+
+/// The first line where two named final states differ, side by side.
+fn difference((a_name, a): (&str, &str), (b_name, b): (&str, &str)) -> Option<String> {
+    if a == b {
         return None;
     }
-    let line = interp
+    let line = a
         .lines()
-        .zip(jit.lines())
+        .zip(b.lines())
         .find(|(x, y)| x != y)
-        .map(|(x, y)| format!("interpreter: {x}\nJIT:         {y}"));
+        .map(|(x, y)| format!("{a_name}: {x}\n{b_name}: {y}"));
     Some(line.unwrap_or_else(|| "(one state has more lines)".into()))
 }
 
 /// Panics at the first difference between two engines' results.
 pub fn assert_engines_agree(interp: &Result<Simulated, String>, jit: &Result<Simulated, String>) {
-    let (interp, jit) = match (interp, jit) {
-        (Ok(interp), Ok(jit)) => (interp, jit),
-        (Err(a), Err(b)) => {
-            assert_eq!(a, b, "the engines fail differently");
+    assert_agree(("interpreter", interp), ("JIT", jit));
+}
+
+/// Panics at the first difference between two named results.
+fn assert_agree(
+    (a_name, a): (&str, &Result<Simulated, String>),
+    (b_name, b): (&str, &Result<Simulated, String>),
+) {
+    let (a, b) = match (a, b) {
+        (Ok(a), Ok(b)) => (a, b),
+        (Err(x), Err(y)) => {
+            assert_eq!(x, y, "{a_name} and {b_name} fail differently");
             return;
         }
-        (a, b) => panic!(
-            "one engine failed: interpreter {:?}, JIT {:?}",
-            a.as_ref().err(),
-            b.as_ref().err()
+        (x, y) => panic!(
+            "one failed: {a_name} {:?}, {b_name} {:?}",
+            x.as_ref().err(),
+            y.as_ref().err()
         ),
     };
-    assert_eq!(interp.columns, jit.columns);
-    assert_eq!(interp.rows.len(), jit.rows.len(), "sweep points");
-    for (point, (a, b)) in interp.rows.iter().zip(&jit.rows).enumerate() {
-        assert_eq!(a.len(), b.len(), "runs at point {point}");
-        for (run, (a, b)) in a.iter().zip(b).enumerate() {
-            assert_eq!(a.len(), b.len(), "rows of run {run} at point {point}");
-            for (x, y) in a.iter().zip(b) {
-                assert_eq!(x, y, "point {point}, run {run}: interpreter vs JIT row");
+    let versus = format!("{a_name} vs {b_name}");
+    assert_eq!(a.columns, b.columns);
+    assert_eq!(a.rows.len(), b.rows.len(), "sweep points");
+    for (point, (x, y)) in a.rows.iter().zip(&b.rows).enumerate() {
+        assert_eq!(x.len(), y.len(), "runs at point {point}");
+        for (run, (x, y)) in x.iter().zip(y).enumerate() {
+            assert_eq!(x.len(), y.len(), "rows of run {run} at point {point}");
+            for (row_a, row_b) in x.iter().zip(y) {
+                assert_eq!(row_a, row_b, "point {point}, run {run}: {versus} row");
             }
         }
     }
-    for (index, (a, b)) in interp.stats.iter().zip(&jit.stats).enumerate() {
-        assert_eq!(a, b, "counters of run #{index}: interpreter vs JIT");
+    for (index, (x, y)) in a.stats.iter().zip(&b.stats).enumerate() {
+        assert_eq!(x, y, "counters of run #{index}: {versus}");
     }
-    for (index, (a, b)) in interp.finals.iter().zip(&jit.finals).enumerate() {
-        if let Some(line) = first_difference(a, b) {
+    for (index, (x, y)) in a.finals.iter().zip(&b.finals).enumerate() {
+        if let Some(line) = difference((a_name, x), (b_name, y)) {
             panic!("final state of run #{index} differs:\n{line}");
         }
     }
@@ -251,9 +275,10 @@ pub fn simulate_with(
     let mut simulation =
         tok_interp::Simulation::new(program, None, lowered).map_err(|e| e.to_string())?;
     simulation.record_events = true;
+    simulation.settle_in_place = !matches!(engine, Engine::InterpFullPath);
     let jit = match engine {
         Engine::Jit => Some(tok_jit::Jit::compile(program).map_err(|e| e.to_string())?),
-        Engine::Interp => None,
+        Engine::Interp | Engine::InterpFullPath => None,
     };
     simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_interp::Engine);
     let runs = match runs {

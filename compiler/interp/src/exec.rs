@@ -5,11 +5,70 @@ use tok_mir::*;
 use tok_runtime::numeric::{self, ArithmeticError};
 use tok_runtime::{U256, WAD};
 
-use crate::reads::Resource;
+use crate::reads::{Reads, Resource};
 use crate::state::{Address, Args, Key, Keys, Proposal, Undo, Value, ZERO_ADDRESS};
-use crate::{EventRecord, Fault, World};
+use crate::{EventRecord, Fault, TokenInfo, World};
 
 pub type Exec<T> = Result<T, Fault>;
+
+/// What a token's transfers and approvals made directly by scenario code
+/// need to be settled in place ([`World::settle_in_place`]): a token
+/// without votes whose fee, if any, is a plain division, and what the
+/// invariants read of it. `None` for any other token.
+#[derive(Clone, Debug)]
+pub(crate) struct DirectPlan {
+    /// The fee's divisor (`None`: no fee).
+    divisor: Option<u128>,
+    /// The fee's recipient (the zero address: it is burned).
+    fee_to: Address,
+    exempt: Vec<Address>,
+    /// The balances an invariant reads.
+    balances_watched: Vec<Address>,
+    /// Whether an invariant reads what the fee is written to (the
+    /// recipient's balance or the supply): then every transfer is checked,
+    /// as `World::direct_writes` counts the fee's write whatever its size.
+    fee_watched: bool,
+    /// Whether an invariant reads allowances (or the rest of the token).
+    others_watched: bool,
+}
+
+impl DirectPlan {
+    pub(crate) fn new(token: TokenId, info: &TokenInfo, watched: &Reads) -> Option<DirectPlan> {
+        let divisor = match (info.fee, info.fee_divisor) {
+            _ if info.votes => return None,
+            (None, _) => None,
+            (Some(_), Some(divisor)) if *divisor.high() == 0 => Some(*divisor.low()),
+            (Some(_), _) => return None,
+        };
+        let Reads::Only(reads) = watched else {
+            return None;
+        };
+        let fee_to = info.fee_to.unwrap_or(ZERO_ADDRESS);
+        let mut plan = DirectPlan {
+            divisor,
+            fee_to,
+            exempt: info.fee_exempt.clone(),
+            balances_watched: Vec::new(),
+            fee_watched: false,
+            others_watched: false,
+        };
+        for read in reads {
+            match *read {
+                Resource::Balance(t, None) if t == token => return None,
+                Resource::Balance(t, Some(account)) if t == token => {
+                    plan.balances_watched.push(account);
+                    plan.fee_watched |= divisor.is_some() && account == fee_to;
+                }
+                Resource::Supply(t) if t == token => {
+                    plan.fee_watched |= divisor.is_some() && fee_to == ZERO_ADDRESS;
+                }
+                Resource::TokenOther(t) if t == token => plan.others_watched = true,
+                _ => {}
+            }
+        }
+        Some(plan)
+    }
+}
 
 impl From<ArithmeticError> for Fault {
     fn from(error: ArithmeticError) -> Self {
@@ -645,6 +704,86 @@ impl World<'_> {
             TokenOp::Approve => Some((token, [Resource::TokenOther(token); 3])),
             _ => None,
         }
+    }
+
+    /// Settles `call`, made by `caller` as a transaction of its own, in
+    /// place when it is a transfer or an approval that [`DirectPlan`]
+    /// covers, that cannot revert and that writes nothing an invariant
+    /// reads (all having been seen to hold): the model's checks, then its
+    /// writes, without the layers of [`World::execute`]. Whether it did;
+    /// if not, nothing was written and the transaction takes the usual
+    /// path, which also reports any revert. Inlined into the queue's loop.
+    #[inline(always)]
+    pub(crate) fn settle_in_place(&mut self, caller: Address, call: &PendingCall) -> bool {
+        let CallTarget::Token { token, op } = call.target else {
+            return false;
+        };
+        let Some(Some(plan)) = self.direct.get(token as usize) else {
+            return false;
+        };
+        let ledger = &mut self.state.ledgers[token as usize];
+        if !self.invariants_verified || ledger.paused {
+            return false;
+        }
+        let address = |index: usize| {
+            call.args
+                .get(index)
+                .map_or(ZERO_ADDRESS, |value| value.address())
+        };
+        let amount = call.args.get(1).map_or(U256::ZERO, |value| value.int());
+        match op {
+            TokenOp::Transfer => {
+                let to = address(0);
+                let (from_index, to_index) = (caller as usize, to as usize);
+                let balances = &mut ledger.balances;
+                if caller == ZERO_ADDRESS
+                    || to == ZERO_ADDRESS
+                    || *amount.high() != 0
+                    || plan.fee_watched
+                    || plan.balances_watched.contains(&caller)
+                    || plan.balances_watched.contains(&to)
+                    || from_index >= balances.len()
+                    || to_index >= balances.len()
+                    || balances[from_index] < amount
+                {
+                    return false;
+                }
+                let fee = match plan.divisor {
+                    Some(divisor)
+                        if !plan.exempt.contains(&caller) && !plan.exempt.contains(&to) =>
+                    {
+                        U256::from(*amount.low() / divisor)
+                    }
+                    _ => U256::ZERO,
+                };
+                let fee_index = plan.fee_to as usize;
+                if fee > U256::ZERO && plan.fee_to != ZERO_ADDRESS && fee_index >= balances.len() {
+                    return false;
+                }
+                // The order of `transfer`: the whole amount leaves, the fee
+                // arrives (or is burned), then the rest, so that parties
+                // that coincide end as there.
+                balances[from_index] -= amount;
+                if fee > U256::ZERO {
+                    if plan.fee_to == ZERO_ADDRESS {
+                        ledger.total_supply -= fee;
+                    } else {
+                        balances[fee_index] += fee;
+                    }
+                }
+                balances[to_index] += amount - fee;
+            }
+            TokenOp::Approve => {
+                let spender = address(0);
+                if spender == ZERO_ADDRESS || plan.others_watched {
+                    return false;
+                }
+                ledger.allowances.insert(caller, spender, amount);
+            }
+            _ => return false,
+        }
+        self.stats.transactions += 1;
+        true
     }
 
     fn spend_allowance(

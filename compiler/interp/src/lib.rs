@@ -294,6 +294,8 @@ pub struct World<'p> {
     watched: reads::Reads,
     /// The same, token by token (see [`reads::Reads::of_token`]).
     watched_tokens: Vec<reads::Reads>,
+    /// Per token: how its direct transfers and approvals settle in place.
+    direct: Vec<Option<exec::DirectPlan>>,
     /// Per mechanism and action: the invariants what the action can write
     /// touches (`None`: not known before it runs; see
     /// [`reads::action_writes`]).
@@ -452,6 +454,7 @@ impl<'p> World<'p> {
                 .collect(),
             watched: reads::Reads::Only(Vec::new()),
             watched_tokens: Vec::new(),
+            direct: Vec::new(),
             action_touches: Vec::new(),
             invariants_verified: false,
             written: Vec::new(),
@@ -500,6 +503,9 @@ impl<'p> World<'p> {
             world.state.params[id] = value;
         }
         world.configure()?;
+        world.direct = (world.tokens.iter().zip(&world.watched_tokens).enumerate())
+            .map(|(token, (info, watched))| exec::DirectPlan::new(token as TokenId, info, watched))
+            .collect();
         world.state.journal.clear();
         Ok(world)
     }
@@ -692,6 +698,9 @@ impl<'p> World<'p> {
         caller: Address,
         call: &PendingCall,
     ) -> Result<Option<String>, Fault> {
+        if self.settle_in_place(caller, call) {
+            return Ok(None);
+        }
         if let Some((token, written)) = self.direct_writes(caller, call) {
             return self.transact_unjournaled(caller, call, token, &written);
         }

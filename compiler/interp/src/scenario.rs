@@ -45,6 +45,11 @@ pub struct Simulation<'p> {
     pub record_events: bool,
     /// Compiled bodies (`None`: interpret everything).
     pub engine: Option<&'p dyn crate::Engine>,
+    /// Whether transfers and approvals made directly by scenario code
+    /// settle in place where they can (`World::settle_in_place`; the
+    /// default), or always take the token model's full path (to check
+    /// the one against the other).
+    pub settle_in_place: bool,
 }
 
 impl<'p> Simulation<'p> {
@@ -90,6 +95,7 @@ impl<'p> Simulation<'p> {
             points,
             record_events: false,
             engine: None,
+            settle_in_place: true,
         })
     }
 
@@ -157,6 +163,9 @@ impl<'p> Simulation<'p> {
         let mut world = World::deploy(self.program, &self.settings_for(point))
             .map_err(|fault| stopped(run, point, fault))?;
         world.engine = self.engine;
+        if !self.settle_in_place {
+            world.direct.clear();
+        }
         Ok(world)
     }
 
