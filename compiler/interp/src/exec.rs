@@ -76,6 +76,13 @@ impl From<ArithmeticError> for Fault {
     }
 }
 
+/// Whether `accounts` (a few) holds `account`: inline, where `contains`
+/// is a call.
+#[inline(always)]
+fn holds(accounts: &[Address], account: Address) -> bool {
+    accounts.iter().any(|held| *held == account)
+}
+
 fn revert<T>(reason: &str) -> Exec<T> {
     Err(Fault::Revert(reason.to_string()))
 }
@@ -740,8 +747,8 @@ impl World<'_> {
                     || to == ZERO_ADDRESS
                     || *amount.high() != 0
                     || plan.fee_watched
-                    || plan.balances_watched.contains(&caller)
-                    || plan.balances_watched.contains(&to)
+                    || holds(&plan.balances_watched, caller)
+                    || holds(&plan.balances_watched, to)
                     || from_index >= balances.len()
                     || to_index >= balances.len()
                     || balances[from_index] < amount
@@ -750,7 +757,7 @@ impl World<'_> {
                 }
                 let fee = match plan.divisor {
                     Some(divisor)
-                        if !plan.exempt.contains(&caller) && !plan.exempt.contains(&to) =>
+                        if !holds(&plan.exempt, caller) && !holds(&plan.exempt, to) =>
                     {
                         U256::from(*amount.low() / divisor)
                     }
@@ -824,7 +831,7 @@ impl World<'_> {
             return revert("ERC20InvalidReceiver");
         }
         let info = &self.tokens[token as usize];
-        let exempt = info.fee_exempt.contains(&from) || info.fee_exempt.contains(&to);
+        let exempt = holds(&info.fee_exempt, from) || holds(&info.fee_exempt, to);
         let fee = match (info.fee, info.fee_divisor) {
             _ if exempt => U256::ZERO,
             (_, Some(divisor)) => amount / divisor,
