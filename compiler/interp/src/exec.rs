@@ -79,6 +79,7 @@ impl From<ArithmeticError> for Fault {
 /// Whether `accounts` (a few) holds `account`: inline, where `contains`
 /// is a call.
 #[inline(always)]
+#[allow(clippy::manual_contains)]
 fn holds(accounts: &[Address], account: Address) -> bool {
     accounts.iter().any(|held| *held == account)
 }
@@ -618,6 +619,9 @@ impl World<'_> {
 
     // ---- The ERC-20 model (OpenZeppelin 5 semantics) ---------------------------------
 
+    /// Runs token operation `op` of `token` called by `caller` with
+    /// `args` (as [`World::token_call`] takes them, from the call's
+    /// arguments in source order).
     fn token_op(
         &mut self,
         caller: Address,
@@ -632,33 +636,58 @@ impl World<'_> {
             args.get(index)
                 .map_or(ZERO_ADDRESS, |value| value.address())
         };
+        let amount = match op {
+            TokenOp::Transfer | TokenOp::Approve | TokenOp::Mint => int(1),
+            TokenOp::TransferFrom => int(2),
+            TokenOp::Burn => int(0),
+            TokenOp::Delegate | TokenOp::Pause | TokenOp::Unpause => U256::ZERO,
+        };
+        self.token_call(caller, token, op, [address(0), address(1)], amount)
+    }
+
+    /// Runs token operation `op` of `token` called by `caller`, inside the
+    /// current transaction, with its arguments by kind: the accounts it
+    /// takes, in source order (`transfer(to, _)`, `transfer_from(from, to,
+    /// _)`, `approve(spender, _)`, `mint(to, _)`, `delegate(to)`; the
+    /// zero address past those), and the amount (zero for an operation
+    /// without one). What [`World::execute`] does for a call to a token,
+    /// for callers that have the operation and its arguments at hand
+    /// (compiled chain code).
+    pub fn token_call(
+        &mut self,
+        caller: Address,
+        token: TokenId,
+        op: TokenOp,
+        accounts: [Address; 2],
+        amount: U256,
+    ) -> Exec<()> {
         match op {
-            TokenOp::Transfer => self.transfer(token, caller, address(0), int(1)),
+            TokenOp::Transfer => self.transfer(token, caller, accounts[0], amount),
             TokenOp::TransferFrom => {
-                let (from, to, amount) = (address(0), address(1), int(2));
+                let [from, to] = accounts;
                 self.spend_allowance(token, from, caller, amount)?;
                 self.transfer(token, from, to, amount)
             }
             TokenOp::Approve => {
-                let spender = address(0);
+                let spender = accounts[0];
                 if spender == ZERO_ADDRESS {
                     return revert("ERC20InvalidSpender");
                 }
-                self.state.set_allowance(token, caller, spender, int(1));
+                self.state.set_allowance(token, caller, spender, amount);
                 Ok(())
             }
             TokenOp::Mint => {
-                let to = address(0);
+                let to = accounts[0];
                 if to == ZERO_ADDRESS {
                     return revert("ERC20InvalidReceiver");
                 }
                 if !self.tokens[token as usize].minters.contains(&caller) {
                     return revert("unauthorized");
                 }
-                self.update(token, ZERO_ADDRESS, to, int(1))
+                self.update(token, ZERO_ADDRESS, to, amount)
             }
-            TokenOp::Burn => self.update(token, caller, ZERO_ADDRESS, int(0)),
-            TokenOp::Delegate => self.delegate(token, caller, address(0)),
+            TokenOp::Burn => self.update(token, caller, ZERO_ADDRESS, amount),
+            TokenOp::Delegate => self.delegate(token, caller, accounts[0]),
             TokenOp::Pause | TokenOp::Unpause => {
                 if self.tokens[token as usize].owner != Some(caller) {
                     return revert("OwnableUnauthorizedAccount");
@@ -756,9 +785,7 @@ impl World<'_> {
                     return false;
                 }
                 let fee = match plan.divisor {
-                    Some(divisor)
-                        if !holds(&plan.exempt, caller) && !holds(&plan.exempt, to) =>
-                    {
+                    Some(divisor) if !holds(&plan.exempt, caller) && !holds(&plan.exempt, to) => {
                         U256::from(*amount.low() / divisor)
                     }
                     _ => U256::ZERO,

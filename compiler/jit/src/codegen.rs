@@ -23,7 +23,7 @@ use crate::host::{
     RATIO_KEY, RATIO_PENDING, RECIPROCAL, RETURNED, RNG, SLOT, TURN, UNCHECKED, UNJOURNALED,
     VIEW_BYTES,
 };
-use crate::{JitError, Site, SiteKind, ViewSource};
+use crate::{CallSite, JitError, Site, SiteKind, ViewSource};
 
 /// Offsets in the header slot `host::call` writes before the arguments.
 const HEADER_THIS: i32 = 0;
@@ -39,6 +39,7 @@ const HEADER_STEP: i32 = 24;
 pub(crate) struct Function {
     pub id: FuncId,
     pub sites: Vec<Site>,
+    pub calls: Vec<CallSite>,
     pub views: Vec<ViewSource>,
     pub scratch: usize,
     pub returns: Repr,
@@ -81,6 +82,7 @@ struct Refs {
     expr: FuncRef,
     stmt: FuncRef,
     call: FuncRef,
+    token: FuncRef,
     int: FuncRef,
     reciprocal: FuncRef,
     ratio: FuncRef,
@@ -98,8 +100,11 @@ struct Refs {
 /// What a body is compiled as.
 #[derive(Clone, Copy)]
 pub(crate) enum Form<'p> {
-    /// Itself.
+    /// Itself: scenario code (setup, a population's start).
     Plain,
+    /// Itself, chain code (an action called by another, a view, the
+    /// invariants): calls it makes are part of the running transaction.
+    Chain,
     /// A loop running it for each of a population's agents in turn (see
     /// `Engine::run_agents`).
     AgentLoop(PopulationId),
@@ -147,6 +152,7 @@ pub(crate) fn compile(
         expr: import(hosts.expr),
         stmt: import(hosts.stmt),
         call: import(hosts.call),
+        token: import(hosts.token),
         int: import(hosts.int),
         reciprocal: import(hosts.reciprocal),
         ratio: import(hosts.ratio),
@@ -166,14 +172,16 @@ pub(crate) fn compile(
     let hook = matches!(form, Form::Hook);
     let mut lower = Lower::new(builder, refs, pointer, program, body);
     lower.journaled = !hook;
+    lower.chain = !matches!(form, Form::Plain | Form::AgentLoop(_));
     match form {
-        Form::Plain | Form::Hook => lower.body(body, None),
+        Form::Plain | Form::Chain | Form::Hook => lower.body(body, None),
         Form::AgentLoop(population) => lower.agent_loop(body, population),
         Form::Transaction(invariants) => lower.body(body, Some(invariants)),
     }
     let Lower {
         b,
         sites,
+        calls,
         views,
         scratch,
         returns,
@@ -189,6 +197,7 @@ pub(crate) fn compile(
     Ok(Function {
         id,
         sites,
+        calls,
         views,
         scratch,
         returns: returns.unwrap_or(Repr::Int),
@@ -227,6 +236,7 @@ struct Lower<'f> {
     vars: Vec<Var>,
     reprs: Vec<Repr>,
     sites: Vec<Site>,
+    calls: Vec<CallSite>,
     /// Storage read in place (empty when integers are not laid out as
     /// compiled code reads them).
     views: Vec<ViewSource>,
@@ -253,6 +263,31 @@ struct Lower<'f> {
     /// Whether in-place writes may have to be journaled (all but a hook's:
     /// see `Form::Hook`).
     journaled: bool,
+    /// Whether the body is chain code (see `Form::Chain`), whose token
+    /// calls run in place (`host_token`).
+    chain: bool,
+    /// While a loop's body is lowered in its fast version (see
+    /// `versioned_block`): the entry of each of its statements in the
+    /// general version, and the running statement's.
+    general: Vec<(*const Stmt, ir::Block)>,
+    bail: Option<ir::Block>,
+    /// The context read once for the fast version, so that its reads of
+    /// the context are of one address and can be merged.
+    fast_context: Option<ir::Value>,
+    /// What the fast version has read and may read again (see `cached`),
+    /// and the fast version's blocks with one way in, by the block it
+    /// comes from.
+    cache: Vec<CacheEntry>,
+    hot_parent: Vec<(ir::Block, ir::Block)>,
+    /// In the fast version: the tests `is_zero` made (the test's result,
+    /// the value tested), and the values a check passed on the way here
+    /// showed to be zero (from the block the check leads to).
+    zero_tests: Vec<(ir::Value, ir::Value)>,
+    known_zero: Vec<(ir::Value, ir::Block)>,
+    /// Whether the running statement has done something that cannot be
+    /// done again (a host call, a write, a draw): from then on its slow
+    /// paths are lowered in place, not left to the general version.
+    dirty: bool,
 }
 
 /// What a write in place stores: a value, or the slot's own value moved
@@ -276,6 +311,36 @@ enum SumChange {
     Sub(Val),
 }
 
+/// Something the fast version of a loop body read (see `Lower::cached`):
+/// a view's items and length, a view's running sum's address, or item
+/// `key` of a view of integers.
+#[derive(Clone, Copy, PartialEq)]
+enum Cached {
+    View(i32),
+    Sum(i32),
+    Slot(i32, ir::Value),
+}
+
+#[derive(Clone, Copy)]
+struct CacheEntry {
+    what: Cached,
+    /// Where it was read.
+    block: ir::Block,
+    values: [ir::Value; 2],
+}
+
+/// A running sum read before one of its terms changes (see
+/// `Lower::running_sum`).
+#[derive(Clone, Copy)]
+struct RunningSum {
+    address: ir::Value,
+    sum: Val,
+    carries: ir::Value,
+    /// Whether the change is the usual one: every term and the sum's high
+    /// halves zero and no wraps counted.
+    narrow: ir::Value,
+}
+
 /// A loop's shared `mul_div` (see `shared_ratio` and `keep_ratio`).
 #[derive(Clone, Copy)]
 struct Shared {
@@ -297,6 +362,22 @@ fn flags() -> MemFlagsData {
     MemFlagsData::new().with_notrap()
 }
 
+/// The alias region of the context (`host::Context`): no storage, stack
+/// slot or buffer is in it, so writes to those leave what was read of it
+/// known. Every function declares it first (see `Lower::new`).
+const CONTEXT_REGION: u32 = 0;
+
+/// Accesses to the context, in its alias region.
+fn ctx_flags() -> MemFlagsData {
+    flags().with_alias_region(Some(ir::AliasRegion::from_u32(CONTEXT_REGION)))
+}
+
+/// The header and arguments `host::call` writes before the call: never
+/// written while the body runs, so reads of them may be merged and moved.
+fn header_flags() -> MemFlagsData {
+    flags().with_readonly().with_can_move()
+}
+
 impl<'f> Lower<'f> {
     fn new(
         mut b: FunctionBuilder<'f>,
@@ -305,6 +386,11 @@ impl<'f> Lower<'f> {
         program: &'f Program,
         body: &Body,
     ) -> Lower<'f> {
+        let region = b.func.dfg.alias_regions.insert(ir::AliasRegionData {
+            user_id: CONTEXT_REGION,
+            description: "context".into(),
+        });
+        debug_assert_eq!(region, ir::AliasRegion::from_u32(CONTEXT_REGION));
         let entry = b.create_block();
         b.append_block_params_for_function_params(entry);
         b.switch_to_block(entry);
@@ -318,6 +404,7 @@ impl<'f> Lower<'f> {
             vars: Vec::new(),
             reprs: body.locals.iter().map(|(_, repr)| *repr).collect(),
             sites: Vec::new(),
+            calls: Vec::new(),
             views: Vec::new(),
             inline_storage: host::native_int_layout(),
             scratch: 0,
@@ -332,6 +419,15 @@ impl<'f> Lower<'f> {
             entry,
             populations: Vec::new(),
             journaled: true,
+            chain: false,
+            general: Vec::new(),
+            bail: None,
+            fast_context: None,
+            cache: Vec::new(),
+            hot_parent: Vec::new(),
+            zero_tests: Vec::new(),
+            known_zero: Vec::new(),
+            dirty: false,
         };
         // The context lives in the pinned register for the whole body (it
         // is used everywhere, and a register never reloaded from the stack
@@ -375,8 +471,8 @@ impl<'f> Lower<'f> {
             // so that no copy of it lives across the loop.
             let context = l.context();
             let pending = l.b.ins().iconst(types::I32, 1);
-            l.b.ins().store(flags(), pending, context, TURN);
-            l.b.ins().store(flags(), index, context, TURN + 4);
+            l.b.ins().store(ctx_flags(), pending, context, TURN);
+            l.b.ins().store(ctx_flags(), index, context, TURN + 4);
             let this = l.b.ins().iadd(base, index);
             l.agent = Some(AgentTurn { this, index });
             // Every agent's turn starts from zeroed locals.
@@ -384,7 +480,7 @@ impl<'f> Lower<'f> {
                 let zero = l.zero(*repr);
                 l.def(*local, zero);
             }
-            l.block(&body.block);
+            l.versioned_block(&body.block);
             // A turn that ran to its end without reaching the host ends
             // here, counted (its pending flag is set afresh by the next
             // turn, and the context does not outlive the loop); any other
@@ -392,7 +488,7 @@ impl<'f> Lower<'f> {
             let (quiet, host, next) = (l.b.create_block(), l.b.create_block(), l.b.create_block());
             l.b.append_block_param(host, types::I32);
             let context = l.context();
-            let pending = l.b.ins().load(types::I32, flags(), context, TURN);
+            let pending = l.b.ins().load(types::I32, ctx_flags(), context, TURN);
             let ok = l.b.ins().iconst(types::I32, i64::from(OK));
             l.b.ins()
                 .brif(pending, quiet, &[], host, &[BlockArg::Value(ok)]);
@@ -400,9 +496,9 @@ impl<'f> Lower<'f> {
             let fault = l.b.ins().iconst(types::I32, i64::from(FAULT));
             l.b.ins().jump(host, &[BlockArg::Value(fault)]);
             l.b.switch_to_block(quiet);
-            let turns = l.b.ins().load(types::I64, flags(), context, QUIET);
+            let turns = l.b.ins().load(types::I64, ctx_flags(), context, QUIET);
             let turns = l.b.ins().iadd_imm_u(turns, 1);
-            l.b.ins().store(flags(), turns, context, QUIET);
+            l.b.ins().store(ctx_flags(), turns, context, QUIET);
             l.b.ins().jump(next, &[]);
             l.b.switch_to_block(host);
             let outcome = l.b.block_params(host)[0];
@@ -438,7 +534,10 @@ impl<'f> Lower<'f> {
         let unchecked = self.b.create_block();
         let fail = std::mem::replace(&mut self.fail, unchecked);
         let args = self.args;
-        let flags_word = self.b.ins().load(types::I32, flags(), args, HEADER_CHECKS);
+        let flags_word = self
+            .b
+            .ins()
+            .load(types::I32, header_flags(), args, HEADER_CHECKS);
         for (index, invariant) in invariants.iter().enumerate() {
             let (check, next) = (self.b.create_block(), self.b.create_block());
             let flag = self.b.ins().ushr_imm_u(flags_word, index as i64);
@@ -469,6 +568,9 @@ impl<'f> Lower<'f> {
 
     /// The context (in the pinned register).
     fn context(&mut self) -> ir::Value {
+        if let Some(context) = self.fast_context {
+            return context;
+        }
         self.b.ins().get_pinned_reg(self.pointer)
     }
 
@@ -477,7 +579,91 @@ impl<'f> Lower<'f> {
     /// Whether a 128-bit value is zero, by its two words (no zero kept in
     /// a register, or on the stack, to compare with).
     fn is_zero(&mut self, value: ir::Value) -> ir::Value {
-        self.compare_words(value, IntCC::Equal)
+        if self.is_known_zero(value) {
+            return self.b.ins().iconst(types::I8, 1);
+        }
+        let test = self.compare_words(value, IntCC::Equal);
+        if self.fast_context.is_some() {
+            self.zero_tests.push((test, value));
+        }
+        test
+    }
+
+    /// Whether `value` is a zero constant, or, in the fast version, a
+    /// value a check on the way here showed to be zero.
+    fn is_known_zero(&self, value: ir::Value) -> bool {
+        self.is_zero_constant(value)
+            || (self.known_zero.iter())
+                .any(|(known, block)| *known == value && self.on_path(*block))
+    }
+
+    /// Whether, in the fast version, `block` is on the path to the current
+    /// block along blocks with one way in (so that it dominates it).
+    fn on_path(&self, block: ir::Block) -> bool {
+        let Some(mut at) = self.b.current_block() else {
+            return false;
+        };
+        for _ in 0..256 {
+            if at == block {
+                return true;
+            }
+            match self.hot_parent.iter().find(|(child, _)| *child == at) {
+                Some((_, parent)) => at = *parent,
+                None => return false,
+            }
+        }
+        false
+    }
+
+    /// Records that `value` is zero from `block` on, and so is each value
+    /// it is the `or` of.
+    fn learn_zero(&mut self, value: ir::Value, block: ir::Block) {
+        self.known_zero.push((value, block));
+        let dfg = &self.b.func.dfg;
+        if let ir::ValueDef::Result(inst, _) = dfg.value_def(value)
+            && let ir::InstructionData::Binary {
+                opcode: ir::Opcode::Bor,
+                args,
+            } = dfg.insts[inst]
+        {
+            for arg in args {
+                self.learn_zero(arg, block);
+            }
+        }
+    }
+
+    /// Records what `condition` holding shows from `block` on: the values
+    /// of `is_zero` tests it is made of (by `and`) are zero.
+    fn learn(&mut self, condition: ir::Value, block: ir::Block) {
+        if let Some((_, tested)) = self.zero_tests.iter().find(|(test, _)| *test == condition) {
+            let tested = *tested;
+            self.learn_zero(tested, block);
+            return;
+        }
+        let dfg = &self.b.func.dfg;
+        if let ir::ValueDef::Result(inst, _) = dfg.value_def(condition)
+            && let ir::InstructionData::Binary {
+                opcode: ir::Opcode::Band,
+                args,
+            } = dfg.insts[inst]
+        {
+            for arg in args {
+                self.learn(arg, block);
+            }
+        }
+    }
+
+    /// `a | b` for 128-bit values, without the `or` when one is a zero
+    /// built by [`Lower::i128`] (which Cranelift does not fold: it has no
+    /// 128-bit constants).
+    fn or128(&mut self, a: ir::Value, b: ir::Value) -> ir::Value {
+        if self.is_known_zero(b) {
+            a
+        } else if self.is_known_zero(a) {
+            b
+        } else {
+            self.b.ins().bor(a, b)
+        }
     }
 
     /// Whether a 128-bit value is not zero (see `is_zero`).
@@ -504,6 +690,10 @@ impl<'f> Lower<'f> {
                 opcode: ir::Opcode::Iconst,
                 imm,
             } => imm.bits() == 0,
+            ir::InstructionData::Unary {
+                opcode: ir::Opcode::Uextend,
+                arg,
+            } => self.is_zero_constant(arg),
             ir::InstructionData::Binary {
                 opcode: ir::Opcode::Iconcat,
                 args,
@@ -583,6 +773,12 @@ impl<'f> Lower<'f> {
     }
 
     fn call(&mut self, function: FuncRef, args: &[ir::Value]) -> ir::Value {
+        // Only the host functions that run statements or expressions, or
+        // make calls, can move storage (see `host::View`).
+        let refs = &self.refs;
+        if [refs.expr, refs.stmt, refs.call, refs.token, refs.agent_end].contains(&function) {
+            self.cache.clear();
+        }
         let call = self.b.ins().call(function, args);
         self.b.inst_results(call)[0]
     }
@@ -613,8 +809,157 @@ impl<'f> Lower<'f> {
         (hot, hot_args): (ir::Block, &[BlockArg]),
         (cold, cold_args): (ir::Block, &[BlockArg]),
     ) {
-        let unlikely = self.b.ins().icmp_imm_u(IntCC::Equal, condition, 0);
-        self.b.ins().brif(unlikely, cold, cold_args, hot, hot_args);
+        let to_bail = self.bail.is_some_and(|bail| bail == cold);
+        // A check the fast version knows to pass is no branch.
+        if to_bail && self.is_true_constant(condition) {
+            self.b.ins().jump(hot, hot_args);
+        } else {
+            let unlikely = self.b.ins().icmp_imm_u(IntCC::Equal, condition, 0);
+            self.b.ins().brif(unlikely, cold, cold_args, hot, hot_args);
+        }
+        // A fast version's path on from a check (see `versioned_block`) has
+        // no other way in: sealed now, the values it uses are the ones
+        // defined before it (a zero high half stays a known zero) rather
+        // than parameters resolved at the end.
+        if to_bail {
+            self.b.seal_block(hot);
+            if let Some(from) = self.b.current_block() {
+                self.hot_parent.push((hot, from));
+            }
+            self.learn(condition, hot);
+        }
+    }
+
+    /// Whether `value` is a nonzero integer constant.
+    fn is_true_constant(&self, value: ir::Value) -> bool {
+        let dfg = &self.b.func.dfg;
+        matches!(dfg.value_def(value), ir::ValueDef::Result(inst, _)
+            if matches!(dfg.insts[inst], ir::InstructionData::UnaryImm {
+                opcode: ir::Opcode::Iconst,
+                imm,
+            } if imm.bits() != 0))
+    }
+
+    /// Jumps to `block`, which has no other way in, and continues there
+    /// (sealed, and in the fast version on its path; see
+    /// `branch_likely`).
+    fn continue_in(&mut self, block: ir::Block) {
+        let from = self.b.current_block();
+        self.b.ins().jump(block, &[]);
+        self.b.seal_block(block);
+        if let (Some(from), true) = (from, self.fast_context.is_some()) {
+            self.hot_parent.push((block, from));
+        }
+        self.b.switch_to_block(block);
+    }
+
+    /// What the fast version read of `what` earlier on the path to here
+    /// (every block on the way having one way in, so that the read
+    /// dominates this point), and that nothing can have changed since: a
+    /// host call that can move storage forgets everything, a write to a
+    /// view the items read of it.
+    fn cached(&self, what: Cached) -> Option<[ir::Value; 2]> {
+        self.fast_context?;
+        let entry = self.cache.iter().rev().find(|entry| entry.what == what)?;
+        let mut block = self.b.current_block()?;
+        for _ in 0..256 {
+            if block == entry.block {
+                return Some(entry.values);
+            }
+            block = self
+                .hot_parent
+                .iter()
+                .find(|(child, _)| *child == block)
+                .map(|(_, parent)| *parent)?;
+        }
+        None
+    }
+
+    /// Remembers, in the fast version, what was just read of `what`.
+    fn remember(&mut self, what: Cached, values: [ir::Value; 2]) {
+        if self.fast_context.is_none() {
+            return;
+        }
+        if let Some(block) = self.b.current_block() {
+            self.cache.push(CacheEntry {
+                what,
+                block,
+                values,
+            });
+        }
+    }
+
+    /// Forgets the items read of view `view` (after a write to it).
+    fn forget_slots(&mut self, view: i32) {
+        self.cache
+            .retain(|entry| !matches!(entry.what, Cached::Slot(v, _) if v == view));
+    }
+
+    /// In a loop body's fast version, while the running statement has
+    /// done nothing that cannot be done again: where its slow paths go
+    /// (its start in the general version, see `versioned_block`).
+    fn bail_target(&self) -> Option<ir::Block> {
+        self.bail.filter(|_| !self.dirty)
+    }
+
+    /// Lowers a loop's `body` twice: a fast version whose slow paths,
+    /// where they can, leave for the start of their statement in a
+    /// general version, laid out apart, that has them all and goes on to
+    /// the end of the body. A path the fast version keeps has no joins
+    /// with slow ones (what the fast path knows, such as a high half that
+    /// is zero, stays known) and no host calls to keep values across. A
+    /// statement leaves only before it does anything that cannot be done
+    /// again (see `dirty`), so the general version redoes it from the
+    /// state it started in. Bodies with loops of their own, or with
+    /// statements that always call the host (whose values would have to be
+    /// kept across the calls, and the general version's too), are lowered
+    /// once.
+    fn versioned_block(&mut self, body: &Block) {
+        if self.bail.is_some() || !self.general.is_empty() || has_loop(body) || calls_host(body) {
+            self.block(body);
+            return;
+        }
+        let mut statements = Vec::new();
+        collect_statements(body, &mut statements);
+        let first = self.b.func.dfg.num_blocks();
+        self.general = statements
+            .into_iter()
+            .map(|stmt| (stmt, self.b.create_block()))
+            .collect();
+        let end = self.b.create_block();
+        // The fast version; `stmt` sets the bail target of each statement.
+        self.bail = self.general.first().map(|(_, entry)| *entry);
+        self.dirty = false;
+        self.fast_context = Some(self.b.ins().get_pinned_reg(self.pointer));
+        self.cache.clear();
+        self.block(body);
+        self.cache.clear();
+        self.hot_parent.clear();
+        self.zero_tests.clear();
+        self.known_zero.clear();
+        self.fast_context = None;
+        self.bail = None;
+        self.b.ins().jump(end, &[]);
+        // The general version, entered only from the fast one's slow
+        // paths: every block it makes is cold.
+        let general_start = self.b.func.dfg.num_blocks();
+        let unreached = self.b.create_block();
+        self.b.switch_to_block(unreached);
+        self.block(body);
+        self.b.ins().jump(end, &[]);
+        let blocks = self.general.iter().map(|(_, entry)| *entry);
+        let cold: Vec<ir::Block> = blocks
+            .chain(
+                (general_start..self.b.func.dfg.num_blocks())
+                    .map(|index| ir::Block::from_u32(index as u32)),
+            )
+            .collect();
+        debug_assert!(first < general_start);
+        for block in cold {
+            self.b.set_cold_block(block);
+        }
+        self.general.clear();
+        self.b.switch_to_block(end);
     }
 
     fn use_local(&mut self, local: LocalId) -> Val {
@@ -653,6 +998,21 @@ impl<'f> Lower<'f> {
     }
 
     fn stmt(&mut self, stmt: &Stmt) {
+        if let Some((_, entry)) =
+            (self.general.iter()).find(|(known, _)| std::ptr::eq(*known, stmt))
+        {
+            let entry = *entry;
+            if self.bail.is_some() {
+                // The fast version: this statement's slow paths leave for
+                // its start in the general one.
+                self.bail = Some(entry);
+                self.dirty = false;
+            } else {
+                // The general version: this statement starts at its entry.
+                self.b.ins().jump(entry, &[]);
+                self.b.switch_to_block(entry);
+            }
+        }
         match stmt {
             Stmt::Set { local, value } => {
                 let value = self.expr(value);
@@ -661,6 +1021,11 @@ impl<'f> Lower<'f> {
             Stmt::Require { condition, reason } => {
                 let holds = self.expr(condition).one();
                 let (fails, next) = (self.b.create_block(), self.b.create_block());
+                if let Some(bail) = self.bail_target() {
+                    self.branch_likely(holds, (next, &[]), (bail, &[]));
+                    self.b.switch_to_block(next);
+                    return;
+                }
                 self.branch_likely(holds, (next, &[]), (fails, &[]));
                 self.switch_to_cold(fails);
                 self.stmt_site(&Stmt::Revert {
@@ -676,7 +1041,10 @@ impl<'f> Lower<'f> {
                     let (then, next) = (self.b.create_block(), self.b.create_block());
                     self.b.ins().brif(holds, then, &[], next, &[]);
                     self.b.switch_to_block(then);
+                    // The next condition is reached without this arm.
+                    let (bail, dirty) = (self.bail, self.dirty);
                     self.block(body);
+                    (self.bail, self.dirty) = (bail, dirty);
                     self.b.ins().jump(merge, &[]);
                     self.b.switch_to_block(next);
                 }
@@ -725,6 +1093,7 @@ impl<'f> Lower<'f> {
                 let account = self.expr(account).one();
                 let context = self.context();
                 let saved = self.call(self.refs.actor, &[context, account]);
+                self.dirty = true;
                 self.block(body);
                 self.call(self.refs.actor, &[context, saved]);
             }
@@ -739,12 +1108,48 @@ impl<'f> Lower<'f> {
                 }
                 None => self.stmt_site(stmt),
             },
+            Stmt::Call(Call::Token { token, op, args }) if self.chain => {
+                self.token_call(*token, *op, args)
+            }
             Stmt::StoreAgent { .. }
             | Stmt::Push { .. }
             | Stmt::Revert { .. }
             | Stmt::Emit { .. }
             | Stmt::Call(_) => self.stmt_site(stmt),
         }
+    }
+
+    /// A token operation called by chain code: its accounts (the zero
+    /// address past them) and amount (zero when it takes none) to the host,
+    /// which runs it in place (`host_token`).
+    fn token_call(&mut self, token: TokenId, op: TokenOp, args: &[Expr]) {
+        let mut accounts = Vec::new();
+        let mut amount = None;
+        for arg in args {
+            match (arg.repr, self.expr(arg)) {
+                (Repr::Address, value) => accounts.push(value.one()),
+                (_, value) => amount = Some(value),
+            }
+        }
+        let amount = match amount {
+            Some(amount) => amount,
+            None => self.zero(Repr::Int),
+        };
+        let code = host::TOKEN_OPS
+            .iter()
+            .position(|known| *known == op)
+            .unwrap_or(host::TOKEN_OPS.len()) as u32;
+        let token_op = self.i32(token << 8 | code);
+        let zero = self.i32(0);
+        let (first, second) = (
+            accounts.first().copied().unwrap_or(zero),
+            accounts.get(1).copied().unwrap_or(zero),
+        );
+        let buffer = self.spill(&[amount]);
+        let context = self.context();
+        let status = self.call(self.refs.token, &[context, token_op, first, second, buffer]);
+        self.dirty = true;
+        self.check(status);
     }
 
     fn stmt_site(&mut self, stmt: &Stmt) {
@@ -758,7 +1163,7 @@ impl<'f> Lower<'f> {
     fn stmt_site_with(&mut self, stmt: &Stmt, values: &[Val]) {
         let mut synthetic = stmt.clone();
         let children = replace_children(stmt_children(&mut synthetic), self.base);
-        let reprs = children.iter().map(|child| child.repr).collect();
+        let reprs: Vec<Repr> = children.iter().map(|child| child.repr).collect();
         let kind = match stmt {
             Stmt::Store {
                 mechanism,
@@ -782,14 +1187,36 @@ impl<'f> Lower<'f> {
             Stmt::Emit { event, .. } => SiteKind::Emit(*event),
             _ => SiteKind::Stmt(synthetic),
         };
-        let host = match kind {
-            SiteKind::Call(_) => self.refs.call,
-            _ => self.refs.stmt,
+        let call = match kind {
+            SiteKind::Call(target) => Some(target),
+            _ => None,
         };
+        let ints = (reprs.iter().enumerate())
+            .filter(|(_, repr)| **repr == Repr::Int)
+            .fold(0u8, |mask, (index, _)| mask | 1 << index);
+        let typed = reprs.len() <= 8
+            && (reprs.iter()).all(|repr| matches!(repr, Repr::Int | Repr::Address));
+        let count = reprs.len() as u8;
         let site = self.site(kind, reprs);
+        // A call passes its index among the body's calls, other statements
+        // their site's.
+        let (host, index) = match call {
+            Some(target) => {
+                self.calls.push(CallSite {
+                    target,
+                    site,
+                    count,
+                    ints,
+                    typed,
+                });
+                (self.refs.call, self.calls.len() as u32 - 1)
+            }
+            None => (self.refs.stmt, site),
+        };
         let buffer = self.spill(values);
-        let (context, site) = (self.context(), self.i32(site));
-        let status = self.call(host, &[context, site, buffer]);
+        let (context, index) = (self.context(), self.i32(index));
+        let status = self.call(host, &[context, index, buffer]);
+        self.dirty = true;
         self.check(status);
     }
 
@@ -847,23 +1274,58 @@ impl<'f> Lower<'f> {
             Some(key) => self.b.ins().uextend(types::I64, key.one()),
             None => self.b.ins().iconst(types::I64, 0),
         };
-        let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
         let (in_place, site, merge) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.branch_likely(present, (in_place, &[]), (site, &[]));
-        self.b.switch_to_block(in_place);
+        let bail = self.bail_target();
+        // The slot as the fast version read it before on this path (so it
+        // is there), or as read now.
+        let slot = key.map(|key| Cached::Slot(view, key.one()));
+        let known = slot.and_then(|slot| self.cached(slot));
+        match known {
+            Some(_) => self.continue_in(in_place),
+            None => {
+                let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
+                self.branch_likely(present, (in_place, &[]), (bail.unwrap_or(site), &[]));
+                self.b.switch_to_block(in_place);
+            }
+        }
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
-        let old = self.load(Repr::Int, address, 0);
+        let old = match known {
+            Some([low, high]) => Val::Int(low, high),
+            None => self.load(Repr::Int, address, 0),
+        };
         let (value, change) = new_value(self, old);
+        // In a loop's fast version every check comes before the write: the
+        // running sum's too.
+        let sum = self.running_sum(view, change);
+        let checked = match self.bail_target() {
+            Some(bail) => {
+                let write = self.b.create_block();
+                self.branch_likely(sum.narrow, (write, &[]), (bail, &[]));
+                self.b.switch_to_block(write);
+                true
+            }
+            None => false,
+        };
         self.store(value, address, 0);
-        self.update_running_sum(view, change);
+        self.dirty = true;
+        self.forget_slots(view);
+        if let Some(slot) = slot {
+            let zero = self.i128(0);
+            let (low, high) = value.halves(zero);
+            self.remember(slot, [low, high]);
+        }
+        self.finish_running_sum(sum, change, checked);
         if self.journaled {
             let record = self.b.create_block();
-            let unjournaled = self.b.ins().load(types::I64, flags(), context, UNJOURNALED);
+            let unjournaled = self
+                .b
+                .ins()
+                .load(types::I64, ctx_flags(), context, UNJOURNALED);
             self.b.ins().brif(unjournaled, merge, &[], record, &[]);
             self.b.switch_to_block(record);
             let (m, f) = (self.i32(mechanism), self.i32(field));
@@ -873,8 +1335,17 @@ impl<'f> Lower<'f> {
             };
             let buffer = self.spill(&[old]);
             self.call(self.refs.record, &[context, m, f, key_word, buffer]);
+            self.b.ins().jump(merge, &[]);
+            if bail.is_some() || known.is_some() {
+                self.b.switch_to_block(merge);
+                return;
+            }
+        } else if bail.is_some() || known.is_some() {
+            self.continue_in(merge);
+            return;
+        } else {
+            self.b.ins().jump(merge, &[]);
         }
-        self.b.ins().jump(merge, &[]);
         self.switch_to_cold(site);
         // A slot not there yet reads as zero.
         let zero = self.zero(Repr::Int);
@@ -885,38 +1356,62 @@ impl<'f> Lower<'f> {
         self.b.switch_to_block(merge);
     }
 
-    /// Brings view `view`'s running sum (a `Tally`) up to date after one
-    /// of its terms changed, counting wraps past 2^256 in `carries` as
-    /// `Tally::replace` does: the same sum and count, as the exact sum has
-    /// one such form.
-    fn update_running_sum(&mut self, view: i32, change: SumChange) {
-        let sum_address = self.view_sum_at(view);
-        let sum = self.load(Repr::Int, sum_address, 0);
-        let carries = self.b.ins().load(types::I64, flags(), sum_address, 32);
+    /// Reads view `view`'s running sum (a `Tally`) before one of its terms
+    /// changes by `change`, and whether the change is the usual one
+    /// (`RunningSum::narrow`); `finish_running_sum` brings it up to date.
+    fn running_sum(&mut self, view: i32, change: SumChange) -> RunningSum {
+        let address = self.view_sum_at(view);
+        let sum = self.load(Repr::Int, address, 0);
+        let carries = self.b.ins().load(types::I64, flags(), address, 32);
         // Usually every term is below 2^128 and the sum fits in 256 bits,
         // so it is at least any of its terms and the new sum is below
         // 2^129: no borrow, and a carry only into the high half.
         let zero = self.i128(0);
-        let (sum_low, sum_high) = sum.halves(zero);
+        let (_, sum_high) = sum.halves(zero);
         let highs = match change {
             SumChange::Replace { old, new } => {
-                let highs = self.b.ins().bor(sum_high, old.halves(zero).1);
-                self.b.ins().bor(highs, new.halves(zero).1)
+                let highs = self.or128(sum_high, old.halves(zero).1);
+                self.or128(highs, new.halves(zero).1)
             }
             SumChange::Add(delta) | SumChange::Sub(delta) => {
-                self.b.ins().bor(sum_high, delta.halves(zero).1)
+                self.or128(sum_high, delta.halves(zero).1)
             }
         };
         let narrow = self.is_zero(highs);
         let exact = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
         let narrow = self.b.ins().band(narrow, exact);
+        RunningSum {
+            address,
+            sum,
+            carries,
+            narrow,
+        }
+    }
+
+    /// Brings a running sum read by `running_sum` up to date after its
+    /// term changed by `change`, counting wraps past 2^256 in `carries` as
+    /// `Tally::replace` does: the same sum and count, as the exact sum has
+    /// one such form. `checked`: the change is known to be the usual one.
+    fn finish_running_sum(&mut self, running: RunningSum, change: SumChange, checked: bool) {
+        let RunningSum {
+            address: sum_address,
+            sum,
+            carries,
+            narrow,
+        } = running;
+        let zero = self.i128(0);
+        let (sum_low, _) = sum.halves(zero);
         let (short, general, summed) = (
             self.b.create_block(),
             self.b.create_block(),
             self.b.create_block(),
         );
-        self.branch_likely(narrow, (short, &[]), (general, &[]));
-        self.b.switch_to_block(short);
+        if checked {
+            self.continue_in(short);
+        } else {
+            self.branch_likely(narrow, (short, &[]), (general, &[]));
+            self.b.switch_to_block(short);
+        }
         let (low, high) = match change {
             SumChange::Replace { old, new } => {
                 let rest = self.b.ins().isub(sum_low, old.halves(zero).0);
@@ -933,6 +1428,10 @@ impl<'f> Lower<'f> {
             SumChange::Sub(delta) => (self.b.ins().isub(sum_low, delta.halves(zero).0), zero),
         };
         self.store(Val::Int(low, high), sum_address, 0);
+        if checked {
+            self.continue_in(summed);
+            return;
+        }
         self.b.ins().jump(summed, &[]);
         self.switch_to_cold(general);
         let (total, carries) = match change {
@@ -1129,7 +1628,7 @@ impl<'f> Lower<'f> {
                 None => list_item(l),
             };
             l.def(local, item);
-            l.block(body);
+            l.versioned_block(body);
         });
         self.shared = outer;
     }
@@ -1184,14 +1683,18 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
         );
         let join = self.int_join();
-        self.branch_likely(sum, (present, &[]), (host, &[]));
+        let bail = self.bail_target();
+        self.branch_likely(sum, (present, &[]), (bail.unwrap_or(host), &[]));
         self.b.switch_to_block(present);
         let carries = self.b.ins().load(types::I64, flags(), sum, 32);
         let fits = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
-        self.branch_likely(fits, (read, &[]), (host, &[]));
+        self.branch_likely(fits, (read, &[]), (bail.unwrap_or(host), &[]));
         self.b.switch_to_block(read);
         let low = self.b.ins().load(types::I128, flags(), sum, 0);
         let high = self.b.ins().load(types::I128, flags(), sum, 16);
+        if bail.is_some() {
+            return Val::Int(low, high);
+        }
         self.jump_int(join, low, high);
         self.switch_to_cold(host);
         let zero = self.i128(0);
@@ -1256,36 +1759,62 @@ impl<'f> Lower<'f> {
 
     /// The items address and length of view `view`, read from the context.
     fn view_at(&mut self, view: i32) -> (ir::Value, ir::Value) {
+        if let Some([items, len]) = self.cached(Cached::View(view)) {
+            return (items, len);
+        }
         let context = self.context();
         let offset = view * VIEW_BYTES;
-        let items = self.b.ins().load(self.pointer, flags(), context, offset);
-        let len = self.b.ins().load(types::I64, flags(), context, offset + 8);
+        let items = self
+            .b
+            .ins()
+            .load(self.pointer, ctx_flags(), context, offset);
+        let len = self
+            .b
+            .ins()
+            .load(types::I64, ctx_flags(), context, offset + 8);
+        self.remember(Cached::View(view), [items, len]);
         (items, len)
     }
 
     /// The address of view `view`'s running sum (a `Tally`; null but for
     /// integer fields and maps), read from the context.
     fn view_sum_at(&mut self, view: i32) -> ir::Value {
+        if let Some([sum, _]) = self.cached(Cached::Sum(view)) {
+            return sum;
+        }
         let context = self.context();
-        self.b
+        let sum = self
+            .b
             .ins()
-            .load(self.pointer, flags(), context, view * VIEW_BYTES + 16)
+            .load(self.pointer, ctx_flags(), context, view * VIEW_BYTES + 16);
+        self.remember(Cached::Sum(view), [sum, sum]);
+        sum
     }
 
     /// Integer item `account` of view `view`: zero past the end (a missing
     /// entry reads as zero).
     fn view_int(&mut self, view: i32, account: ir::Value) -> Val {
+        // Read before on this path (so inside the view, which cannot have
+        // shrunk since), and not written since.
+        if let Some([low, high]) = self.cached(Cached::Slot(view, account)) {
+            return Val::Int(low, high);
+        }
         let (items, len) = self.view_at(view);
         let index = self.b.ins().uextend(types::I64, account);
         let (read, absent) = (self.b.create_block(), self.b.create_block());
         let join = self.int_join();
         let present = self.b.ins().icmp(IntCC::UnsignedLessThan, index, len);
-        self.branch_likely(present, (read, &[]), (absent, &[]));
+        let bail = self.bail_target();
+        self.branch_likely(present, (read, &[]), (bail.unwrap_or(absent), &[]));
         self.b.switch_to_block(read);
         let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
         let address = self.b.ins().iadd(items, offset);
         let low = self.b.ins().load(types::I128, flags(), address, 0);
         let high = self.b.ins().load(types::I128, flags(), address, 16);
+        if bail.is_some() {
+            self.remember(Cached::Slot(view, account), [low, high]);
+            return Val::Int(low, high);
+        }
         self.jump_int(join, low, high);
         self.switch_to_cold(absent);
         let zero = self.i128(0);
@@ -1314,6 +1843,12 @@ impl<'f> Lower<'f> {
         let (read, done) = (self.b.create_block(), self.b.create_block());
         self.b.append_block_param(done, types::I8);
         let no = self.b.ins().iconst(types::I8, 0);
+        if let Some(bail) = self.bail_target() {
+            self.branch_likely(inside, (read, &[]), (bail, &[]));
+            self.b.switch_to_block(read);
+            let address = self.b.ins().iadd(items, index);
+            return Val::One(self.b.ins().load(types::I8, flags(), address, 0));
+        }
         self.branch_likely(inside, (read, &[]), (done, &[BlockArg::Value(no)]));
         self.b.switch_to_block(read);
         let address = self.b.ins().iadd(items, index);
@@ -1364,7 +1899,7 @@ impl<'f> Lower<'f> {
             ExprKind::Env(env) => {
                 let args = self.args;
                 let header = |l: &mut Self, ty: ir::Type, offset: i32| {
-                    l.b.ins().load(ty, flags(), args, offset)
+                    l.b.ins().load(ty, header_flags(), args, offset)
                 };
                 let widen = |l: &mut Self, value: ir::Value| {
                     let zero = l.i128(0);
@@ -1527,10 +2062,14 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
         );
         self.b.append_block_param(join, types::I32);
-        self.branch_likely(inside, (present, &[]), (absent, &[]));
+        let bail = self.bail_target();
+        self.branch_likely(inside, (present, &[]), (bail.unwrap_or(absent), &[]));
         self.b.switch_to_block(present);
         let offset = self.b.ins().ireduce(types::I32, low);
         let account = self.b.ins().iadd(base, offset);
+        if bail.is_some() {
+            return Val::One(account);
+        }
         self.b.ins().jump(join, &[BlockArg::Value(account)]);
         self.switch_to_cold(absent);
         let reverted = self.expr_site_with(expr, &[index]).one();
@@ -1543,10 +2082,11 @@ impl<'f> Lower<'f> {
     /// `SplitMix64::uniform` makes it, advancing the world's own state.
     fn uniform(&mut self) -> ir::Value {
         let context = self.context();
-        let state = self.b.ins().load(self.pointer, flags(), context, RNG);
+        let state = self.b.ins().load(self.pointer, ctx_flags(), context, RNG);
         let x = self.b.ins().load(types::I64, flags(), state, 0);
         let x = self.b.ins().iadd_imm_u(x, random::GAMMA as i64);
         self.b.ins().store(flags(), x, state, 0);
+        self.dirty = true;
         let mut z = x;
         for (shift, multiplier) in [(30, random::MIX[0]), (27, random::MIX[1])] {
             let shifted = self.b.ins().ushr_imm_u(z, shift);
@@ -1600,6 +2140,8 @@ impl<'f> Lower<'f> {
         let out = self.buffer(1);
         let (context, site) = (self.context(), self.i32(site));
         let status = self.call(self.refs.expr, &[context, site, buffer, out]);
+        // What the host evaluates need not be pure.
+        self.dirty = true;
         self.check(status);
         self.load(expr.repr, out, 0)
     }
@@ -1635,7 +2177,7 @@ impl<'f> Lower<'f> {
         let ((al, ah), (bl, bh)) = (a.halves(zero), b.halves(zero));
         // `0 < b` (as in `require amount > 0`) is `b != 0`: no borrow chain.
         if self.is_zero_constant(al) && self.is_zero_constant(ah) {
-            let any = self.b.ins().bor(bl, bh);
+            let any = self.or128(bl, bh);
             return self.is_nonzero(any);
         }
         let high_less = self.b.ins().icmp(IntCC::UnsignedLessThan, ah, bh);
@@ -1709,7 +2251,7 @@ impl<'f> Lower<'f> {
             BinOp::Add => {
                 // Both below 2^128: the sum is below 2^129, the carry is
                 // the high half.
-                let highs = self.b.ins().bor(ah, bh);
+                let highs = self.or128(ah, bh);
                 let fast = self.is_zero(highs);
                 self.fast_or_host(op, a, b, fast, |l| {
                     let low = l.b.ins().iadd(al, bl);
@@ -1719,7 +2261,7 @@ impl<'f> Lower<'f> {
                 })
             }
             BinOp::Sub => {
-                let highs = self.b.ins().bor(ah, bh);
+                let highs = self.or128(ah, bh);
                 let small = self.is_zero(highs);
                 let no_borrow = self.b.ins().icmp(IntCC::UnsignedGreaterThanOrEqual, al, bl);
                 let fast = self.b.ins().band(small, no_borrow);
@@ -1731,14 +2273,14 @@ impl<'f> Lower<'f> {
             BinOp::Mul | BinOp::Div | BinOp::Rem => {
                 // Both below 2^64 (and a non-zero divisor): one machine
                 // multiply or divide is exact.
-                let highs = self.b.ins().bor(ah, bh);
-                let lows = self.b.ins().bor(al, bl);
+                let highs = self.or128(ah, bh);
+                let lows = self.or128(al, bl);
                 // The high word of a 128-bit value is the upper register of
                 // its pair: split, not shifted (Cranelift lowers a shift of
                 // `i128` as one by a variable amount).
                 let (_, above) = self.b.ins().isplit(lows);
                 let above = self.b.ins().uextend(types::I128, above);
-                let wide = self.b.ins().bor(highs, above);
+                let wide = self.or128(highs, above);
                 let mut fast = self.is_zero(wide);
                 if op != BinOp::Mul {
                     let nonzero = self.is_nonzero(bl);
@@ -1884,7 +2426,14 @@ impl<'f> Lower<'f> {
         condition: ir::Value,
         fast: impl FnOnce(&mut Self) -> (ir::Value, ir::Value),
     ) -> Val {
-        let (quick, slow) = (self.b.create_block(), self.b.create_block());
+        let quick = self.b.create_block();
+        if let Some(bail) = self.bail_target() {
+            self.branch_likely(condition, (quick, &[]), (bail, &[]));
+            self.b.switch_to_block(quick);
+            let (low, high) = fast(self);
+            return Val::Int(low, high);
+        }
+        let slow = self.b.create_block();
         let join = self.int_join();
         self.branch_likely(condition, (quick, &[]), (slow, &[]));
         self.b.switch_to_block(quick);
@@ -1915,19 +2464,27 @@ impl<'f> Lower<'f> {
             self.b.create_block(),
         );
         let join = self.int_join();
-        let high = self.b.ins().bor(halves[0].1, halves[1].1);
-        let high = self.b.ins().bor(high, halves[2].1);
+        let high = self.or128(halves[0].1, halves[1].1);
+        let high = self.or128(high, halves[2].1);
         let small = self.is_zero(high);
-        self.branch_likely(small, (narrow, &[]), (slow, &[]));
+        // In a loop's fast version, the host's path is the general
+        // version's (see `versioned_block`).
+        let bail = self.bail_target();
+        let host = bail.unwrap_or(slow);
+        self.branch_likely(small, (narrow, &[]), (host, &[]));
         self.b.switch_to_block(narrow);
         self.mul_div_by_ratio(a, b, c, join, general);
         self.switch_to_cold(general);
         let (high, low) = self.mul_256(a, b);
         let fits = self.b.ins().icmp(IntCC::UnsignedLessThan, high, c);
-        self.branch_likely(fits, (fast, &[]), (slow, &[]));
+        self.branch_likely(fits, (fast, &[]), (host, &[]));
         self.b.switch_to_block(fast);
         let quotient = self.div_256_by_128(high, low, c);
         self.jump_int(join, quotient, zero);
+        if bail.is_some() {
+            self.b.seal_block(join);
+            return self.joined_int(join);
+        }
         self.switch_to_cold(slow);
         let (low, high) = self.int_host(MUL_DIV, &values).halves(zero);
         self.jump_int(join, low, high);
@@ -1969,8 +2526,10 @@ impl<'f> Lower<'f> {
         // The kept ratio's key, or the last key that missed.
         let keyed = |l: &mut Self, offset: i32| {
             let context = l.context();
-            let kept_a = l.b.ins().load(types::I128, flags(), context, offset);
-            let kept_c = l.b.ins().load(types::I128, flags(), context, offset + 16);
+            let kept_a = l.b.ins().load(types::I128, ctx_flags(), context, offset);
+            let kept_c =
+                l.b.ins()
+                    .load(types::I128, ctx_flags(), context, offset + 16);
             let same_a = l.b.ins().icmp(IntCC::Equal, kept_a, a);
             let same_c = l.b.ins().icmp(IntCC::Equal, kept_c, c);
             l.b.ins().band(same_a, same_c)
@@ -1983,8 +2542,10 @@ impl<'f> Lower<'f> {
         self.b.ins().brif(again, compute, &[], remember, &[]);
         self.b.switch_to_block(remember);
         let context = self.context();
-        self.b.ins().store(flags(), a, context, RATIO_PENDING);
-        self.b.ins().store(flags(), c, context, RATIO_PENDING + 16);
+        self.b.ins().store(ctx_flags(), a, context, RATIO_PENDING);
+        self.b
+            .ins()
+            .store(ctx_flags(), c, context, RATIO_PENDING + 16);
         self.b.ins().jump(general, &[]);
         self.b.switch_to_block(compute);
         let (a0, a1) = self.b.ins().isplit(a);
@@ -1993,7 +2554,10 @@ impl<'f> Lower<'f> {
         let kept = self.b.ins().icmp_imm_u(IntCC::Equal, status, i64::from(OK));
         self.branch_likely(kept, (ratio, &[]), (general, &[]));
         self.b.switch_to_block(ratio);
-        self.ratio_product(b, join, |_| (a, c));
+        if let Some(quotient) = self.ratio_product(b, join, |_| (a, c)) {
+            let zero = self.i128(0);
+            self.jump_int(join, quotient, zero);
+        }
     }
 
     /// Before a loop whose `mul_div` keeps one ratio (`shared_ratio`), with
@@ -2021,7 +2585,7 @@ impl<'f> Lower<'f> {
         let (a0, a1) = self.b.ins().isplit(a);
         let (c0, c1) = self.b.ins().isplit(c);
         // The host keeps it only for `a < c < 2^127`.
-        let high = self.b.ins().bor(a_high, c_high);
+        let high = self.or128(a_high, c_high);
         let narrow = self.is_zero(high);
         let many = self
             .b
@@ -2054,7 +2618,8 @@ impl<'f> Lower<'f> {
         let join = self.int_join();
         let narrow = self.is_zero(b_high);
         let go = self.b.ins().band(narrow, shared.kept);
-        self.branch_likely(go, (fast, &[]), (usual, &[]));
+        let bail = self.bail_target();
+        self.branch_likely(go, (fast, &[]), (bail.unwrap_or(usual), &[]));
         let fixed = |l: &mut Self| {
             let address = l.b.ins().stack_addr(l.pointer, shared.fixed, 0);
             let numerator = l.load(Repr::Int, address, 0);
@@ -2062,10 +2627,13 @@ impl<'f> Lower<'f> {
             (numerator, whole)
         };
         self.b.switch_to_block(fast);
-        self.ratio_product(b, join, |l| {
+        let quotient = self.ratio_product(b, join, |l| {
             let (numerator, whole) = fixed(l);
             (numerator.one(), whole.one())
         });
+        if let Some(quotient) = quotient {
+            return Val::Int(quotient, zero);
+        }
         self.switch_to_cold(usual);
         let (numerator, whole) = fixed(self);
         let values = if swap {
@@ -2087,12 +2655,12 @@ impl<'f> Lower<'f> {
         b: ir::Value,
         join: ir::Block,
         fixed: impl FnOnce(&mut Self) -> (ir::Value, ir::Value),
-    ) {
+    ) -> Option<ir::Value> {
         let context = self.context();
         let r: [ir::Value; 3] = [0, 8, 16].map(|offset| {
             self.b
                 .ins()
-                .load(types::I64, flags(), context, RATIO + offset)
+                .load(types::I64, ctx_flags(), context, RATIO + offset)
         });
         let (b0, b1) = self.b.ins().isplit(b);
         // `word * R` for one 64-bit word of `b`, a 256-bit product: its
@@ -2135,6 +2703,19 @@ impl<'f> Lower<'f> {
         // is the quotient.
         let zero = self.i128(0);
         let near = self.b.ins().icmp_imm_s(IntCC::Equal, fraction_top, -1);
+        // In a loop's fast version the rare check is the general
+        // version's: the quotient is returned, its high half known to be
+        // zero, rather than joined with other paths.
+        if let Some(bail) = self.bail_target() {
+            let exact = self.b.create_block();
+            self.b.ins().brif(near, bail, &[], exact, &[]);
+            self.b.seal_block(exact);
+            if let Some(from) = self.b.current_block() {
+                self.hot_parent.push((exact, from));
+            }
+            self.b.switch_to_block(exact);
+            return Some(estimate);
+        }
         let correct = self.b.create_block();
         self.b.ins().brif(
             near,
@@ -2156,6 +2737,7 @@ impl<'f> Lower<'f> {
         let short = self.b.ins().uextend(types::I128, short);
         let quotient = self.b.ins().iadd(estimate, short);
         self.jump_int(join, quotient, zero);
+        None
     }
 
     /// The full product of two 64-bit integers.
@@ -2251,11 +2833,17 @@ impl<'f> Lower<'f> {
     /// the divisor is the last one's, else from the host.
     fn reciprocal(&mut self, divisor: ir::Value) -> ir::Value {
         let context = self.context();
-        let kept = self.b.ins().load(types::I128, flags(), context, DIVISOR);
+        let kept = self
+            .b
+            .ins()
+            .load(types::I128, ctx_flags(), context, DIVISOR);
         let same = self.b.ins().icmp(IntCC::Equal, kept, divisor);
         let (fresh, done) = (self.b.create_block(), self.b.create_block());
         self.b.append_block_param(done, types::I64);
-        let reciprocal = self.b.ins().load(types::I64, flags(), context, RECIPROCAL);
+        let reciprocal = self
+            .b
+            .ins()
+            .load(types::I64, ctx_flags(), context, RECIPROCAL);
         self.branch_likely(same, (done, &[BlockArg::Value(reciprocal)]), (fresh, &[]));
         self.switch_to_cold(fresh);
         let (low, high) = self.b.ins().isplit(divisor);
@@ -2320,6 +2908,51 @@ impl<'f> Lower<'f> {
 /// in place).
 /// Whether `expr` reads no storage and calls nothing: evaluating it again,
 /// or at another point of a statement, gives the same value.
+/// Whether `block` has a loop in it, at any depth.
+fn has_loop(block: &Block) -> bool {
+    block.iter().any(|stmt| match stmt {
+        Stmt::ForRange { .. } | Stmt::ForEach { .. } | Stmt::ForAgents { .. } => true,
+        Stmt::If { arms, otherwise } => {
+            arms.iter().any(|(_, body)| has_loop(body)) || has_loop(otherwise)
+        }
+        Stmt::As { body, .. } => has_loop(body),
+        _ => false,
+    })
+}
+
+/// Whether `block` has statements that call the host whenever they run
+/// (calls, events, pushes, agent state, `as`).
+fn calls_host(block: &Block) -> bool {
+    block.iter().any(|stmt| match stmt {
+        Stmt::Call(_)
+        | Stmt::Emit { .. }
+        | Stmt::Push { .. }
+        | Stmt::StoreAgent { .. }
+        | Stmt::As { .. } => true,
+        Stmt::If { arms, otherwise } => {
+            arms.iter().any(|(_, body)| calls_host(body)) || calls_host(otherwise)
+        }
+        _ => false,
+    })
+}
+
+/// The statements of `block`, at any depth, in order.
+fn collect_statements(block: &Block, into: &mut Vec<*const Stmt>) {
+    for stmt in block {
+        into.push(stmt);
+        match stmt {
+            Stmt::If { arms, otherwise } => {
+                for (_, body) in arms {
+                    collect_statements(body, into);
+                }
+                collect_statements(otherwise, into);
+            }
+            Stmt::As { body, .. } => collect_statements(body, into),
+            _ => {}
+        }
+    }
+}
+
 fn is_pure(expr: &Expr) -> bool {
     matches!(
         expr.kind,

@@ -38,7 +38,7 @@ use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
 use tok_interp::state::{Column, Key, Slot, Tally, Value};
 use tok_interp::{CallTarget, Fault, Frame, World, to_f64};
-use tok_mir::{BinOp, Repr, TokenId};
+use tok_mir::{BinOp, Repr, TokenId, TokenOp};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 
@@ -65,6 +65,18 @@ pub(crate) const INT_OPS: [BinOp; 7] = [
     BinOp::Pow,
     BinOp::PowWad,
 ];
+/// Token operations by the code compiled code passes for them.
+pub(crate) const TOKEN_OPS: [TokenOp; 8] = [
+    TokenOp::Transfer,
+    TokenOp::TransferFrom,
+    TokenOp::Approve,
+    TokenOp::Mint,
+    TokenOp::Burn,
+    TokenOp::Delegate,
+    TokenOp::Pause,
+    TokenOp::Unpause,
+];
+
 /// The opcode of `mul_div` (after [`INT_OPS`]).
 pub(crate) const MUL_DIV: u32 = 7;
 
@@ -84,6 +96,7 @@ pub(crate) struct Hosts {
     pub expr: FuncId,
     pub stmt: FuncId,
     pub call: FuncId,
+    pub token: FuncId,
     pub int: FuncId,
     pub reciprocal: FuncId,
     pub ratio: FuncId,
@@ -141,10 +154,11 @@ impl Module {
             .finish(settings::Flags::new(flags))
             .map_err(|e| error(&e))?;
         let mut builder = JITBuilder::with_isa(isa, default_libcall_names());
-        let symbols: [(&str, *const u8); 15] = [
+        let symbols: [(&str, *const u8); 16] = [
             ("tok_expr", host_expr as *const u8),
             ("tok_stmt", host_stmt as *const u8),
             ("tok_call", host_call as *const u8),
+            ("tok_token", host_token as *const u8),
             ("tok_int", host_int as *const u8),
             ("tok_reciprocal", host_reciprocal as *const u8),
             ("tok_ratio", host_ratio as *const u8),
@@ -174,6 +188,7 @@ impl Module {
             expr: declare("tok_expr", &[p, i32t, p, p], i32t)?,
             stmt: declare("tok_stmt", &[p, i32t, p], i32t)?,
             call: declare("tok_call", &[p, i32t, p], i32t)?,
+            token: declare("tok_token", &[p, i32t, i32t, i32t, p], i32t)?,
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
             reciprocal: declare("tok_reciprocal", &[p, i64t, i64t], i64t)?,
             ratio: declare("tok_ratio", &[p, i64t, i64t, i64t, i64t], i32t)?,
@@ -758,27 +773,70 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
 /// the arguments read straight from the buffer. Apart from `host_stmt`, so
 /// that the commonest site (an agent's call, queued) is not first told
 /// from the others.
-unsafe extern "C" fn host_call(context_ptr: *mut u8, site: u32, buffer: *const u8) -> u32 {
+unsafe extern "C" fn host_call(context_ptr: *mut u8, call: u32, buffer: *const u8) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
     let compiled = context.compiled;
-    let entry = &compiled.sites[site as usize];
-    let SiteKind::Call(target) = entry.kind else {
+    let Some(&call) = compiled.calls.get(call as usize) else {
         return context.fail(Fault::Stop("site is not a call".into()));
     };
-    // SAFETY: (3), see `operand`.
-    let read = |index| unsafe { operand(compiled, site, buffer, index) };
+    let read = |index: usize| {
+        if !call.typed {
+            // SAFETY: (3), see `operand`.
+            return unsafe { operand(compiled, call.site, buffer, index) };
+        }
+        // SAFETY: (3) compiled code stores one slot per argument into
+        // `buffer`, `SLOT * count` bytes.
+        let slot =
+            unsafe { std::slice::from_raw_parts(buffer.add(index * SLOT as usize), SLOT as usize) };
+        if call.ints >> index & 1 != 0 {
+            Value::Int(read_int(slot))
+        } else {
+            let word: [u8; 4] = slot[..4].try_into().unwrap_or([0; 4]);
+            Value::Address(u32::from_le_bytes(word))
+        }
+    };
     // A call queued for later moves nothing (see `View`); a token
     // operation, at most its ledger's balances.
     let queued = context.world.queues(context.frame);
-    let result = context
-        .world
-        .call_with(target, entry.children.len(), read, context.frame);
-    match target {
+    let result = (context.world).call_with(call.target, call.count.into(), read, context.frame);
+    match call.target {
         _ if queued => {}
         CallTarget::Token { token, .. } => context.refresh_balances(token),
         _ => context.refresh(),
     }
+    match result {
+        Ok(()) => OK,
+        Err(fault) => context.fail(fault),
+    }
+}
+
+/// A token operation called by chain code (`codegen`'s token calls): what
+/// `World::execute` runs for it, inside the running transaction, as the
+/// running mechanism (`World::token_call`), with its arguments by kind:
+/// `token_op` is the token's index shifted by 8 bits and the operation's
+/// (its position in `TOKEN_OPS`), then the accounts it takes and the
+/// amount's slot. Only the token's balances can move (see `View`).
+unsafe extern "C" fn host_token(
+    context_ptr: *mut u8,
+    token_op: u32,
+    first: u32,
+    second: u32,
+    amount: *const u8,
+) -> u32 {
+    // SAFETY: (3), see `context`.
+    let context = unsafe { context(context_ptr) };
+    let token = token_op >> 8;
+    let Some(&op) = TOKEN_OPS.get((token_op & 0xff) as usize) else {
+        return context.fail(Fault::Stop("unknown token operation".into()));
+    };
+    // SAFETY: (3) `amount` points to one slot.
+    let amount = read_int(unsafe { std::slice::from_raw_parts(amount, SLOT as usize) });
+    let this = context.frame.this;
+    let result = context
+        .world
+        .token_call(this, token, op, [first, second], amount);
+    context.refresh_balances(token);
     match result {
         Ok(()) => OK,
         Err(fault) => context.fail(fault),

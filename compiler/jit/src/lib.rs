@@ -121,6 +121,20 @@ pub(crate) struct Site {
     pub children: Vec<Repr>,
 }
 
+/// A call site, as `host::host_call` reads it: the target, and how to read
+/// its arguments from the buffer compiled code passes.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct CallSite {
+    pub target: CallTarget,
+    /// Its site (for the arguments' representations).
+    pub site: u32,
+    pub count: u8,
+    /// When every argument is an integer or an account (`typed`): bit `i`
+    /// set for an integer argument `i`.
+    pub ints: u8,
+    pub typed: bool,
+}
+
 /// Storage compiled code reads in place, through a view the host keeps
 /// current (see `host::View`).
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -142,6 +156,8 @@ pub(crate) enum ViewSource {
 pub(crate) struct Compiled {
     pub code: host::Code,
     pub sites: Vec<Site>,
+    /// The call sites, by the index compiled code passes `host_call`.
+    pub calls: Vec<CallSite>,
     /// What the body reads in place, in view order.
     pub views: Vec<ViewSource>,
     /// For an agent loop, its population.
@@ -192,30 +208,32 @@ impl<'p> Jit<'p> {
     /// Compiles every body of `program` that a simulation can run.
     pub fn compile(program: &'p Program) -> Result<Jit<'p>, JitError> {
         let started = Instant::now();
-        // Each body, and whether it is an `every` hook's.
-        let mut bodies: Vec<(&'p Body, bool)> = Vec::new();
+        // Each body, and what it is compiled as.
+        let mut bodies: Vec<(&'p Body, codegen::Form<'p>)> = Vec::new();
+        let chain = codegen::Form::Chain;
         for mechanism in &program.mechanisms {
-            bodies.extend(mechanism.actions.iter().map(|f| (&f.body, false)));
-            bodies.extend(mechanism.views.iter().map(|f| (&f.body, false)));
-            bodies.extend(mechanism.hooks.iter().map(|h| (&h.body, true)));
+            bodies.extend(mechanism.actions.iter().map(|f| (&f.body, chain)));
+            bodies.extend(mechanism.views.iter().map(|f| (&f.body, chain)));
+            bodies.extend(
+                mechanism
+                    .hooks
+                    .iter()
+                    .map(|h| (&h.body, codegen::Form::Hook)),
+            );
         }
+        let plain = codegen::Form::Plain;
         for scenario in &program.scenarios {
-            bodies.extend(scenario.setup.iter().map(|body| (body, false)));
-            bodies.extend(scenario.each_step.iter().map(|body| (body, false)));
+            bodies.extend(scenario.setup.iter().map(|body| (body, plain)));
+            bodies.extend(scenario.each_step.iter().map(|body| (body, plain)));
             // A population's step is compiled as its agent loop (below).
             for population in &scenario.populations {
-                bodies.extend(population.start.iter().map(|body| (body, false)));
+                bodies.extend(population.start.iter().map(|body| (body, plain)));
             }
         }
         let mut module = host::Module::new()?;
         let mut functions = Vec::new();
-        for (body, hook) in &bodies {
-            let form = if *hook {
-                codegen::Form::Hook
-            } else {
-                codegen::Form::Plain
-            };
-            let function = codegen::compile(&mut module, program, body, functions.len(), form)?;
+        for (body, form) in &bodies {
+            let function = codegen::compile(&mut module, program, body, functions.len(), *form)?;
             functions.push(function);
         }
         // Each population's step as a loop over its agents.
@@ -252,7 +270,7 @@ impl<'p> Jit<'p> {
                 program,
                 &body,
                 names,
-                codegen::Form::Plain,
+                codegen::Form::Chain,
             )?));
             names += 1;
         }
@@ -281,6 +299,7 @@ impl<'p> Jit<'p> {
         let finish = |function: codegen::Function, population| Compiled {
             code: module.code(function.id),
             sites: function.sites,
+            calls: function.calls,
             views: function.views,
             population,
             params: function.params,
