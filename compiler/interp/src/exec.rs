@@ -553,23 +553,40 @@ impl World<'_> {
         }
         self.check_access(&function.access, caller)?;
         let this = self.entity_address(Entity::Mechanism(mechanism));
-        let mut frame = self.frame(&function.body, this);
-        frame.caller = caller;
-        frame.mechanism = Some(mechanism);
-        for (index, arg) in args.iter().enumerate() {
-            frame.locals[index] = *arg;
-        }
-        self.entered.push(mechanism);
-        let compiled = match self.engine {
-            Some(engine) if checks != 0 => {
-                engine.transaction(self, mechanism, action, &mut frame, checks)
+        let frame_of = |world: &mut Self, locals: Vec<Value>| {
+            let mut frame = Frame::with_locals(locals, this);
+            frame.caller = caller;
+            frame.mechanism = Some(mechanism);
+            world.entered.push(mechanism);
+            frame
+        };
+        // An engine running the whole transaction takes the arguments
+        // as they are: its frame's locals stay empty.
+        if let Some(engine) = self.engine
+            && checks != 0
+        {
+            let mut locals = self.spare_locals.pop().unwrap_or_default();
+            locals.clear();
+            let mut frame = frame_of(self, locals);
+            let compiled = engine.transaction(self, mechanism, action, &mut frame, args, checks);
+            self.recycle(frame);
+            self.entered.pop();
+            if let Some(checked) = compiled {
+                return checked;
             }
-            _ => None,
-        };
-        let result = match compiled {
-            Some(checked) => checked,
-            None => self.run_body(&function.body, &mut frame).map(|_| false),
-        };
+        }
+        let mut locals = self.spare_locals.pop().unwrap_or_default();
+        locals.clear();
+        locals.extend(
+            function
+                .body
+                .locals
+                .iter()
+                .map(|(_, repr)| Value::zero(*repr)),
+        );
+        locals[..args.len()].copy_from_slice(args);
+        let mut frame = frame_of(self, locals);
+        let result = self.run_body(&function.body, &mut frame).map(|_| false);
         self.recycle(frame);
         self.entered.pop();
         result

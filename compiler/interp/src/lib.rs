@@ -216,8 +216,9 @@ pub trait Engine: Sync {
         None
     }
 
-    /// Runs action `action` of `mechanism` in `frame` (its arguments in
-    /// the first locals) as the whole of a transaction, then checks those
+    /// Runs action `action` of `mechanism` with `args` in `frame` (whose
+    /// locals are empty: the engine holds the action's own) as the whole of
+    /// a transaction, then checks those
     /// of the mechanism's invariants that bit `i` of `checks` names: true
     /// when the action ran and they hold, false when it ran but they were
     /// not all seen to hold (they are then checked as after any other
@@ -230,6 +231,7 @@ pub trait Engine: Sync {
         _mechanism: MechanismId,
         _action: FunctionId,
         _frame: &mut Frame,
+        _args: &[Value],
         _checks: u32,
     ) -> Option<Result<bool, Fault>> {
         None

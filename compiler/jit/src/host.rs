@@ -472,22 +472,35 @@ pub(crate) fn call(
     frame: &mut Frame,
 ) -> Result<Option<Value>, Fault> {
     let mut ret = [0u8; SLOT as usize];
-    match enter(compiled, world, frame, 0, &mut ret)? {
+    // The arguments (the first locals), copied: the frame is the body's.
+    let params = compiled.params.len().min(frame.locals.len());
+    let mut inline = [Value::Int(U256::ZERO); 8];
+    let spilled: Vec<Value>;
+    let args: &[Value] = if params <= inline.len() {
+        inline[..params].copy_from_slice(&frame.locals[..params]);
+        &inline[..params]
+    } else {
+        spilled = frame.locals[..params].to_vec();
+        &spilled
+    };
+    match enter(compiled, world, frame, args, 0, &mut ret)? {
         RETURNED => Ok(Some(decode(&ret, compiled.returns))),
         _ => Ok(None),
     }
 }
 
-/// Runs a transaction's body (`codegen::Form::Transaction`) in `frame`,
-/// checking the invariants `checks` names: whether they were seen to hold.
+/// Runs a transaction's body (`codegen::Form::Transaction`) with `args` in
+/// `frame`, checking the invariants `checks` names: whether they were seen
+/// to hold.
 pub(crate) fn transaction(
     compiled: &Compiled,
     world: &mut World<'_>,
     frame: &mut Frame,
+    args: &[Value],
     checks: u32,
 ) -> Result<bool, Fault> {
     let mut ret = [0u8; SLOT as usize];
-    Ok(enter(compiled, world, frame, checks, &mut ret)? == OK)
+    Ok(enter(compiled, world, frame, args, checks, &mut ret)? == OK)
 }
 
 /// Enters compiled code: its status, a fault's taken out.
@@ -495,6 +508,7 @@ fn enter(
     compiled: &Compiled,
     world: &mut World<'_>,
     frame: &mut Frame,
+    values: &[Value],
     checks: u32,
     ret: &mut [u8; SLOT as usize],
 ) -> Result<u32, Fault> {
@@ -517,8 +531,8 @@ fn enter(
     header[12..16].copy_from_slice(&checks.to_le_bytes());
     header[16..24].copy_from_slice(&world.now.to_le_bytes());
     header[24..32].copy_from_slice(&world.step.to_le_bytes());
-    for (index, chunk) in params.chunks_exact_mut(SLOT as usize).enumerate() {
-        encode(frame.locals[index], chunk);
+    for (chunk, value) in params.chunks_exact_mut(SLOT as usize).zip(values) {
+        encode(*value, chunk);
     }
     let rng = std::ptr::from_mut(world.rng_state());
     let mut context = Context {
@@ -780,26 +794,20 @@ unsafe extern "C" fn host_call(context_ptr: *mut u8, call: u32, buffer: *const u
     let Some(&call) = compiled.calls.get(call as usize) else {
         return context.fail(Fault::Stop("site is not a call".into()));
     };
-    let read = |index: usize| {
-        if !call.typed {
-            // SAFETY: (3), see `operand`.
-            return unsafe { operand(compiled, call.site, buffer, index) };
-        }
-        // SAFETY: (3) compiled code stores one slot per argument into
-        // `buffer`, `SLOT * count` bytes.
-        let slot =
-            unsafe { std::slice::from_raw_parts(buffer.add(index * SLOT as usize), SLOT as usize) };
-        if call.ints >> index & 1 != 0 {
-            Value::Int(read_int(slot))
-        } else {
-            let word: [u8; 4] = slot[..4].try_into().unwrap_or([0; 4]);
-            Value::Address(u32::from_le_bytes(word))
-        }
-    };
     // A call queued for later moves nothing (see `View`); a token
     // operation, at most its ledger's balances.
     let queued = context.world.queues(context.frame);
-    let result = (context.world).call_with(call.target, call.count.into(), read, context.frame);
+    let (world, frame, count) = (&mut *context.world, &*context.frame, call.count.into());
+    let result = if call.typed {
+        // SAFETY: (3) compiled code stores one slot per argument into
+        // `buffer`, `SLOT * count` bytes.
+        let read = |index| unsafe { typed_operand(buffer, call.ints, index) };
+        world.call_with(call.target, count, read, frame)
+    } else {
+        // SAFETY: (3), see `operand`.
+        let read = |index| unsafe { operand(compiled, call.site, buffer, index) };
+        world.call_with(call.target, count, read, frame)
+    };
     match call.target {
         _ if queued => {}
         CallTarget::Token { token, .. } => context.refresh_balances(token),
@@ -870,6 +878,23 @@ unsafe extern "C" fn host_int(context_ptr: *mut u8, op: u32, args: *const u8, ou
             OK
         }
         Err(error) => context.fail(error.into()),
+    }
+}
+
+/// Argument `index` of a call whose arguments are integers (bit `index`
+/// of `ints` set) and accounts, read straight from the buffer.
+///
+/// SAFETY: (3) `buffer` holds one slot per argument, past `index`.
+#[inline(always)]
+unsafe fn typed_operand(buffer: *const u8, ints: u8, index: usize) -> Value {
+    // SAFETY: (3) as the caller promises.
+    let slot =
+        unsafe { std::slice::from_raw_parts(buffer.add(index * SLOT as usize), SLOT as usize) };
+    if ints >> index & 1 != 0 {
+        Value::Int(read_int(slot))
+    } else {
+        let word: [u8; 4] = slot[..4].try_into().unwrap_or([0; 4]);
+        Value::Address(u32::from_le_bytes(word))
     }
 }
 

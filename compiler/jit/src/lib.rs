@@ -384,13 +384,14 @@ impl Engine for Jit<'_> {
         mechanism: MechanismId,
         action: FunctionId,
         frame: &mut Frame,
+        args: &[Value],
         checks: u32,
     ) -> Option<Result<bool, Fault>> {
         let compiled = self
             .transactions
             .get(mechanism as usize)?
             .get(action as usize)?;
-        Some(host::transaction(compiled, world, frame, checks))
+        Some(host::transaction(compiled, world, frame, args, checks))
     }
 
     fn invariants(
