@@ -126,11 +126,15 @@ pub enum Engine {
     /// scenario code through the token model's full path (none settled
     /// in place).
     InterpFullPath,
+    /// The JIT with events counted but not kept, as `tok sim` runs it
+    /// (compiled code then emits them itself).
+    JitQuiet,
 }
 
 /// Checks, lowers and simulates a program with the reference interpreter,
-/// and again with the JIT and with the interpreter on the token model's
-/// full path ([`Engine::InterpFullPath`]), asserting that all three agree
+/// and again with the JIT (keeping events, and not: [`Engine::JitQuiet`])
+/// and with the interpreter on the token model's full path
+/// ([`Engine::InterpFullPath`]), asserting that all four agree
 /// on every recorded row, every counter and the final state of every run
 /// (or fail with the same error). `settings` are `--param` style overrides; `runs`
 /// overrides the run count.
@@ -142,12 +146,41 @@ pub fn simulate(
     let interp = simulate_with(source, settings, runs, Engine::Interp);
     let jit = simulate_with(source, settings, runs, Engine::Jit);
     assert_engines_agree(&interp, &jit);
+    let quiet = simulate_with(source, settings, runs, Engine::JitQuiet);
+    assert_agree(
+        ("interpreter", &without_event_lists(&interp)),
+        ("JIT, events not kept", &without_event_lists(&quiet)),
+    );
     let full_path = simulate_with(source, settings, runs, Engine::InterpFullPath);
     assert_agree(
         ("interpreter", &interp),
         ("interpreter on the token model's full path", &full_path),
     );
     interp
+}
+
+/// `result` with the events kept left out of its final states (their
+/// count stays).
+fn without_event_lists(result: &Result<Simulated, String>) -> Result<Simulated, String> {
+    let simulated = result.as_ref().map_err(Clone::clone)?;
+    let finals = (simulated.finals.iter())
+        .map(|state| {
+            state
+                .lines()
+                .map(|line| match line.strip_prefix("events ") {
+                    Some(rest) => format!("events {}", rest.split(' ').next().unwrap_or("")),
+                    None => line.to_string(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        })
+        .collect();
+    Ok(Simulated {
+        columns: simulated.columns.clone(),
+        rows: simulated.rows.clone(),
+        stats: simulated.stats.clone(),
+        finals,
+    })
 }
 
 /// The first line where two [`final_state`]s differ, side by side.
@@ -274,10 +307,12 @@ pub fn simulate_with(
     }
     let mut simulation =
         tok_interp::Simulation::new(program, None, lowered).map_err(|e| e.to_string())?;
-    simulation.record_events = true;
+    simulation.record_events = engine != Engine::JitQuiet;
     simulation.settle_in_place = !matches!(engine, Engine::InterpFullPath);
     let jit = match engine {
-        Engine::Jit => Some(tok_jit::Jit::compile(program).map_err(|e| e.to_string())?),
+        Engine::Jit | Engine::JitQuiet => {
+            Some(tok_jit::Jit::compile(program).map_err(|e| e.to_string())?)
+        }
         Engine::Interp | Engine::InterpFullPath => None,
     };
     simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_interp::Engine);

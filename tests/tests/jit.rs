@@ -1254,3 +1254,164 @@ scenario s {
     );
     assert_ne!(result.value(0, 4, "hits"), "0");
 }
+
+/// Compiled code logs its in-place writes and the events it counts, and the
+/// host journals the log before it journals or reads anything itself: a
+/// transaction writing more than the log holds, interleaving its writes
+/// with the host's (a map grown for a new account), then reverting, undoes
+/// all of it in order, events counted included; one that commits keeps
+/// it. (`simulate` also runs the JIT with events not kept, where compiled
+/// code counts them itself.)
+#[test]
+fn writes_logged_by_compiled_code_are_undone_by_a_revert() {
+    let source = r#"
+mechanism Book {
+    state {
+        m: map[address] uint
+        late: map[address] uint
+        total: uint
+    }
+    event Tick(n: uint)
+    action churn(n: uint, fail: bool) {
+        for i in 0..40 {
+            m[caller] += 1
+            total += 1
+            emit Tick(i)
+        }
+        late[caller] = n
+        m[caller] += n
+        total += n
+        emit Tick(n)
+        require not fail else "asked to fail"
+    }
+    invariant total == sum(m) else "total out of sync"
+}
+scenario s {
+    steps: 4
+    runs: 1
+    order: sequential
+    agents a[3] {
+        each step {
+            Book.churn(index + 1, current_step % 2 == 1)
+        }
+    }
+    record total = Book.total
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    let stats = &result.stats[0];
+    assert_eq!(stats.reverts.get("asked to fail"), Some(&6));
+    // Steps 0 and 2 commit (40 + 1, 40 + 2, 40 + 3 each), 1 and 3 revert.
+    assert_eq!(result.value(0, 1, "total"), "126");
+    assert_eq!(result.value(0, 2, "total"), "126");
+    assert_eq!(result.value(0, 4, "total"), "252");
+    assert_eq!(stats.events, 2 * 3 * 41);
+}
+
+/// Token transfers of chain code run in compiled code when no fee can
+/// apply (`codegen`'s `native_transfer`): the same balances, allowances,
+/// reverts and rollbacks as the token model's for every case it leaves to
+/// the host: an unlimited allowance, an allowance too small, a second
+/// spender's, a balance too small, a recipient the ledger grows for, an
+/// amount past 2^128, the caller sending to itself, a paused token; and a
+/// transaction that reverts after transferring.
+#[test]
+fn token_transfers_in_place_agree_with_the_token_model() {
+    let source = r#"
+param owner: address
+token TOK {
+    decimals: 0
+    pausable
+    owner: owner
+    minters: [Vault]
+    mint 10_000_000_000_000_000_000_000_000_000_000_000_000_000 TOK to owner
+}
+mechanism Vault {
+    state {
+        held: map[address] TOK
+        pulls: uint
+    }
+    action pull(amount: TOK, fail: bool) {
+        TOK.transfer_from(caller, self, amount)
+        held[caller] += amount
+        pulls += 1
+        require not fail else "asked to fail"
+    }
+    action give(to: address, amount: TOK) {
+        require held[caller] >= amount else "not held"
+        held[caller] -= amount
+        TOK.transfer(to, amount)
+    }
+    action fund(amount: TOK) {
+        TOK.mint(self, amount)
+    }
+}
+scenario s {
+    steps: 6
+    runs: 1
+    order: sequential
+    agents a[4] {
+        start {
+            as owner {
+                TOK.transfer(self, 1 TOK * 10 ** 30)
+            }
+        }
+        each step {
+            if current_step == 0 {
+                if index == 0 {
+                    TOK.approve(Vault, 1 TOK * (2 ** 255 - 1 + 2 ** 255))
+                } else if index == 1 {
+                    TOK.approve(a[0], 5 TOK)
+                    TOK.approve(Vault, 1 TOK * 10 ** 30)
+                } else {
+                    TOK.approve(Vault, 1 TOK * 10 ** 20)
+                }
+            } else if current_step == 1 {
+                Vault.pull(1 TOK * 10 ** 18 * (index + 1), false)
+                Vault.pull(1 TOK * 10 ** 18, index == 2)
+            } else if current_step == 2 {
+                Vault.pull(1 TOK * 10 ** 21, false)
+                Vault.give(a[(index + 1) % 4], 1 TOK * 10 ** 17)
+                Vault.give(self, 1 TOK * 10 ** 16)
+                Vault.give(Vault, 1 TOK * 10 ** 15)
+            } else if current_step == 3 {
+                if index == 0 {
+                    as owner {
+                        TOK.pause()
+                    }
+                }
+                Vault.pull(10 TOK, false)
+            } else if current_step == 4 {
+                if index == 0 {
+                    as owner {
+                        TOK.unpause()
+                    }
+                }
+                Vault.pull(1 TOK * 10 ** 18, index == 3)
+                Vault.give(a[index], 1 TOK)
+            } else {
+                if index == 0 {
+                    Vault.fund(1 TOK * 2 ** 129)
+                    as owner {
+                        TOK.transfer(a[3], 1 TOK * 2 ** 130)
+                    }
+                }
+                Vault.pull(1 TOK * (2 ** 128 + 3), false)
+                Vault.give(a[3], 1 TOK * (2 ** 128 + 1))
+            }
+        }
+    }
+    record pulls = Vault.pulls, supply = TOK.total_supply, vault = TOK.balance(Vault)
+}
+"#;
+    let result = tok_tests::simulate(source, &[], None).expect("simulates");
+    let reverts = &result.stats[0].reverts;
+    for reason in [
+        "asked to fail",
+        "ERC20InsufficientAllowance",
+        "EnforcedPause",
+    ] {
+        assert!(reverts.contains_key(reason), "no {reason:?} in {reverts:?}");
+    }
+    assert_ne!(result.value(0, 6, "pulls"), "0");
+}

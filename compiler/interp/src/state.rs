@@ -395,9 +395,19 @@ impl Slot {
 #[derive(Clone, Default)]
 pub struct Allowances {
     /// Per owner: the first spender (the zero address: none) and the
-    /// amount's 64-bit words, low first.
-    first: Vec<(Address, [u64; 4])>,
+    /// amount.
+    first: Vec<FirstAllowance>,
     rest: rustc_hash::FxHashMap<(Address, Address), U256>,
+}
+
+/// An owner's first spender (the zero address: none) and the amount it may
+/// spend, in 64-bit words, low first; laid out as C does, for compiled code
+/// that reads and writes it in place.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+#[repr(C)]
+pub struct FirstAllowance {
+    pub spender: Address,
+    pub amount: [u64; 4],
 }
 
 fn to_words(value: U256) -> [u64; 4] {
@@ -418,8 +428,8 @@ fn from_words(words: [u64; 4]) -> U256 {
 impl Allowances {
     pub fn get(&self, owner: Address, spender: Address) -> Option<U256> {
         match self.first.get(owner as usize) {
-            Some((first, words)) if *first == spender && spender != ZERO_ADDRESS => {
-                Some(from_words(*words))
+            Some(first) if first.spender == spender && spender != ZERO_ADDRESS => {
+                Some(from_words(first.amount))
             }
             _ => self.rest.get(&(owner, spender)).copied(),
         }
@@ -430,15 +440,20 @@ impl Allowances {
         if spender != ZERO_ADDRESS && !self.rest.contains_key(&(owner, spender)) {
             let index = owner as usize;
             if self.first.len() <= index {
-                self.first.resize(index + 1, (ZERO_ADDRESS, [0; 4]));
+                self.first.resize(index + 1, FirstAllowance::default());
             }
-            let (first, words) = &mut self.first[index];
-            if *first == spender {
-                return Some(from_words(std::mem::replace(words, to_words(value))));
+            let first = &mut self.first[index];
+            if first.spender == spender {
+                return Some(from_words(std::mem::replace(
+                    &mut first.amount,
+                    to_words(value),
+                )));
             }
-            if *first == ZERO_ADDRESS {
-                *first = spender;
-                *words = to_words(value);
+            if first.spender == ZERO_ADDRESS {
+                *first = FirstAllowance {
+                    spender,
+                    amount: to_words(value),
+                };
                 return None;
             }
         }
@@ -448,20 +463,27 @@ impl Allowances {
     /// Removes an allowance; returns it.
     pub fn remove(&mut self, owner: Address, spender: Address) -> Option<U256> {
         match self.first.get_mut(owner as usize) {
-            Some((first, words)) if *first == spender && spender != ZERO_ADDRESS => {
-                *first = ZERO_ADDRESS;
-                Some(from_words(std::mem::take(words)))
+            Some(first) if first.spender == spender && spender != ZERO_ADDRESS => {
+                first.spender = ZERO_ADDRESS;
+                Some(from_words(std::mem::take(&mut first.amount)))
             }
             _ => self.rest.remove(&(owner, spender)),
         }
     }
 
+    /// The column of each owner's first spender, for compiled code that
+    /// reads and writes an allowance there in place (an owner past its end,
+    /// or whose first spender is another, has the allowance elsewhere).
+    pub fn first_column(&mut self) -> &mut [FirstAllowance] {
+        &mut self.first
+    }
+
     /// Every allowance, in (owner, spender) order.
     pub fn sorted(&self) -> BTreeMap<(Address, Address), U256> {
         let mut all: BTreeMap<_, _> = self.rest.iter().map(|(k, v)| (*k, *v)).collect();
-        for (owner, (spender, words)) in self.first.iter().enumerate() {
-            if *spender != ZERO_ADDRESS {
-                all.insert((owner as Address, *spender), from_words(*words));
+        for (owner, first) in self.first.iter().enumerate() {
+            if first.spender != ZERO_ADDRESS {
+                all.insert((owner as Address, first.spender), from_words(first.amount));
             }
         }
         all

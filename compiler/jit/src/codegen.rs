@@ -19,9 +19,11 @@ use tok_mir::*;
 use tok_runtime::random;
 
 use crate::host::{
-    self, DIVISOR, FAULT, FLOAT_OPS, INT_OPS, MAX_VIEWS, MUL_DIV, NO_KEY, OK, QUIET, RATIO,
-    RATIO_KEY, RATIO_PENDING, RECIPROCAL, RETURNED, RNG, SLOT, TURN, UNCHECKED, UNJOURNALED,
-    VIEW_BYTES,
+    self, ALLOWANCE_AMOUNT, ALLOWANCE_BYTES, DIVISOR, EVENTS, FAULT, FLOAT_OPS, INT_OPS, LOG,
+    LOG_ENTRIES, LOG_ENTRY_BYTES, LOG_FIELD, LOG_KEY, LOG_KIND, LOG_LEN, LOG_MECHANISM, LOG_OLD,
+    LOGGED_ALLOWANCE, LOGGED_BALANCE, LOGGED_EVENT, LOGGED_FIELD, MAX_VIEWS, MUL_DIV, NO_KEY, OK,
+    QUIET, RATIO, RATIO_KEY, RATIO_PENDING, RECIPROCAL, RECORD_EVENTS, RETURNED, RNG, SLOT, TURN,
+    UNCHECKED, UNJOURNALED, VIEW_BYTES,
 };
 use crate::{CallSite, JitError, Site, SiteKind, ViewSource};
 
@@ -86,7 +88,7 @@ struct Refs {
     int: FuncRef,
     reciprocal: FuncRef,
     ratio: FuncRef,
-    record: FuncRef,
+    flush: FuncRef,
     float: FuncRef,
     to_float: FuncRef,
     list_open: FuncRef,
@@ -129,6 +131,7 @@ pub(crate) fn compile(
     body: &Body,
     index: usize,
     form: Form<'_>,
+    mechanism: Option<MechanismId>,
 ) -> Result<Function, JitError> {
     let error = |e: &dyn std::fmt::Display| JitError(e.to_string());
     let pointer = module.jit.target_config().pointer_type();
@@ -156,7 +159,7 @@ pub(crate) fn compile(
         int: import(hosts.int),
         reciprocal: import(hosts.reciprocal),
         ratio: import(hosts.ratio),
-        record: import(hosts.record),
+        flush: import(hosts.flush),
         float: import(hosts.float),
         to_float: import(hosts.to_float),
         list_open: import(hosts.list_open),
@@ -173,6 +176,7 @@ pub(crate) fn compile(
     let mut lower = Lower::new(builder, refs, pointer, program, body);
     lower.journaled = !hook;
     lower.chain = !matches!(form, Form::Plain | Form::AgentLoop(_));
+    lower.mechanism = mechanism.filter(|_| lower.chain);
     match form {
         Form::Plain | Form::Chain | Form::Hook => lower.body(body, None),
         Form::AgentLoop(population) => lower.agent_loop(body, population),
@@ -264,8 +268,10 @@ struct Lower<'f> {
     /// see `Form::Hook`).
     journaled: bool,
     /// Whether the body is chain code (see `Form::Chain`), whose token
-    /// calls run in place (`host_token`).
+    /// calls run in place (`host_token`), and then the mechanism it is of
+    /// (whose account is `self`).
     chain: bool,
+    mechanism: Option<MechanismId>,
     /// While a loop's body is lowered in its fast version (see
     /// `versioned_block`): the entry of each of its statements in the
     /// general version, and the running statement's.
@@ -420,6 +426,7 @@ impl<'f> Lower<'f> {
             populations: Vec::new(),
             journaled: true,
             chain: false,
+            mechanism: None,
             general: Vec::new(),
             bail: None,
             fast_context: None,
@@ -1111,12 +1118,64 @@ impl<'f> Lower<'f> {
             Stmt::Call(Call::Token { token, op, args }) if self.chain => {
                 self.token_call(*token, *op, args)
             }
-            Stmt::StoreAgent { .. }
-            | Stmt::Push { .. }
-            | Stmt::Revert { .. }
-            | Stmt::Emit { .. }
-            | Stmt::Call(_) => self.stmt_site(stmt),
+            Stmt::Emit { args, .. } => self.emit(stmt, args),
+            Stmt::StoreAgent { .. } | Stmt::Push { .. } | Stmt::Revert { .. } | Stmt::Call(_) => {
+                self.stmt_site(stmt)
+            }
         }
+    }
+
+    /// An event: its arguments evaluated (one may fault), then, while
+    /// events are not recorded, the world's count of them advanced in place
+    /// (logged, where writes are journaled, as `World::emit` journals it);
+    /// while they are, the host's (`SiteKind::Emit`), which keeps them.
+    fn emit(&mut self, stmt: &Stmt, args: &[Expr]) {
+        let values: Vec<Val> = args.iter().map(|arg| self.expr(arg)).collect();
+        let context = self.context();
+        let recorded = self
+            .b
+            .ins()
+            .load(types::I64, ctx_flags(), context, RECORD_EVENTS);
+        let (native, host, done) = (
+            self.b.create_block(),
+            self.b.create_block(),
+            self.b.create_block(),
+        );
+        let quiet = self.b.ins().icmp_imm_u(IntCC::Equal, recorded, 0);
+        self.branch_likely(quiet, (native, &[]), (host, &[]));
+        self.b.switch_to_block(native);
+        let counter = self
+            .b
+            .ins()
+            .load(self.pointer, ctx_flags(), context, EVENTS);
+        let count = self.b.ins().load(types::I64, flags(), counter, 0);
+        if self.journaled {
+            let (log, logged) = (self.b.create_block(), self.b.create_block());
+            let unjournaled = self
+                .b
+                .ins()
+                .load(types::I64, ctx_flags(), context, UNJOURNALED);
+            self.b.ins().brif(unjournaled, logged, &[], log, &[]);
+            self.b.switch_to_block(log);
+            let no_key = self.i32(NO_KEY);
+            let zero = self.i128(0);
+            let old = Val::Int(self.b.ins().uextend(types::I128, count), zero);
+            self.log_write(LOGGED_EVENT, (0, 0), no_key, old);
+            self.b.ins().jump(logged, &[]);
+            self.b.switch_to_block(logged);
+        }
+        let next = self.b.ins().iadd_imm_u(count, 1);
+        let counter = self
+            .b
+            .ins()
+            .load(self.pointer, ctx_flags(), context, EVENTS);
+        self.b.ins().store(flags(), next, counter, 0);
+        self.dirty = true;
+        self.b.ins().jump(done, &[]);
+        self.switch_to_cold(host);
+        self.stmt_site_with(stmt, &values);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
     }
 
     /// A token operation called by chain code: its accounts (the zero
@@ -1135,6 +1194,13 @@ impl<'f> Lower<'f> {
             Some(amount) => amount,
             None => self.zero(Repr::Int),
         };
+        let done = self.b.create_block();
+        if let Some(native) = self.native_transfer(token, op, args, &accounts, amount) {
+            // Every check of the in-place path held and it wrote; else the
+            // host runs the operation (and reports what failed).
+            self.b.ins().jump(done, &[]);
+            self.switch_to_cold(native);
+        }
         let code = host::TOKEN_OPS
             .iter()
             .position(|known| *known == op)
@@ -1150,6 +1216,181 @@ impl<'f> Lower<'f> {
         let status = self.call(self.refs.token, &[context, token_op, first, second, buffer]);
         self.dirty = true;
         self.check(status);
+        self.b.ins().jump(done, &[]);
+        self.b.switch_to_block(done);
+    }
+
+    /// The account an argument of chain code surely is, when known at
+    /// compile time: a contract, or `self`.
+    fn static_account(&self, expr: &Expr) -> Option<u32> {
+        match expr.kind {
+            ExprKind::Entity(entity) => Some(tok_interp::entity_address(self.program, entity)),
+            ExprKind::Env(Env::This) => self
+                .mechanism
+                .map(|m| tok_interp::entity_address(self.program, Entity::Mechanism(m))),
+            _ => None,
+        }
+    }
+
+    /// `transfer` or `transfer_from` of a token without votes, when no fee
+    /// applies (the token has none, or a party is, at compile time, an
+    /// account it exempts), in place: with `self` the caller (and the
+    /// spender), the checks of the token model, then, if they all hold,
+    /// the allowance (one not unlimited, of the owner's first spender),
+    /// the sender's balance and the recipient's written in place and
+    /// logged as the token model journals them. Returns the block where
+    /// any check that does not hold leads, for the host to run the
+    /// operation; `None` when the operation is not one of these.
+    fn native_transfer(
+        &mut self,
+        token: TokenId,
+        op: TokenOp,
+        args: &[Expr],
+        accounts: &[ir::Value],
+        amount: Val,
+    ) -> Option<ir::Block> {
+        let this = self.static_account(&Expr {
+            kind: ExprKind::Env(Env::This),
+            repr: Repr::Address,
+        })?;
+        let definition = self.program.tokens.get(token as usize)?;
+        let parties: Vec<&Expr> = args.iter().filter(|a| a.repr == Repr::Address).collect();
+        let (from, to, spender) = match (op, accounts) {
+            (TokenOp::Transfer, [to]) => (self.i32(this), *to, None),
+            (TokenOp::TransferFrom, [from, to]) => (*from, *to, Some(this)),
+            _ => return None,
+        };
+        let exempt: Vec<u32> = (definition.fee_exempt.iter())
+            .filter_map(|e| self.static_account(e))
+            .collect();
+        let sender_exempt = op == TokenOp::Transfer && exempt.contains(&this);
+        let party_exempt =
+            (parties.iter()).any(|p| self.static_account(p).is_some_and(|a| exempt.contains(&a)));
+        let fee_free = definition.transfer_fee.is_none() || sender_exempt || party_exempt;
+        if definition.votes || !fee_free {
+            return None;
+        }
+        let balances = self.view(ViewSource::Balances(token))?;
+        let paused = self.view(ViewSource::Paused(token))?;
+        let allowances = match spender {
+            Some(_) => Some(self.view(ViewSource::Allowances(token))?),
+            None => None,
+        };
+        let host = self.b.create_block();
+        let guard = |l: &mut Self, condition: ir::Value| {
+            let next = l.b.create_block();
+            l.branch_likely(condition, (next, &[]), (host, &[]));
+            l.b.switch_to_block(next);
+        };
+        let zero = self.i128(0);
+        let (amount, amount_high) = amount.halves(zero);
+        // Not paused; both parties named and distinct; an amount below
+        // 2^128.
+        let (flag, _) = self.view_at(paused);
+        let flag = self.b.ins().load(types::I8, flags(), flag, 0);
+        let running = self.b.ins().icmp_imm_u(IntCC::Equal, flag, 0);
+        let sender = self.b.ins().icmp_imm_u(IntCC::NotEqual, from, 0);
+        let recipient = self.b.ins().icmp_imm_u(IntCC::NotEqual, to, 0);
+        let distinct = self.b.ins().icmp(IntCC::NotEqual, from, to);
+        let narrow = self.is_zero(amount_high);
+        let checks = [running, sender, recipient, distinct, narrow];
+        let all = checks[1..]
+            .iter()
+            .fold(checks[0], |all, check| self.b.ins().band(all, *check));
+        guard(self, all);
+        // The allowance: the owner's first spender's, not unlimited, enough.
+        let from_index = self.b.ins().uextend(types::I64, from);
+        let allowance = match (allowances, spender) {
+            (Some(view), Some(spender)) => {
+                let (items, len) = self.view_at(view);
+                let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, from_index, len);
+                guard(self, inside);
+                let offset = self.b.ins().imul_imm_u(from_index, ALLOWANCE_BYTES);
+                let entry = self.b.ins().iadd(items, offset);
+                let first = self.b.ins().load(types::I32, flags(), entry, 0);
+                let same = self
+                    .b
+                    .ins()
+                    .icmp_imm_u(IntCC::Equal, first, i64::from(spender));
+                let words: Vec<ir::Value> = (0..4)
+                    .map(|word| {
+                        let at = ALLOWANCE_AMOUNT + 8 * word;
+                        self.b.ins().load(types::I64, flags(), entry, at)
+                    })
+                    .collect();
+                let high = self.b.ins().bor(words[2], words[3]);
+                let limited = self.b.ins().icmp_imm_u(IntCC::Equal, high, 0);
+                let current = self.b.ins().iconcat(words[0], words[1]);
+                let enough = self
+                    .b
+                    .ins()
+                    .icmp(IntCC::UnsignedGreaterThanOrEqual, current, amount);
+                let ok = self.b.ins().band(same, limited);
+                let ok = self.b.ins().band(ok, enough);
+                guard(self, ok);
+                Some((entry, current))
+            }
+            _ => None,
+        };
+        // The balances: the sender's, enough; the recipient's, below 2^128.
+        let (items, len) = self.view_at(balances);
+        let to_index = self.b.ins().uextend(types::I64, to);
+        let both = self.b.ins().umax(from_index, to_index);
+        let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, both, len);
+        guard(self, inside);
+        let slot = |l: &mut Self, index: ir::Value| {
+            let offset = l.b.ins().imul_imm_u(index, i64::from(SLOT));
+            l.b.ins().iadd(items, offset)
+        };
+        let (from_slot, to_slot) = (slot(self, from_index), slot(self, to_index));
+        let from_balance = self.load(Repr::Int, from_slot, 0);
+        let to_balance = self.load(Repr::Int, to_slot, 0);
+        let (from_low, from_high) = from_balance.halves(zero);
+        let (to_low, to_high) = to_balance.halves(zero);
+        let highs = self.b.ins().bor(from_high, to_high);
+        let narrow = self.is_zero(highs);
+        let enough = self
+            .b
+            .ins()
+            .icmp(IntCC::UnsignedGreaterThanOrEqual, from_low, amount);
+        let ok = self.b.ins().band(narrow, enough);
+        guard(self, ok);
+        // The writes, logged in the token model's order: the allowance,
+        // then the sender's balance, then the recipient's.
+        if self.journaled {
+            let (log, logged) = (self.b.create_block(), self.b.create_block());
+            let context = self.context();
+            let unjournaled = self
+                .b
+                .ins()
+                .load(types::I64, ctx_flags(), context, UNJOURNALED);
+            self.b.ins().brif(unjournaled, logged, &[], log, &[]);
+            self.b.switch_to_block(log);
+            if let (Some((_, current)), Some(spender)) = (allowance, spender) {
+                let old = Val::Int(current, zero);
+                self.log_write(LOGGED_ALLOWANCE, (token, spender), from, old);
+            }
+            self.log_write(LOGGED_BALANCE, (token, 0), from, from_balance);
+            self.log_write(LOGGED_BALANCE, (token, 0), to, to_balance);
+            self.b.ins().jump(logged, &[]);
+            self.b.switch_to_block(logged);
+        }
+        if let Some((entry, current)) = allowance {
+            let left = self.b.ins().isub(current, amount);
+            let (low, high) = self.b.ins().isplit(left);
+            self.b.ins().store(flags(), low, entry, ALLOWANCE_AMOUNT);
+            self.b
+                .ins()
+                .store(flags(), high, entry, ALLOWANCE_AMOUNT + 8);
+        }
+        let sent = self.b.ins().isub(from_low, amount);
+        self.store(Val::Int(sent, zero), from_slot, 0);
+        let received = self.b.ins().iadd(to_low, amount);
+        let carry = self.b.ins().icmp(IntCC::UnsignedLessThan, received, to_low);
+        let carry = self.b.ins().uextend(types::I128, carry);
+        self.store(Val::Int(received, carry), to_slot, 0);
+        self.dirty = true;
+        Some(host)
     }
 
     fn stmt_site(&mut self, stmt: &Stmt) {
@@ -1328,13 +1569,11 @@ impl<'f> Lower<'f> {
                 .load(types::I64, ctx_flags(), context, UNJOURNALED);
             self.b.ins().brif(unjournaled, merge, &[], record, &[]);
             self.b.switch_to_block(record);
-            let (m, f) = (self.i32(mechanism), self.i32(field));
             let key_word = match key {
                 Some(key) => key.one(),
                 None => self.b.ins().iconst(types::I32, i64::from(NO_KEY)),
             };
-            let buffer = self.spill(&[old]);
-            self.call(self.refs.record, &[context, m, f, key_word, buffer]);
+            self.log_write(LOGGED_FIELD, (mechanism, field), key_word, old);
             self.b.ins().jump(merge, &[]);
             if bail.is_some() || known.is_some() {
                 self.b.switch_to_block(merge);
@@ -1354,6 +1593,47 @@ impl<'f> Lower<'f> {
         self.stmt_site_with(stmt, &values);
         self.b.ins().jump(merge, &[]);
         self.b.switch_to_block(merge);
+    }
+
+    /// Logs a write made while writes are journaled (see `host::LogEntry`):
+    /// `kind`, the field, the account key (`NO_KEY` for none) and the old
+    /// value, appended to the context's undo log, which the host journals
+    /// first when it is full.
+    fn log_write(&mut self, kind: u32, (mechanism, field): (u32, u32), key: ir::Value, old: Val) {
+        let context = self.context();
+        let len = self.b.ins().load(types::I64, ctx_flags(), context, LOG_LEN);
+        let room = self
+            .b
+            .ins()
+            .icmp_imm_u(IntCC::UnsignedLessThan, len, LOG_ENTRIES as i64);
+        let (write, full) = (self.b.create_block(), self.b.create_block());
+        self.b.append_block_param(write, types::I64);
+        self.branch_likely(room, (write, &[BlockArg::Value(len)]), (full, &[]));
+        self.switch_to_cold(full);
+        self.call(self.refs.flush, &[context]);
+        let empty = self.b.ins().iconst(types::I64, 0);
+        self.b.ins().jump(write, &[BlockArg::Value(empty)]);
+        self.b.switch_to_block(write);
+        let len = self.b.block_params(write)[0];
+        let context = self.context();
+        let offset = self.b.ins().imul_imm_u(len, i64::from(LOG_ENTRY_BYTES));
+        let entry = self.b.ins().iadd(context, offset);
+        let entry = self.b.ins().iadd_imm_u(entry, i64::from(LOG));
+        for (value, at) in [
+            (kind, LOG_KIND),
+            (mechanism, LOG_MECHANISM),
+            (field, LOG_FIELD),
+        ] {
+            let value = self.i32(value);
+            self.b.ins().store(ctx_flags(), value, entry, at);
+        }
+        self.b.ins().store(ctx_flags(), key, entry, LOG_KEY);
+        let zero = self.i128(0);
+        let (low, high) = old.halves(zero);
+        self.b.ins().store(ctx_flags(), low, entry, LOG_OLD);
+        self.b.ins().store(ctx_flags(), high, entry, LOG_OLD + 16);
+        let next = self.b.ins().iadd_imm_u(len, 1);
+        self.b.ins().store(ctx_flags(), next, context, LOG_LEN);
     }
 
     /// Reads view `view`'s running sum (a `Tally`) before one of its terms
@@ -2921,14 +3201,10 @@ fn has_loop(block: &Block) -> bool {
 }
 
 /// Whether `block` has statements that call the host whenever they run
-/// (calls, events, pushes, agent state, `as`).
+/// (calls, pushes, agent state, `as`).
 fn calls_host(block: &Block) -> bool {
     block.iter().any(|stmt| match stmt {
-        Stmt::Call(_)
-        | Stmt::Emit { .. }
-        | Stmt::Push { .. }
-        | Stmt::StoreAgent { .. }
-        | Stmt::As { .. } => true,
+        Stmt::Call(_) | Stmt::Push { .. } | Stmt::StoreAgent { .. } | Stmt::As { .. } => true,
         Stmt::If { arms, otherwise } => {
             arms.iter().any(|(_, body)| calls_host(body)) || calls_host(otherwise)
         }

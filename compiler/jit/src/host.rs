@@ -19,12 +19,14 @@
 //!    threads of a Monte Carlo batch is sound;
 //! 5. the views of storage compiled code reads and writes in place
 //!    (integer fields, params and account-keyed maps with their running
-//!    sums, account-keyed maps of flags, account lists, token balances)
-//!    and the random stream's state:
-//!    raw pointers into the world's own buffers, kept current by the rule
-//!    written at [`View`];
+//!    sums, account-keyed maps of flags, account lists, token balances,
+//!    allowances and pause flags), the random stream's state and the count
+//!    of events: raw pointers into the world's own buffers, kept current
+//!    by the rule written at [`View`];
 //! 6. a prefetch hint (`host_prefetch`), which reads nothing and cannot
-//!    fault.
+//!    fault;
+//! 7. compiled code's undo log, in the context, whose entries the host
+//!    reads once compiled code wrote them (see `Context::flush_log`).
 //!
 //! Compiled code never traps: every fault (revert, overflow, division by
 //! zero, out of bounds) is a status returned to the caller, so no signal
@@ -36,7 +38,7 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Column, Key, Slot, Tally, Value};
+use tok_interp::state::{Column, Key, Slot, Tally, Undo, Value};
 use tok_interp::{CallTarget, Fault, Frame, World, to_f64};
 use tok_mir::{BinOp, Repr, TokenId, TokenOp};
 use tok_runtime::U256;
@@ -100,7 +102,7 @@ pub(crate) struct Hosts {
     pub int: FuncId,
     pub reciprocal: FuncId,
     pub ratio: FuncId,
-    pub record: FuncId,
+    pub flush: FuncId,
     pub float: FuncId,
     pub to_float: FuncId,
     pub list_open: FuncId,
@@ -162,7 +164,7 @@ impl Module {
             ("tok_int", host_int as *const u8),
             ("tok_reciprocal", host_reciprocal as *const u8),
             ("tok_ratio", host_ratio as *const u8),
-            ("tok_record", host_record as *const u8),
+            ("tok_flush", host_flush as *const u8),
             ("tok_float", host_float as *const u8),
             ("tok_to_float", host_to_float as *const u8),
             ("tok_list_open", host_list_open as *const u8),
@@ -192,7 +194,7 @@ impl Module {
             int: declare("tok_int", &[p, i32t, p, p], i32t)?,
             reciprocal: declare("tok_reciprocal", &[p, i64t, i64t], i64t)?,
             ratio: declare("tok_ratio", &[p, i64t, i64t, i64t, i64t], i32t)?,
-            record: declare("tok_record", &[p, i32t, i32t, i32t, p], i32t)?,
+            flush: declare("tok_flush", &[p], i32t)?,
             float: declare("tok_float", &[i32t, f64t, f64t], f64t)?,
             to_float: declare("tok_to_float", &[p, f64t], f64t)?,
             list_open: declare("tok_list_open", &[p, i32t, i32t], i64t)?,
@@ -267,6 +269,71 @@ pub(crate) const RATIO: i32 = QUIET + 40;
 /// (a loop's invariant share), not for operands that change every time.
 pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
 
+/// Where the context holds compiled code's undo log: the number of
+/// entries written, the address of the world's count of events emitted,
+/// whether events are recorded (nonzero: an event is the host's to emit),
+/// then the entries (see `LogEntry`).
+pub(crate) const LOG_LEN: i32 = QUIET + 96;
+pub(crate) const EVENTS: i32 = LOG_LEN + 8;
+pub(crate) const RECORD_EVENTS: i32 = LOG_LEN + 16;
+pub(crate) const LOG: i32 = LOG_LEN + 24;
+
+/// How many entries the undo log holds; compiled code has the host take
+/// them (`host_flush`) when it is full.
+pub(crate) const LOG_ENTRIES: usize = 32;
+
+/// Bytes per entry of the undo log, and the offsets of its fields.
+pub(crate) const LOG_ENTRY_BYTES: i32 = 48;
+pub(crate) const LOG_KIND: i32 = 0;
+pub(crate) const LOG_MECHANISM: i32 = 4;
+pub(crate) const LOG_FIELD: i32 = 8;
+pub(crate) const LOG_KEY: i32 = 12;
+pub(crate) const LOG_OLD: i32 = 16;
+
+/// Kinds of undo log entries: an integer field's item replaced in place
+/// (its old value), an event emitted (the count of events before it), a
+/// balance replaced (`mechanism` the token, `key` the account) and an
+/// owner's first allowance replaced (`mechanism` the token, `field` the
+/// spender, `key` the owner).
+pub(crate) const LOGGED_FIELD: u32 = 0;
+pub(crate) const LOGGED_EVENT: u32 = 1;
+pub(crate) const LOGGED_BALANCE: u32 = 2;
+pub(crate) const LOGGED_ALLOWANCE: u32 = 3;
+
+/// One write compiled code made while writes are journaled, as it logs
+/// it: what `ChainState::record_field` (or `World::emit`) would have
+/// journaled, which the host journals in order before it journals or
+/// reads anything itself (`Context::flush_log`).
+#[repr(C)]
+#[derive(Clone, Copy)]
+struct LogEntry {
+    kind: u32,
+    mechanism: u32,
+    field: u32,
+    /// The account key, `NO_KEY` for a field without keys.
+    key: u32,
+    /// Low word first.
+    old: [u64; 4],
+}
+
+/// Bytes per item of a view of allowances (`state::FirstAllowance`), and
+/// where its amount is (the spender at 0).
+pub(crate) const ALLOWANCE_BYTES: i64 = 40;
+pub(crate) const ALLOWANCE_AMOUNT: i32 = 8;
+
+const _: () = {
+    use tok_interp::state::FirstAllowance;
+    assert!(std::mem::size_of::<FirstAllowance>() == ALLOWANCE_BYTES as usize);
+    assert!(std::mem::offset_of!(FirstAllowance, spender) == 0);
+    assert!(std::mem::offset_of!(FirstAllowance, amount) == ALLOWANCE_AMOUNT as usize);
+    assert!(std::mem::size_of::<LogEntry>() == LOG_ENTRY_BYTES as usize);
+    assert!(std::mem::offset_of!(LogEntry, kind) == LOG_KIND as usize);
+    assert!(std::mem::offset_of!(LogEntry, mechanism) == LOG_MECHANISM as usize);
+    assert!(std::mem::offset_of!(LogEntry, field) == LOG_FIELD as usize);
+    assert!(std::mem::offset_of!(LogEntry, key) == LOG_KEY as usize);
+    assert!(std::mem::offset_of!(LogEntry, old) == LOG_OLD as usize);
+};
+
 /// A column of storage compiled code reads in place: `len` items of the
 /// column's width from `items` (32-byte little-endian integers, or 32-bit
 /// accounts); for an account-keyed integer map, also its running sum.
@@ -282,22 +349,25 @@ pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
 /// that can change the length or place of storage (`host_stmt` and
 /// `host_call`, but for the sites that cannot: a write without keys, which
 /// replaces a value in place, an event, a call queued for later; and after
-/// a token operation, which can move nothing but its token's balances,
-/// only views of those; and `host_expr` for the expressions the
-/// interpreter evaluates) returns
-/// to it. Between those, storage changes only through compiled code's own
-/// in-place writes, which replace an item without moving or
+/// a token operation (`host_call`, `host_token`), which can move nothing
+/// but its token's ledger, only views of that (balances, allowances, pause
+/// flag); and `host_expr` for the expressions the interpreter evaluates)
+/// returns to it. Between those, storage changes only through compiled
+/// code's own in-place writes, which replace an item without moving or
 /// resizing anything; so while compiled code runs, every view it holds
 /// describes the current buffer. It touches item `i` only after checking
 /// `i < len`, and writes an item and the running sum, which stay
-/// consistent as `ChainState::store` keeps them; unless the context says
-/// writes are not journaled, `host_record` then journals the old value as
-/// `ChainState::store` does, so a revert undoes the write.
+/// consistent as `ChainState::store` keeps them, or a balance or an
+/// allowance, as the token model does; unless the context says writes are
+/// not journaled, it then logs the old value (see `LogEntry`), which the
+/// host journals as the interpreter's write would have, so a revert undoes
+/// the write.
 ///
-/// The context's `rng` follows the same rule and more simply: the stream's
-/// state is a field of the world, which the call borrows for its whole
-/// duration, so it never moves; compiled code reads and writes it only
-/// between host calls, and host code only through the world.
+/// The context's `rng` and `events` follow the same rule and more simply:
+/// the stream's state and the count are fields of the world, which the
+/// call borrows for its whole duration, so they never move; compiled code
+/// reads and writes them only between host calls, and host code only
+/// through the world.
 #[repr(C)]
 #[derive(Clone, Copy)]
 struct View {
@@ -361,6 +431,18 @@ fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
             .ledgers
             .get_mut(token as usize)
             .map_or(View::EMPTY, |ledger| View::of(&mut ledger.balances)),
+        ViewSource::Allowances(token) => state
+            .ledgers
+            .get_mut(token as usize)
+            .map_or(View::EMPTY, |ledger| {
+                View::of(ledger.allowances.first_column())
+            }),
+        ViewSource::Paused(token) => state
+            .ledgers
+            .get_mut(token as usize)
+            .map_or(View::EMPTY, |ledger| {
+                View::of(std::slice::from_mut(&mut ledger.paused))
+            }),
     }
 }
 
@@ -393,6 +475,15 @@ struct Context<'a, 'w> {
     ratio_key: [u64; 4],
     ratio: [u64; 3],
     ratio_pending: [u64; 4],
+    /// Compiled code's undo log (at offsets `LOG_LEN` and `LOG`): its first
+    /// `log_len` entries are written; see (7) at [`Context::flush_log`].
+    log_len: u64,
+    /// The world's count of events emitted, which compiled code advances
+    /// for an event while events are not recorded (at offset `EVENTS`);
+    /// see (5) at [`View`].
+    events: *mut u64,
+    record_events: u64,
+    log: [std::mem::MaybeUninit<LogEntry>; LOG_ENTRIES],
     world: &'a mut World<'w>,
     frame: &'a mut Frame,
     compiled: &'a Compiled,
@@ -416,6 +507,12 @@ const _: () = {
     assert!(
         std::mem::offset_of!(Context<'static, 'static>, ratio_pending) == RATIO_PENDING as usize
     );
+    assert!(std::mem::offset_of!(Context<'static, 'static>, log_len) == LOG_LEN as usize);
+    assert!(std::mem::offset_of!(Context<'static, 'static>, events) == EVENTS as usize);
+    assert!(
+        std::mem::offset_of!(Context<'static, 'static>, record_events) == RECORD_EVENTS as usize
+    );
+    assert!(std::mem::offset_of!(Context<'static, 'static>, log) == LOG as usize);
 };
 
 impl Context<'_, '_> {
@@ -446,6 +543,54 @@ impl Context<'_, '_> {
             .unwrap_or_else(|| Fault::Stop("compiled code failed without a reason".into()))
     }
 
+    /// Journals what compiled code logged, in order, and empties the log:
+    /// done before any host function journals or reads the journal (see
+    /// `context`), and when compiled code returns (`enter`).
+    ///
+    /// SAFETY of the log, (7): compiled code writes entry `log_len` in
+    /// full, then increments `log_len`, and only while `log_len` is below
+    /// `LOG_ENTRIES` (else it calls `host_flush` first); so the first
+    /// `log_len` entries are initialized.
+    fn flush_log(&mut self) {
+        let len = std::mem::take(&mut self.log_len) as usize;
+        for entry in &self.log[..len.min(LOG_ENTRIES)] {
+            // SAFETY: (7) the first `log_len` entries are written.
+            let entry = unsafe { entry.assume_init() };
+            let state = &mut self.world.state;
+            match entry.kind {
+                LOGGED_EVENT => {
+                    let len = self.world.events.len();
+                    state.record(Undo::Events {
+                        len,
+                        count: entry.old[0],
+                    });
+                }
+                LOGGED_BALANCE => state.record(Undo::Balance {
+                    token: entry.mechanism,
+                    account: entry.key,
+                    old: entry.old,
+                }),
+                LOGGED_ALLOWANCE => state.record(Undo::Allowance {
+                    token: entry.mechanism,
+                    owner: entry.key,
+                    spender: entry.field,
+                    old: Some(entry.old),
+                }),
+                _ => {
+                    let keys = [Key::Address(entry.key)];
+                    let keys = if entry.key == NO_KEY {
+                        &keys[..0]
+                    } else {
+                        &keys[..]
+                    };
+                    let [w0, w1, w2, w3] = entry.old.map(u128::from);
+                    let old = U256::from_words(w2 | (w3 << 64), w0 | (w1 << 64));
+                    state.record_field(entry.mechanism, entry.field, keys, Value::Int(old));
+                }
+            }
+        }
+    }
+
     /// Takes every view afresh (see [`View`]).
     fn refresh(&mut self) {
         for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
@@ -454,11 +599,13 @@ impl Context<'_, '_> {
         self.unjournaled = u64::from(self.world.state.unjournaled);
     }
 
-    /// Takes the views of `token`'s balances afresh, the only storage a
-    /// token operation can move.
-    fn refresh_balances(&mut self, token: TokenId) {
+    /// Takes the views of `token`'s ledger afresh, the only storage a
+    /// token operation can move (its balances, its allowances' column).
+    fn refresh_ledger(&mut self, token: TokenId) {
         for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
-            if *source == ViewSource::Balances(token) {
+            if matches!(*source, ViewSource::Balances(t) | ViewSource::Allowances(t)
+                | ViewSource::Paused(t) if t == token)
+            {
                 *view = view_of(self.world, *source);
             }
         }
@@ -483,7 +630,7 @@ pub(crate) fn call(
         spilled = frame.locals[..params].to_vec();
         &spilled
     };
-    match enter(compiled, world, frame, args, 0, &mut ret)? {
+    match enter(compiled, world, frame, args, 0, false, &mut ret)? {
         RETURNED => Ok(Some(decode(&ret, compiled.returns))),
         _ => Ok(None),
     }
@@ -500,16 +647,19 @@ pub(crate) fn transaction(
     checks: u32,
 ) -> Result<bool, Fault> {
     let mut ret = [0u8; SLOT as usize];
-    Ok(enter(compiled, world, frame, args, checks, &mut ret)? == OK)
+    Ok(enter(compiled, world, frame, args, checks, true, &mut ret)? == OK)
 }
 
-/// Enters compiled code: its status, a fault's taken out.
+/// Enters compiled code: its status, a fault's taken out. `commit`: the
+/// body is the whole of a transaction its caller commits when the body
+/// ran and its checks passed (see `transaction`).
 fn enter(
     compiled: &Compiled,
     world: &mut World<'_>,
     frame: &mut Frame,
     values: &[Value],
     checks: u32,
+    commit: bool,
     ret: &mut [u8; SLOT as usize],
 ) -> Result<u32, Fault> {
     // The header (what `Env` reads: this, caller, agent index, now, step),
@@ -535,7 +685,13 @@ fn enter(
         encode(*value, chunk);
     }
     let rng = std::ptr::from_mut(world.rng_state());
+    let events = std::ptr::from_mut(&mut world.state.events_emitted);
+    let record_events = u64::from(world.record_events);
     let mut context = Context {
+        log_len: 0,
+        events,
+        record_events,
+        log: [std::mem::MaybeUninit::uninit(); LOG_ENTRIES],
         rng,
         turn_pending: 0,
         turn_index: 0,
@@ -563,6 +719,15 @@ fn enter(
     // functions below, which cast it back to this `Context`.
     let status = unsafe { entry((&raw mut context).cast(), args.as_ptr(), ret.as_mut_ptr()) };
     context.world.stats.agent_steps += context.quiet_turns;
+    // A transaction that ran and whose checks passed is committed by its
+    // caller, which forgets its journal: what compiled code logged need
+    // not be journaled first (in debug builds it is, for the check that
+    // the journal holds only what the action can write).
+    if commit && status == OK && !cfg!(debug_assertions) {
+        context.log_len = 0;
+    } else {
+        context.flush_log();
+    }
     match status {
         OK | RETURNED => Ok(status),
         // A fault evaluating an invariant is the host's to find again.
@@ -619,6 +784,10 @@ fn read_int(slot: &[u8]) -> U256 {
 /// function runs (the body itself never dereferences it).
 unsafe fn context<'c>(context: *mut u8) -> &'c mut Context<'c, 'c> {
     let context = unsafe { &mut *context.cast::<Context<'c, 'c>>() };
+    // What compiled code wrote is journaled before anything the host does.
+    if context.log_len != 0 {
+        context.flush_log();
+    }
     // The running agent's turn begins when it first reaches the host.
     if context.turn_pending != 0 {
         context.begin_turn();
@@ -810,7 +979,7 @@ unsafe extern "C" fn host_call(context_ptr: *mut u8, call: u32, buffer: *const u
     };
     match call.target {
         _ if queued => {}
-        CallTarget::Token { token, .. } => context.refresh_balances(token),
+        CallTarget::Token { token, .. } => context.refresh_ledger(token),
         _ => context.refresh(),
     }
     match result {
@@ -844,7 +1013,7 @@ unsafe extern "C" fn host_token(
     let result = context
         .world
         .token_call(this, token, op, [first, second], amount);
-    context.refresh_balances(token);
+    context.refresh_ledger(token);
     match result {
         Ok(()) => OK,
         Err(fault) => context.fail(fault),
@@ -901,30 +1070,11 @@ unsafe fn typed_operand(buffer: *const u8, ints: u8, index: usize) -> Value {
 /// The account key compiled code passes for a field without keys.
 pub(crate) const NO_KEY: u32 = u32::MAX;
 
-/// Records in the journal that compiled code replaced integer `old` at
-/// `field[key]` (`key` `NO_KEY`: the field itself) in place, as
-/// `ChainState::store` would have; returns `OK`.
-unsafe extern "C" fn host_record(
-    context_ptr: *mut u8,
-    mechanism: u32,
-    field: u32,
-    key: u32,
-    old: *const u8,
-) -> u32 {
+/// Journals the undo log when compiled code finds it full (`context`
+/// does, on the way in); returns `OK`.
+unsafe extern "C" fn host_flush(context_ptr: *mut u8) -> u32 {
     // SAFETY: (3), see `context`.
-    let context = unsafe { context(context_ptr) };
-    // SAFETY: (3) `old` points to one slot.
-    let old = read_int(unsafe { std::slice::from_raw_parts(old, SLOT as usize) });
-    let entry = [Key::Address(key)];
-    let keys = if key == NO_KEY {
-        &entry[..0]
-    } else {
-        &entry[..]
-    };
-    context
-        .world
-        .state
-        .record_field(mechanism, field, keys, Value::Int(old));
+    let _ = unsafe { context(context_ptr) };
     OK
 }
 

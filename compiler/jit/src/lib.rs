@@ -147,6 +147,11 @@ pub(crate) enum ViewSource {
     },
     /// A token's balances, by account.
     Balances(TokenId),
+    /// A token's allowances of each owner's first spender, by owner
+    /// (`state::FirstAllowance`).
+    Allowances(TokenId),
+    /// Whether a token is paused (one flag).
+    Paused(TokenId),
     /// An integer param's current value (one item).
     Param(ParamId),
 }
@@ -208,32 +213,30 @@ impl<'p> Jit<'p> {
     /// Compiles every body of `program` that a simulation can run.
     pub fn compile(program: &'p Program) -> Result<Jit<'p>, JitError> {
         let started = Instant::now();
-        // Each body, and what it is compiled as.
-        let mut bodies: Vec<(&'p Body, codegen::Form<'p>)> = Vec::new();
+        // Each body, what it is compiled as, and its mechanism's.
+        type Entry<'p> = (&'p Body, codegen::Form<'p>, Option<MechanismId>);
+        let mut bodies: Vec<Entry<'p>> = Vec::new();
         let chain = codegen::Form::Chain;
-        for mechanism in &program.mechanisms {
-            bodies.extend(mechanism.actions.iter().map(|f| (&f.body, chain)));
-            bodies.extend(mechanism.views.iter().map(|f| (&f.body, chain)));
-            bodies.extend(
-                mechanism
-                    .hooks
-                    .iter()
-                    .map(|h| (&h.body, codegen::Form::Hook)),
-            );
+        for (id, mechanism) in program.mechanisms.iter().enumerate() {
+            let id = Some(id as MechanismId);
+            bodies.extend(mechanism.actions.iter().map(|f| (&f.body, chain, id)));
+            bodies.extend(mechanism.views.iter().map(|f| (&f.body, chain, id)));
+            bodies.extend((mechanism.hooks.iter()).map(|h| (&h.body, codegen::Form::Hook, id)));
         }
         let plain = codegen::Form::Plain;
         for scenario in &program.scenarios {
-            bodies.extend(scenario.setup.iter().map(|body| (body, plain)));
-            bodies.extend(scenario.each_step.iter().map(|body| (body, plain)));
+            bodies.extend(scenario.setup.iter().map(|body| (body, plain, None)));
+            bodies.extend(scenario.each_step.iter().map(|body| (body, plain, None)));
             // A population's step is compiled as its agent loop (below).
             for population in &scenario.populations {
-                bodies.extend(population.start.iter().map(|body| (body, plain)));
+                bodies.extend(population.start.iter().map(|body| (body, plain, None)));
             }
         }
         let mut module = host::Module::new()?;
         let mut functions = Vec::new();
-        for (body, form) in &bodies {
-            let function = codegen::compile(&mut module, program, body, functions.len(), *form)?;
+        for (body, form, mechanism) in &bodies {
+            let index = functions.len();
+            let function = codegen::compile(&mut module, program, body, index, *form, *mechanism)?;
             functions.push(function);
         }
         // Each population's step as a loop over its agents.
@@ -250,7 +253,7 @@ impl<'p> Jit<'p> {
             {
                 let index = functions.len() + loops.len();
                 let form = codegen::Form::AgentLoop(population as u32);
-                let function = codegen::compile(&mut module, program, each, index, form)?;
+                let function = codegen::compile(&mut module, program, each, index, form, None)?;
                 loops.push((each as *const Body as usize, population as u32, function));
             }
         }
@@ -259,7 +262,7 @@ impl<'p> Jit<'p> {
         // not hold, or the number of invariants when all do.
         let mut invariant_functions = Vec::new();
         let mut names = functions.len() + loops.len();
-        for mechanism in &program.mechanisms {
+        for (id, mechanism) in program.mechanisms.iter().enumerate() {
             if mechanism.invariants.is_empty() {
                 invariant_functions.push(None);
                 continue;
@@ -271,13 +274,14 @@ impl<'p> Jit<'p> {
                 &body,
                 names,
                 codegen::Form::Chain,
+                Some(id as MechanismId),
             )?));
             names += 1;
         }
         // Each action of a mechanism with invariants (at most 32), also as
         // the whole of a transaction, its invariants checked at its end.
         let mut transaction_functions = Vec::new();
-        for mechanism in &program.mechanisms {
+        for (id, mechanism) in program.mechanisms.iter().enumerate() {
             let mut actions = Vec::new();
             let invariants = &mechanism.invariants[..];
             if (1..=32).contains(&invariants.len()) {
@@ -289,6 +293,7 @@ impl<'p> Jit<'p> {
                         &action.body,
                         names,
                         form,
+                        Some(id as MechanismId),
                     )?);
                     names += 1;
                 }
@@ -310,7 +315,7 @@ impl<'p> Jit<'p> {
         };
         let mut compiled: Vec<(usize, Compiled)> = bodies
             .iter()
-            .map(|(body, _)| *body as *const Body as usize)
+            .map(|(body, _, _)| *body as *const Body as usize)
             .zip(functions.into_iter().map(|f| finish(f, None)))
             .collect();
         compiled.sort_by_key(|(key, _)| *key);
