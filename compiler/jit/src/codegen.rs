@@ -1271,7 +1271,12 @@ impl<'f> Lower<'f> {
             return None;
         }
         let balances = self.view(ViewSource::Balances(token))?;
-        let paused = self.view(ViewSource::Paused(token))?;
+        // Only a pausable token can be paused (the checker rejects `pause`
+        // on any other).
+        let paused = match definition.pausable {
+            true => Some(self.view(ViewSource::Paused(token))?),
+            false => None,
+        };
         let allowances = match spender {
             Some(_) => Some(self.view(ViewSource::Allowances(token))?),
             None => None,
@@ -1286,9 +1291,14 @@ impl<'f> Lower<'f> {
         let (amount, amount_high) = amount.halves(zero);
         // Not paused; both parties named and distinct; an amount below
         // 2^128.
-        let (flag, _) = self.view_at(paused);
-        let flag = self.b.ins().load(types::I8, flags(), flag, 0);
-        let running = self.b.ins().icmp_imm_u(IntCC::Equal, flag, 0);
+        let running = match paused {
+            Some(paused) => {
+                let (flag, _) = self.view_at(paused);
+                let flag = self.b.ins().load(types::I8, flags(), flag, 0);
+                self.b.ins().icmp_imm_u(IntCC::Equal, flag, 0)
+            }
+            None => self.b.ins().iconst(types::I8, 1),
+        };
         let sender = self.b.ins().icmp_imm_u(IntCC::NotEqual, from, 0);
         let recipient = self.b.ins().icmp_imm_u(IntCC::NotEqual, to, 0);
         let distinct = self.b.ins().icmp(IntCC::NotEqual, from, to);

@@ -23,8 +23,15 @@
 //! of flags, account lists and token balances are read in place, through *views* of the
 //! world's own columns that the host keeps current (`host::View`); writes
 //! to integer fields and maps go in place too, with the field's running
-//! sum, the host journaling the old value (an `every` hook, whose writes
-//! are never journaled, is compiled without that path). A population's
+//! sum. Where writes are journaled, compiled code logs the old value in an
+//! undo log in the context, which the host journals, in order, before it
+//! journals or reads anything itself, and which a transaction that commits
+//! drops (an `every` hook, whose writes are never journaled, is compiled
+//! without that path). Events are counted in place while they are not
+//! kept. A transfer or `transfer_from` by chain code of a token without
+//! votes, when no fee can apply, is checked and written in place (balances
+//! and the owner's first allowance), the host running any case those
+//! checks leave. A population's
 //! step is one native loop over its agents, a turn reaching the host only
 //! when it makes a call or fails (`Engine::run_agents`). `uniform()`
 //! advances the run's own SplitMix64 state. `mul_div` of operands and a quotient below 2^128 is the
@@ -41,7 +48,10 @@
 //! also compiled with the checks of those of its mechanism's invariants it
 //! can touch at its end, so that the transaction enters compiled code
 //! once. A loop over an account list asks for the slots its body writes a
-//! few items ahead (a prefetch).
+//! few items ahead (a prefetch), and its body is compiled twice: a fast
+//! version whose checks leave for the start of their statement in a
+//! general version (`codegen`'s `versioned_block`), so that its usual path
+//! has no joins with slow ones and reads the context and a slot once.
 //!
 //! Values constant for a body (`self`, `caller`, the agent's index, `now`,
 //! the step) are read from a header the call fills; contract addresses are
