@@ -14,6 +14,11 @@ mod parquet_out;
 mod plot;
 mod sim;
 
+/// The system allocator, asking for huge pages for large buffers: a
+/// million holders' columns are visited out of order every step.
+#[global_allocator]
+static ALLOCATOR: tok_jit::LargePages = tok_jit::LargePages;
+
 #[derive(Parser)]
 #[command(
     name = "tok",

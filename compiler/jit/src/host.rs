@@ -1,6 +1,6 @@
 //! The audited surface: every `unsafe` of the project is in this module.
 //!
-//! There are six kinds:
+//! There are eight kinds:
 //! 1. turning a finalized function address into a typed function pointer
 //!    ([`Module::code`]); the signature is the one `codegen` declared;
 //! 2. calling it ([`call`]) with a context pointer and two buffers that
@@ -26,7 +26,10 @@
 //! 6. a prefetch hint (`host_prefetch`), which reads nothing and cannot
 //!    fault;
 //! 7. compiled code's undo log, in the context, whose entries the host
-//!    reads once compiled code wrote them (see `Context::flush_log`).
+//!    reads once compiled code wrote them (see `Context::flush_log`);
+//! 8. [`LargePages`], the `tok` binary's allocator: the system's, with a
+//!    hint to the kernel (`madvise`) that large buffers be backed by huge
+//!    pages, which changes no byte of them.
 //!
 //! Compiled code never traps: every fault (revert, overflow, division by
 //! zero, out of bounds) is a status returned to the caller, so no signal
@@ -1211,4 +1214,167 @@ extern "C" fn host_prefetch(address: *const u8) -> u32 {
     #[cfg(not(target_arch = "x86_64"))]
     let _ = address;
     OK
+}
+
+/// The system allocator, advising the kernel to back every allocation of
+/// `HUGE_PAGE` bytes or more with transparent huge pages where they are
+/// only advised (Linux's `madvise` mode): (8) at the top of this module.
+///
+/// A million holders' columns are tens of megabytes each, which the
+/// reward loop visits in the order stakers first staked: with 4 KiB
+/// pages nearly every such access also misses the processor's page
+/// translation cache, with 2 MiB pages a few hundred entries cover them.
+/// Small programs allocate nothing that large and are unaffected.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct LargePages;
+
+/// The size of a huge page (x86-64 and most aarch64 kernels), and the
+/// least allocation advised.
+const HUGE_PAGE: usize = 2 << 20;
+
+impl LargePages {
+    /// Advises the kernel that the whole huge pages inside `size` bytes at
+    /// `address` be backed by huge pages. A hint: failures are ignored.
+    fn advise(address: *mut u8, size: usize) {
+        if size < HUGE_PAGE || address.is_null() {
+            return;
+        }
+        #[cfg(target_os = "linux")]
+        {
+            let start = (address as usize).next_multiple_of(HUGE_PAGE);
+            let end = (address as usize + size) & !(HUGE_PAGE - 1);
+            if start < end {
+                // SAFETY: (8) the range lies inside an allocation this
+                // process owns; MADV_HUGEPAGE changes how its pages are
+                // backed, never what they hold.
+                unsafe {
+                    libc::madvise(start as *mut libc::c_void, end - start, libc::MADV_HUGEPAGE);
+                }
+            }
+        }
+    }
+}
+
+// SAFETY: (8) every allocation is the system allocator's, made, resized
+// and freed by it with the layouts the caller gives; `advise` only hints.
+unsafe impl std::alloc::GlobalAlloc for LargePages {
+    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let address = unsafe { std::alloc::System.alloc(layout) };
+        Self::advise(address, layout.size());
+        address
+    }
+
+    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let address = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        Self::advise(address, layout.size());
+        address
+    }
+
+    unsafe fn dealloc(&self, address: *mut u8, layout: std::alloc::Layout) {
+        // SAFETY: the caller's contract, passed on.
+        unsafe { std::alloc::System.dealloc(address, layout) }
+    }
+
+    unsafe fn realloc(&self, address: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+        // SAFETY: the caller's contract, passed on.
+        let address = unsafe { std::alloc::System.realloc(address, layout, size) };
+        Self::advise(address, size);
+        address
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::alloc::{GlobalAlloc, Layout};
+
+    use super::{HUGE_PAGE, LargePages};
+
+    /// The `VmFlags` of the mapping that holds `address`, from
+    /// `/proc/self/smaps`.
+    fn vm_flags(address: usize) -> Option<String> {
+        let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
+        let mut inside = false;
+        for line in smaps.lines() {
+            let range = line.split_whitespace().next().and_then(|range| {
+                let (start, end) = range.split_once('-')?;
+                Some((
+                    usize::from_str_radix(start, 16).ok()?,
+                    usize::from_str_radix(end, 16).ok()?,
+                ))
+            });
+            match (range, line.strip_prefix("VmFlags:")) {
+                (_, Some(flags)) if inside => return Some(flags.trim().to_string()),
+                (Some((start, end)), None) => {
+                    inside = start <= address && address < end;
+                }
+                _ => {}
+            }
+        }
+        None
+    }
+
+    /// Whether the kernel was told to back the huge page at or after
+    /// `address` with a huge page (where it can be told: Linux with
+    /// transparent huge pages).
+    fn advised(address: *mut u8) -> bool {
+        let page = (address as usize).next_multiple_of(HUGE_PAGE);
+        let flags = vm_flags(page).expect("the allocation is mapped");
+        flags.split_whitespace().any(|flag| flag == "hg")
+    }
+
+    fn can_advise() -> bool {
+        cfg!(target_os = "linux")
+            && std::path::Path::new("/sys/kernel/mm/transparent_hugepage").exists()
+    }
+
+    #[test]
+    fn large_buffers_keep_their_bytes_and_are_advised_as_huge_pages() {
+        let allocator = LargePages;
+        let pattern = |index: usize| (index % 251) as u8;
+        let layout = Layout::from_size_align(3 * HUGE_PAGE + 123, 16).expect("a layout");
+        // SAFETY: each pointer is used within the size it was allocated or
+        // resized to, and freed once with its current layout.
+        unsafe {
+            let first = allocator.alloc_zeroed(layout);
+            assert!(!first.is_null());
+            let bytes = std::slice::from_raw_parts_mut(first, layout.size());
+            assert!(bytes.iter().all(|byte| *byte == 0));
+            for (index, byte) in bytes.iter_mut().enumerate() {
+                *byte = pattern(index);
+            }
+            assert_eq!(advised(first), can_advise());
+
+            let grown = allocator.realloc(first, layout, 7 * HUGE_PAGE);
+            assert!(!grown.is_null());
+            let bytes = std::slice::from_raw_parts(grown, layout.size());
+            assert!(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, byte)| *byte == pattern(i))
+            );
+            assert_eq!(advised(grown), can_advise());
+
+            let grown_layout = Layout::from_size_align(7 * HUGE_PAGE, 16).expect("a layout");
+            let shrunk = allocator.realloc(grown, grown_layout, 1000);
+            assert!(!shrunk.is_null());
+            let bytes = std::slice::from_raw_parts(shrunk, 1000);
+            assert!(
+                bytes
+                    .iter()
+                    .enumerate()
+                    .all(|(i, byte)| *byte == pattern(i))
+            );
+            let small = Layout::from_size_align(1000, 16).expect("a layout");
+            allocator.dealloc(shrunk, small);
+
+            let fresh = allocator.alloc(small);
+            assert!(!fresh.is_null());
+            fresh.write_bytes(7, 1000);
+            assert_eq!(*fresh.add(999), 7);
+            allocator.dealloc(fresh, small);
+        }
+    }
 }

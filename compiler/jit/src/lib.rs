@@ -58,10 +58,13 @@
 //! compiled in as constants.
 //!
 //! `host.rs` is the only module with `unsafe`: the functions compiled code
-//! calls back into, the call into compiled code itself, and the views.
+//! calls back into, the call into compiled code itself, the views, and the
+//! `tok` binary's allocator ([`LargePages`]).
 
 mod codegen;
 mod host;
+
+pub use host::LargePages;
 
 use std::fmt;
 use std::marker::PhantomData;
