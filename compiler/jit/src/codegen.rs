@@ -3368,7 +3368,7 @@ fn stmt_children(stmt: &mut Stmt) -> Vec<&mut Expr> {
 
 /// How many items ahead a loop over an account list asks for the slots it
 /// will write (see `prefetch_ahead`).
-const PREFETCH_DISTANCE: i64 = 16;
+const PREFETCH_DISTANCE: i64 = 32;
 
 /// The slots a column must have for its loops to prefetch (2 MB of 32-byte
 /// slots, about what the last-level cache of one core holds).
