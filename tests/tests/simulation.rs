@@ -651,6 +651,52 @@ scenario s {{
     }
 }
 
+/// An action of a mechanism without invariants of its own, run as the
+/// whole of its transaction, is still followed by the checks of another
+/// mechanism's invariants that read what it writes.
+#[test]
+fn an_action_of_a_mechanism_without_invariants_is_checked_by_the_others() {
+    let source = r#"
+param bank: address
+token T {
+    decimals: 0
+    minters: [Minter]
+    mint 100 T to bank
+}
+mechanism Minter {
+    state {
+        minted: uint
+    }
+    action mint_one() {
+        T.mint(Minter, 1 T)
+        minted += 1
+    }
+}
+mechanism Watch {
+    state {
+        seen: uint
+    }
+    action look() {
+        seen += 1
+    }
+    invariant T.total_supply < 103 T else "minted too much"
+}
+scenario s {
+    steps: 5
+    order: sequential
+    agents a[1] {
+        each step {
+            Watch.look()
+            Minter.mint_one()
+        }
+    }
+}
+"#;
+    let error = simulate(source, &[], None).err().expect("the run stops");
+    let report = "\"minted too much\" (left side 103, right side 103), at step 2, after a[0] calling Minter.mint_one()";
+    assert!(error.contains(report), "{error}");
+}
+
 #[test]
 fn missing_allowance_reverts_with_the_openzeppelin_error() {
     let source = r#"

@@ -517,7 +517,7 @@ impl World<'_> {
         let arg = |index: usize| args.get(index).copied().unwrap_or_default();
         match call.target {
             CallTarget::Action { mechanism, action } => self
-                .run_action(caller, mechanism, action, args, 0)
+                .run_action(caller, mechanism, action, args, None)
                 .map(|_| ()),
             CallTarget::Token { token, op } => self.token_op(caller, token, op, args),
             CallTarget::VestingRelease { vesting } => self.release(vesting),
@@ -532,17 +532,17 @@ impl World<'_> {
     }
 
     /// Runs action `action` of `mechanism`, called by `caller` with
-    /// `args`. With `checks` (a transaction's own action, see
-    /// [`crate::Engine::transaction`]), an engine may check those of the
-    /// mechanism's invariants once the action has run: whether it did and
-    /// they hold.
+    /// `args`. With `checks` (the whole of a transaction, whose action can
+    /// touch only those of its mechanism's invariants, maybe none; see
+    /// [`crate::Engine::transaction`]), an engine may run it and check
+    /// those once it has run: whether it did and they hold.
     pub(crate) fn run_action(
         &mut self,
         caller: Address,
         mechanism: MechanismId,
         action: FunctionId,
         args: &[Value],
-        checks: u32,
+        checks: Option<u32>,
     ) -> Exec<bool> {
         let program = self.program;
         let function = &program.mechanisms[mechanism as usize].actions[action as usize];
@@ -563,7 +563,7 @@ impl World<'_> {
         // An engine running the whole transaction takes the arguments
         // as they are: its frame's locals stay empty.
         if let Some(engine) = self.engine
-            && checks != 0
+            && let Some(checks) = checks
         {
             let mut locals = self.spare_locals.pop().unwrap_or_default();
             locals.clear();

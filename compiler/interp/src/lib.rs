@@ -316,10 +316,10 @@ struct ActionTouches {
     /// Whether it touches any.
     any: bool,
     /// When it touches only invariants of its own mechanism, which one
-    /// has at most 32 of: those, bit `i` for invariant `i`, which an
-    /// engine can check as part of the transaction
-    /// ([`Engine::transaction`]); else 0.
-    own: u32,
+    /// has at most 32 of: those, bit `i` for invariant `i` (none: 0), which
+    /// an engine can check as part of the transaction
+    /// ([`Engine::transaction`]); else `None`.
+    own: Option<u32>,
 }
 
 impl ActionTouches {
@@ -330,10 +330,12 @@ impl ActionTouches {
             .filter(|(other, _)| *other != mechanism)
             .any(|(_, flags)| flags.contains(&true));
         let own = match &touched[mechanism][..] {
-            flags if !others && flags.len() <= 32 => (flags.iter().enumerate())
-                .filter(|(_, touched)| **touched)
-                .fold(0, |mask, (index, _)| mask | 1 << index),
-            _ => 0,
+            flags if !others && flags.len() <= 32 => Some(
+                (flags.iter().enumerate())
+                    .filter(|(_, touched)| **touched)
+                    .fold(0, |mask, (index, _)| mask | 1 << index),
+            ),
+            _ => None,
         };
         ActionTouches { touched, any, own }
     }
@@ -735,13 +737,15 @@ impl<'p> World<'p> {
         }
     }
 
-    /// The invariants an engine may check as part of a transaction of
-    /// action `action` of `mechanism` (see [`ActionTouches::own`]): none
-    /// until every invariant has been seen to hold.
-    fn own_checks(&self, mechanism: MechanismId, action: FunctionId) -> u32 {
+    /// The invariants an engine checks as part of a transaction of action
+    /// `action` of `mechanism`, when they are all it can touch (see
+    /// [`ActionTouches::own`]; `Some(0)`: it touches none); `None` until
+    /// every invariant has been seen to hold, or when the action can touch
+    /// others: they are then checked after it.
+    fn own_checks(&self, mechanism: MechanismId, action: FunctionId) -> Option<u32> {
         match &self.action_touches[mechanism as usize][action as usize] {
             Some(touches) if self.invariants_verified => touches.own,
-            _ => 0,
+            _ => None,
         }
     }
 

@@ -205,7 +205,7 @@ pub struct Jit<'p> {
     invariants: Vec<Option<Compiled>>,
     /// Each mechanism's actions as transactions' bodies (see
     /// `codegen::Form::Transaction`), by action; none for a mechanism
-    /// without invariants or with more than 32.
+    /// with more than 32 invariants.
     transactions: Vec<Vec<Compiled>>,
     /// Owns the executable memory; dropped last.
     _module: host::Module,
@@ -291,13 +291,14 @@ impl<'p> Jit<'p> {
             )?));
             names += 1;
         }
-        // Each action of a mechanism with invariants (at most 32), also as
-        // the whole of a transaction, its invariants checked at its end.
+        // Each action of a mechanism with at most 32 invariants (maybe
+        // none), also as the whole of a transaction, its invariants checked
+        // at its end.
         let mut transaction_functions = Vec::new();
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
             let mut actions = Vec::new();
             let invariants = &mechanism.invariants[..];
-            if (1..=32).contains(&invariants.len()) {
+            if invariants.len() <= 32 {
                 for action in &mechanism.actions {
                     let form = codegen::Form::Transaction(invariants);
                     actions.push(codegen::compile(
