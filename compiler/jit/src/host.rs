@@ -37,6 +37,8 @@
 //! as for any `extern "C"` function).
 #![allow(unsafe_code)]
 
+use std::alloc::{GlobalAlloc, Layout, System};
+
 use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
@@ -1257,29 +1259,29 @@ impl LargePages {
 
 // SAFETY: (8) every allocation is the system allocator's, made, resized
 // and freed by it with the layouts the caller gives; `advise` only hints.
-unsafe impl std::alloc::GlobalAlloc for LargePages {
-    unsafe fn alloc(&self, layout: std::alloc::Layout) -> *mut u8 {
+unsafe impl GlobalAlloc for LargePages {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
-        let address = unsafe { std::alloc::System.alloc(layout) };
+        let address = unsafe { System.alloc(layout) };
         Self::advise(address, layout.size());
         address
     }
 
-    unsafe fn alloc_zeroed(&self, layout: std::alloc::Layout) -> *mut u8 {
+    unsafe fn alloc_zeroed(&self, layout: Layout) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
-        let address = unsafe { std::alloc::System.alloc_zeroed(layout) };
+        let address = unsafe { System.alloc_zeroed(layout) };
         Self::advise(address, layout.size());
         address
     }
 
-    unsafe fn dealloc(&self, address: *mut u8, layout: std::alloc::Layout) {
+    unsafe fn dealloc(&self, address: *mut u8, layout: Layout) {
         // SAFETY: the caller's contract, passed on.
-        unsafe { std::alloc::System.dealloc(address, layout) }
+        unsafe { System.dealloc(address, layout) }
     }
 
-    unsafe fn realloc(&self, address: *mut u8, layout: std::alloc::Layout, size: usize) -> *mut u8 {
+    unsafe fn realloc(&self, address: *mut u8, layout: Layout, size: usize) -> *mut u8 {
         // SAFETY: the caller's contract, passed on.
-        let address = unsafe { std::alloc::System.realloc(address, layout, size) };
+        let address = unsafe { System.realloc(address, layout, size) };
         Self::advise(address, size);
         address
     }
@@ -1287,9 +1289,7 @@ unsafe impl std::alloc::GlobalAlloc for LargePages {
 
 #[cfg(test)]
 mod tests {
-    use std::alloc::{GlobalAlloc, Layout};
-
-    use super::{HUGE_PAGE, LargePages};
+    use super::{GlobalAlloc, HUGE_PAGE, LargePages, Layout};
 
     /// The `VmFlags` of the mapping that holds `address`, from
     /// `/proc/self/smaps`.
