@@ -158,7 +158,8 @@ enum Command {
     /// extension of `--out`): per sweep point, the median across runs and
     /// the p5–p95 band.
     Plot {
-        /// A CSV written by `tok sim` or `tok merge`.
+        /// Rows written by `tok sim` (CSV, or Parquet for a `.parquet`
+        /// file) or `tok merge`.
         rows: PathBuf,
         /// The recorded column to chart.
         #[arg(long)]

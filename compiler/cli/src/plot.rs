@@ -1,6 +1,6 @@
-//! `tok plot`: a chart of one recorded column from `tok sim` output: per
-//! sweep point, the median across runs as a line and the p5–p95 band around
-//! it. SVG is written directly (no font or graphics library); PNG (chosen by
+//! `tok plot`: a chart of one recorded column from `tok sim` output (CSV,
+//! or Parquet for a `.parquet` file): per sweep point, the median across
+//! runs as a line and the p5–p95 band around it. SVG is written directly (no font or graphics library); PNG (chosen by
 //! the `.png` extension) is drawn with plotters and a bundled font
 //! (DejaVu Sans Mono, `assets/`), so no system font is needed. Either way
 //! the same rows give the same bytes.
@@ -30,26 +30,74 @@ struct Series {
     points: Vec<(f64, f64, f64, f64)>,
 }
 
-pub fn plot(rows: &Path, column: &str, out: &Path) -> ExitCode {
-    let file = match std::fs::File::open(rows) {
-        Ok(file) => file,
-        Err(error) => return fail(format!("cannot read `{}`: {error}", rows.display())),
-    };
+/// Rows of `tok sim` output, each row's fields as text (empty where a
+/// value failed to evaluate).
+type Records = Box<dyn Iterator<Item = Result<Vec<String>, String>>>;
+
+/// The column names and rows of `rows`: a CSV, or Parquet for a
+/// `.parquet` file (whose integer columns are read as their doubles).
+fn records(rows: &Path) -> Result<(Vec<String>, Records), String> {
+    let file = std::fs::File::open(rows)
+        .map_err(|error| format!("cannot read `{}`: {error}", rows.display()))?;
+    if rows.extension().is_some_and(|e| e == "parquet") {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let reader = SerializedFileReader::new(file)
+            .map_err(|error| format!("`{}` is not Parquet: {error}", rows.display()))?;
+        let names = (reader.metadata().file_metadata().schema_descr().columns())
+            .iter()
+            .map(|column| column.name().to_string())
+            .collect();
+        let shown = rows.display().to_string();
+        let records = reader.into_iter().map(move |row| {
+            let row = row.map_err(|error| format!("cannot read `{shown}`: {error}"))?;
+            Ok(row
+                .get_column_iter()
+                .map(|(_, field)| text(field))
+                .collect())
+        });
+        return Ok((names, Box::new(records)));
+    }
     let mut lines = BufReader::new(file).lines();
     let header = match lines.next() {
         Some(Ok(header)) => header,
-        _ => return fail(format!("`{}` is empty", rows.display())),
+        _ => return Err(format!("`{}` is empty", rows.display())),
     };
-    let names: Vec<&str> = header.split(',').collect();
+    let shown = rows.display().to_string();
+    let records = lines.map(move |line| {
+        let line = line.map_err(|error| format!("cannot read `{shown}`: {error}"))?;
+        Ok(line.split(',').map(str::to_string).collect())
+    });
+    Ok((
+        header.split(',').map(str::to_string).collect(),
+        Box::new(records),
+    ))
+}
+
+/// A Parquet field as the CSV writes its value.
+fn text(field: &parquet::record::Field) -> String {
+    use parquet::record::Field;
+    match field {
+        Field::Null => String::new(),
+        Field::Str(text) => text.clone(),
+        Field::Double(value) => value.to_string(),
+        other => other.to_string(),
+    }
+}
+
+pub fn plot(rows: &Path, column: &str, out: &Path) -> ExitCode {
+    let (names, records) = match records(rows) {
+        Ok(found) => found,
+        Err(message) => return fail(message),
+    };
     let (Some(step_index), Some(value_index)) = (
-        names.iter().position(|n| *n == "step"),
-        names.iter().position(|n| *n == column),
+        names.iter().position(|n| n == "step"),
+        names.iter().position(|n| n == column),
     ) else {
         let available: Vec<&str> = names
             .iter()
-            .skip_while(|n| **n != "step")
+            .skip_while(|n| *n != "step")
             .skip(1)
-            .copied()
+            .map(String::as_str)
             .collect();
         return fail(format!(
             "no column `{column}` in `{}` (columns: {})",
@@ -58,14 +106,17 @@ pub fn plot(rows: &Path, column: &str, out: &Path) -> ExitCode {
         ));
     };
     // Sweep points are labelled by their swept values.
-    let swept: Vec<&str> = if names.first() == Some(&"point") {
-        names[1..names.len().min(step_index.saturating_sub(1))].to_vec()
+    let swept: &[String] = if names.first().is_some_and(|n| n == "point") {
+        &names[1..names.len().min(step_index.saturating_sub(1))]
     } else {
-        Vec::new()
+        &[]
     };
     let mut values: BTreeMap<(u64, String), BTreeMap<u64, Vec<f64>>> = BTreeMap::new();
-    for line in lines.map_while(Result::ok) {
-        let fields: Vec<&str> = line.split(',').collect();
+    for fields in records {
+        let fields = match fields {
+            Ok(fields) => fields,
+            Err(message) => return fail(message),
+        };
         let (Some(step), Some(value)) = (
             fields.get(step_index).and_then(|s| s.parse::<u64>().ok()),
             fields.get(value_index).and_then(|v| v.parse::<f64>().ok()),

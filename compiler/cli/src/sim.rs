@@ -87,12 +87,6 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
     let parquet = options
         .out
         .is_some_and(|out| out.extension().is_some_and(|e| e == "parquet"));
-    if options.plot.is_some() && parquet {
-        return fail(
-            EXIT_USAGE,
-            "`--plot` charts the CSV rows: give `--out` a `.csv` file",
-        );
-    }
     let file = match options.out.map(std::fs::File::create).transpose() {
         Ok(file) => file,
         Err(error) => {

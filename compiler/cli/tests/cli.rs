@@ -407,6 +407,45 @@ fn plot_charts_bands_per_sweep_point() {
     );
 }
 
+/// A chart drawn from Parquet rows is the chart of the same rows as CSV,
+/// byte for byte, and `tok sim --plot` draws one from its Parquet output.
+#[test]
+fn plot_reads_parquet_rows() {
+    let dir = Scratch::new("plot-parquet");
+    let mut charts = Vec::new();
+    for rows in ["rows.csv", "rows.parquet"] {
+        let rows = dir.join(rows).display().to_string();
+        let chart = format!("{rows}.svg");
+        let output = tok(&[
+            "sim",
+            &repo("examples/transfer_tax.tok"),
+            "--runs",
+            "3",
+            "--out",
+            &rows,
+            "--plot",
+            &chart,
+            "--plot-column",
+            "burned",
+        ]);
+        succeeded(&output);
+        let again = format!("{rows}.again.svg");
+        assert_eq!(
+            tok(&["plot", &rows, "--column", "burned", "--out", &again])
+                .status
+                .code(),
+            Some(0)
+        );
+        let svg = std::fs::read(&chart).expect("chart written");
+        assert_eq!(std::fs::read(&again).expect("written"), svg);
+        charts.push(svg);
+    }
+    assert_eq!(charts[0], charts[1]);
+    let svg = String::from_utf8(charts.pop().expect("a chart")).expect("text");
+    assert_eq!(svg.matches("<polyline").count(), 3);
+    assert!(svg.contains("tax=50000000000000000"));
+}
+
 /// Parquet carries the CSV's rows: the same point, params, run and step,
 /// the exact integers as text and their nearest doubles, across more than
 /// one row group (9 sweep points x 2 runs x 3651 steps > 65,536 rows).
