@@ -396,6 +396,17 @@ pub fn merge(
     let mut readers = Vec::new();
     let mut header: Option<String> = None;
     for path in shards {
+        if path.extension().is_some_and(|e| e == "parquet") {
+            return fail(
+                EXIT_USAGE,
+                format!(
+                    "`{}` is Parquet: `tok merge` joins CSV shards (`--out shard-I.csv`); \
+                     Parquet shards need no merge, their rows carry their sweep point and \
+                     run, so a data frame library reads them as one table",
+                    path.display()
+                ),
+            );
+        }
         let file = match std::fs::File::open(path) {
             Ok(file) => file,
             Err(error) => {

@@ -301,9 +301,34 @@ fn shards_merge_back_into_the_whole() {
     ]);
     succeeded(&output);
     assert_eq!(
-        std::fs::read_to_string(merged).expect("merged"),
+        std::fs::read_to_string(&merged).expect("merged"),
         std::fs::read_to_string(whole).expect("whole")
     );
+    // A Parquet shard holds the CSV shard's runs, by their index in the
+    // whole batch; `tok merge` refuses it, saying so.
+    let table = sim_to(&dir, "part1.parquet", &["--shard", "1/3"]);
+    let runs_of_csv: std::collections::BTreeSet<String> = std::fs::read_to_string(&shards[1])
+        .expect("a shard")
+        .lines()
+        .skip(1)
+        .map(|line| line.split(',').next().unwrap_or_default().to_string())
+        .collect();
+    let runs_of_table: std::collections::BTreeSet<String> = {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        use parquet::record::RowAccessor;
+        let reader = SerializedFileReader::new(std::fs::File::open(&table).expect("written"))
+            .expect("a Parquet file");
+        reader
+            .get_row_iter(None)
+            .expect("rows")
+            .map(|row| row.expect("a row").get_long(0).expect("run").to_string())
+            .collect()
+    };
+    assert_eq!(runs_of_table, runs_of_csv);
+    assert_eq!(runs_of_csv.len(), 2, "runs 1 and 4 of 5: {runs_of_csv:?}");
+    let output = tok(&["merge", &table, &shards[0], "--out", &merged]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("is Parquet"));
     assert_eq!(
         tok(&[
             "sim",
