@@ -1,9 +1,10 @@
 //! `tok plot`: a chart of one recorded column from `tok sim` output (CSV,
 //! or Parquet for a `.parquet` file): per sweep point, the median across
-//! runs as a line and the p5–p95 band around it. SVG is written directly (no font or graphics library); PNG (chosen by
-//! the `.png` extension) is drawn with plotters and a bundled font
-//! (DejaVu Sans Mono, `assets/`), so no system font is needed. Either way
-//! the same rows give the same bytes.
+//! runs as a line and the p5–p95 band around it. SVG is written directly
+//! (no font or graphics library); PNG (chosen by the `.png` extension) is
+//! drawn with plotters and a bundled font (DejaVu Sans Mono, `assets/`),
+//! so no system font is needed. Either way the same rows give the same
+//! bytes.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
