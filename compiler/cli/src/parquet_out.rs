@@ -61,6 +61,12 @@ pub struct ParquetRows {
     rows: usize,
 }
 
+/// Whether `path` names a Parquet file (by its `.parquet` extension), as
+/// `tok sim --out`, `tok plot` and `tok merge` tell Parquet from CSV.
+pub fn is_parquet(path: &std::path::Path) -> bool {
+    path.extension().is_some_and(|e| e == "parquet")
+}
+
 fn error(e: impl std::fmt::Display) -> String {
     format!("cannot write Parquet: {e}")
 }

@@ -40,7 +40,8 @@ type Records = Box<dyn Iterator<Item = Result<Vec<String>, String>>>;
 fn records(rows: &Path) -> Result<(Vec<String>, Records), String> {
     let file = std::fs::File::open(rows)
         .map_err(|error| format!("cannot read `{}`: {error}", rows.display()))?;
-    if rows.extension().is_some_and(|e| e == "parquet") {
+    let shown = rows.display().to_string();
+    if crate::parquet_out::is_parquet(rows) {
         use parquet::file::reader::{FileReader, SerializedFileReader};
         let reader = SerializedFileReader::new(file)
             .map_err(|error| format!("`{}` is not Parquet: {error}", rows.display()))?;
@@ -48,7 +49,6 @@ fn records(rows: &Path) -> Result<(Vec<String>, Records), String> {
             .iter()
             .map(|column| column.name().to_string())
             .collect();
-        let shown = rows.display().to_string();
         let records = reader.into_iter().map(move |row| {
             let row = row.map_err(|error| format!("cannot read `{shown}`: {error}"))?;
             Ok(row
@@ -63,7 +63,6 @@ fn records(rows: &Path) -> Result<(Vec<String>, Records), String> {
         Some(Ok(header)) => header,
         _ => return Err(format!("`{}` is empty", rows.display())),
     };
-    let shown = rows.display().to_string();
     let records = lines.map(move |line| {
         let line = line.map_err(|error| format!("cannot read `{shown}`: {error}"))?;
         Ok(line.split(',').map(str::to_string).collect())

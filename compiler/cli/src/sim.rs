@@ -84,9 +84,7 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         Ok(pool) => pool,
         Err(error) => return fail(EXIT_USAGE, error),
     };
-    let parquet = options
-        .out
-        .is_some_and(|out| out.extension().is_some_and(|e| e == "parquet"));
+    let parquet = options.out.is_some_and(crate::parquet_out::is_parquet);
     let file = match options.out.map(std::fs::File::create).transpose() {
         Ok(file) => file,
         Err(error) => {
@@ -396,7 +394,7 @@ pub fn merge(
     let mut readers = Vec::new();
     let mut header: Option<String> = None;
     for path in shards {
-        if path.extension().is_some_and(|e| e == "parquet") {
+        if crate::parquet_out::is_parquet(path) {
             return fail(
                 EXIT_USAGE,
                 format!(

@@ -403,12 +403,7 @@ fn plot_charts_bands_per_sweep_point() {
     ]);
     succeeded(&output);
     let chart = dir.join("chart.svg").display().to_string();
-    assert_eq!(
-        tok(&["plot", &rows, "--column", "burned", "--out", &chart])
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(plot(&rows, "burned", &chart), Some(0));
     let svg = std::fs::read_to_string(&chart).expect("chart written");
     assert!(svg.starts_with("<svg"));
     // Three sweep points: three bands, three medians, three legend entries.
@@ -417,19 +412,34 @@ fn plot_charts_bands_per_sweep_point() {
     assert!(svg.contains("tax=50000000000000000"));
     // The same rows give the same bytes.
     let again = dir.join("again.svg").display().to_string();
-    assert_eq!(
-        tok(&["plot", &rows, "--column", "burned", "--out", &again])
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(plot(&rows, "burned", &again), Some(0));
     assert_eq!(std::fs::read(&again).expect("written"), svg.into_bytes());
-    assert_eq!(
-        tok(&["plot", &rows, "--column", "nope", "--out", &again])
-            .status
-            .code(),
-        Some(2)
-    );
+    assert_eq!(plot(&rows, "nope", &again), Some(2));
+}
+
+/// The exit status of `tok plot` charting `column` of `rows` to `out`.
+fn plot(rows: &str, column: &str, out: &str) -> Option<i32> {
+    tok(&["plot", rows, "--column", column, "--out", out])
+        .status
+        .code()
+}
+
+/// Three runs of the transfer-tax example written to `rows`, with the
+/// chart of their `burned` column drawn to `chart` by `tok sim --plot`.
+fn simulate_and_plot(rows: &str, chart: &str) {
+    let output = tok(&[
+        "sim",
+        &repo("examples/transfer_tax.tok"),
+        "--runs",
+        "3",
+        "--out",
+        rows,
+        "--plot",
+        chart,
+        "--plot-column",
+        "burned",
+    ]);
+    succeeded(&output);
 }
 
 /// A chart drawn from Parquet rows is the chart of the same rows as CSV,
@@ -441,26 +451,9 @@ fn plot_reads_parquet_rows() {
     for rows in ["rows.csv", "rows.parquet"] {
         let rows = dir.join(rows).display().to_string();
         let chart = format!("{rows}.svg");
-        let output = tok(&[
-            "sim",
-            &repo("examples/transfer_tax.tok"),
-            "--runs",
-            "3",
-            "--out",
-            &rows,
-            "--plot",
-            &chart,
-            "--plot-column",
-            "burned",
-        ]);
-        succeeded(&output);
+        simulate_and_plot(&rows, &chart);
         let again = format!("{rows}.again.svg");
-        assert_eq!(
-            tok(&["plot", &rows, "--column", "burned", "--out", &again])
-                .status
-                .code(),
-            Some(0)
-        );
+        assert_eq!(plot(&rows, "burned", &again), Some(0));
         let svg = std::fs::read(&chart).expect("chart written");
         assert_eq!(std::fs::read(&again).expect("written"), svg);
         charts.push(svg);
@@ -533,19 +526,7 @@ fn plot_writes_png() {
     let dir = Scratch::new("png");
     let rows = dir.join("rows.csv").display().to_string();
     let chart = dir.join("chart.png").display().to_string();
-    let output = tok(&[
-        "sim",
-        &repo("examples/transfer_tax.tok"),
-        "--runs",
-        "3",
-        "--out",
-        &rows,
-        "--plot",
-        &chart,
-        "--plot-column",
-        "burned",
-    ]);
-    succeeded(&output);
+    simulate_and_plot(&rows, &chart);
     let png = std::fs::read(&chart).expect("chart written");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n");
     assert_eq!(&png[12..16], b"IHDR");
@@ -558,19 +539,9 @@ fn plot_writes_png() {
         520
     );
     let again = dir.join("again.png").display().to_string();
-    assert_eq!(
-        tok(&["plot", &rows, "--column", "burned", "--out", &again])
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(plot(&rows, "burned", &again), Some(0));
     assert_eq!(std::fs::read(&again).expect("written"), png);
     // A different column draws a different picture.
-    assert_eq!(
-        tok(&["plot", &rows, "--column", "supply", "--out", &again])
-            .status
-            .code(),
-        Some(0)
-    );
+    assert_eq!(plot(&rows, "supply", &again), Some(0));
     assert_ne!(std::fs::read(&again).expect("written"), png);
 }
