@@ -1292,7 +1292,9 @@ mod tests {
     use super::{GlobalAlloc, HUGE_PAGE, LargePages, Layout};
 
     /// The `VmFlags` of the mapping that holds `address`, from
-    /// `/proc/self/smaps`.
+    /// `/proc/self/smaps`. A test reads the kernel's account of its own
+    /// mappings; the compiled code and the host never read files.
+    #[allow(clippy::disallowed_methods)]
     fn vm_flags(address: usize) -> Option<String> {
         let smaps = std::fs::read_to_string("/proc/self/smaps").ok()?;
         let mut inside = false;
