@@ -93,8 +93,8 @@ pub fn tree_without_spans(source: &str) -> String {
 pub struct Simulated {
     pub columns: Vec<String>,
     /// `rows[point][run]` is the list of rows of that run.
-    pub rows: Vec<Vec<Vec<tok_interp::Row>>>,
-    pub stats: Vec<tok_interp::Stats>,
+    pub rows: Vec<Vec<Vec<tok_world::Row>>>,
+    pub stats: Vec<tok_world::Stats>,
     /// [`final_state`] of every run, in the order of `stats`.
     pub finals: Vec<String>,
 }
@@ -113,7 +113,7 @@ impl Simulated {
             .unwrap_or_else(|| panic!("no column `{column}`"));
         let row = &self.rows[point][run][step];
         assert_eq!(row.step as usize, step);
-        tok_interp::format_value(row.values[index])
+        tok_world::format_value(row.values[index])
     }
 }
 
@@ -247,7 +247,7 @@ fn assert_agree(
 
 /// Everything a run leaves behind, printed: every ledger, field, running
 /// sum, vesting wallet, proposal, param value and event.
-pub fn final_state(world: &tok_interp::World<'_>) -> String {
+pub fn final_state(world: &tok_world::World<'_>) -> String {
     let state = &world.state;
     format!(
         "ledgers {:?}\nfields {:?}\nsums {:?}\nvestings {:?}\ngovernors {:?}\nparams {:?}\nevents {} {:?}\nnow {}",
@@ -306,7 +306,8 @@ pub fn simulate_with(
         lowered.push((index as u32, tok_mir::lower_constant(&checked)));
     }
     let mut simulation =
-        tok_interp::Simulation::new(program, None, lowered).map_err(|e| e.to_string())?;
+        tok_world::Simulation::new(program, None, lowered, &tok_interp::Interpreter)
+            .map_err(|e| e.to_string())?;
     simulation.record_events = engine != Engine::JitQuiet;
     simulation.settle_in_place = !matches!(engine, Engine::InterpFullPath);
     let jit = match engine {
@@ -315,7 +316,7 @@ pub fn simulate_with(
         }
         Engine::Interp | Engine::InterpFullPath => None,
     };
-    simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_interp::Engine);
+    simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_world::Engine);
     let runs = match runs {
         Some(runs) => runs,
         None => simulation.runs().map_err(|e| e.to_string())?,

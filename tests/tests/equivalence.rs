@@ -15,10 +15,10 @@ use std::collections::BTreeMap;
 use alloy_dyn_abi::DynSolValue;
 use proptest::prelude::*;
 use revm::primitives::{Address, U256};
-use tok_interp::state::{self, Value};
-use tok_interp::{CallTarget, GENESIS, PendingCall, World};
 use tok_mir::{Entity, Repr, Shape};
 use tok_tests::evm::{Chain, Compiled, Outcome, compile, to_evm};
+use tok_world::state::{self, Value};
+use tok_world::{CallTarget, GENESIS, PendingCall, World};
 
 /// A compiled program, ready to set up runs from.
 /// The Solidity contract deployed for an entity.
@@ -58,8 +58,8 @@ struct Harness<'p> {
 impl<'p> Harness<'p> {
     fn new(compiled: &'p Compiled, jit: &'p tok_jit::Jit<'p>, users: usize) -> Self {
         let program = &compiled.program;
-        let mut world = World::deploy(program, &[]).expect("deploys");
-        let mut jit_world = World::deploy(program, &[]).expect("deploys");
+        let mut world = World::deploy(program, &[], &tok_interp::Interpreter).expect("deploys");
+        let mut jit_world = World::deploy(program, &[], &tok_interp::Interpreter).expect("deploys");
         jit_world.engine = Some(jit);
         jit_world.record_events = true;
         world.record_events = true;

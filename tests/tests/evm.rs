@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use alloy_dyn_abi::DynSolValue;
 use revm::primitives::{Address, U256};
-use tok_interp::state::Value;
-use tok_interp::{GENESIS, PendingCall, World};
 use tok_tests::evm::{Chain, Outcome};
+use tok_world::state::Value;
+use tok_world::{GENESIS, PendingCall, World};
 
 fn uint(value: u128) -> DynSolValue {
     DynSolValue::Uint(U256::from(value), 256)
@@ -100,7 +100,7 @@ fn staking_economy_trace_matches_the_interpreter() {
     );
 
     // --- Interpreter ------------------------------------------------------------
-    let mut world = World::deploy(&program, &[]).expect("deploys");
+    let mut world = World::deploy(&program, &[], &tok_interp::Interpreter).expect("deploys");
     let treasury_account = world.state.params[6].address();
     let holder_account = world.new_account();
     let friend_account = world.new_account();

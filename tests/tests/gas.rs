@@ -36,7 +36,7 @@ fn plain_token_transfer_gas_matches_the_wizard() {
         Address::with_last_byte(0x01),
         Address::with_last_byte(0x02),
     );
-    let mut chain = Chain::new(tok_interp::GENESIS);
+    let mut chain = Chain::new(tok_world::GENESIS);
     let tok = chain.deploy(
         deployer,
         &contracts["PLN"],

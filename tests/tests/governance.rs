@@ -13,10 +13,10 @@ use std::collections::BTreeMap;
 
 use alloy_dyn_abi::{DynSolValue, JsonAbiExt};
 use revm::primitives::{Address, U256};
-use tok_interp::state::{self, Value};
-use tok_interp::{CallTarget, GENESIS, PendingCall, World};
 use tok_mir::{Call, ExprKind, Stmt};
 use tok_tests::evm::{Chain, Outcome, to_evm};
+use tok_world::state::{self, Value};
+use tok_world::{CallTarget, GENESIS, PendingCall, World};
 
 const DAY: u64 = 86_400;
 
@@ -65,7 +65,7 @@ fn a_proposal_changes_a_param_through_the_timelock() {
     assert_ne!(initial, proposed);
 
     // The interpreter's world and its accounts.
-    let mut world = World::deploy(&program, &[]).expect("deploys");
+    let mut world = World::deploy(&program, &[], &tok_interp::Interpreter).expect("deploys");
     let treasury_param = program
         .params
         .iter()

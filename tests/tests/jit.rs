@@ -1108,7 +1108,7 @@ scenario s {
 /// journaled, the JIT leaves it to the interpreter.
 #[test]
 fn a_hook_journaling_nothing_runs_only_where_nothing_is_journaled() {
-    use tok_interp::{Engine, Frame, World};
+    use tok_world::{Engine, Frame, World};
     let source = r#"
 mechanism Pot {
     state {
@@ -1123,14 +1123,14 @@ mechanism Pot {
     let file = tok_driver::SourceFile::new(&db, "pot.tok".to_string(), source.to_string());
     let program = tok_driver::mir(&db, file).as_ref().expect("lowers");
     let jit = tok_jit::Jit::compile(program).expect("compiles");
-    let mut world = World::deploy(program, &[]).expect("deploys");
+    let mut world = World::deploy(program, &[], &tok_interp::Interpreter).expect("deploys");
     let hook = &program.mechanisms[0].hooks[0].body;
     let pot = world.entity_address(tok_mir::Entity::Mechanism(0));
     let mut frame = Frame::new(hook, pot);
     frame.mechanism = Some(0);
     world.state.unjournaled = false;
     assert!(jit.run(&mut world, hook, &mut frame).is_none());
-    let slot = [tok_interp::state::Key::Address(pot)];
+    let slot = [tok_world::state::Key::Address(pot)];
     let read = |world: &World<'_>| world.load_field(0, 0, &slot).map(|value| value.int());
     assert_eq!(read(&world), Ok(tok_runtime::U256::ZERO), "not run");
     world.state.unjournaled = true;

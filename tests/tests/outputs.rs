@@ -51,13 +51,13 @@ fn digest(text: &str) -> String {
 }
 
 /// The rows of one run as CSV text (`step,column...`).
-fn csv(rows: &[tok_interp::Row]) -> Vec<String> {
+fn csv(rows: &[tok_world::Row]) -> Vec<String> {
     rows.iter()
         .map(|row| {
             let values = row
                 .values
                 .iter()
-                .map(|value| tok_interp::format_value(*value));
+                .map(|value| tok_world::format_value(*value));
             std::iter::once(row.step.to_string())
                 .chain(values)
                 .collect::<Vec<_>>()

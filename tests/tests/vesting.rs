@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use alloy_dyn_abi::DynSolValue;
 use revm::primitives::Address;
-use tok_interp::{GENESIS, PendingCall, World};
 use tok_tests::evm::{Chain, Outcome, to_evm};
+use tok_world::{GENESIS, PendingCall, World};
 
 const DAY: u64 = 86_400;
 const YEAR: u64 = 365 * DAY;
@@ -29,7 +29,7 @@ fn claims_at_the_cliff_and_the_end_match_by_hand_and_on_chain() {
         artifacts: compiled,
     } = tok_tests::evm::compile("examples/capped_vesting.tok", "capped_vesting");
 
-    let mut world = World::deploy(&program, &[]).expect("deploys");
+    let mut world = World::deploy(&program, &[], &tok_interp::Interpreter).expect("deploys");
     let param = |name: &str| {
         program
             .params

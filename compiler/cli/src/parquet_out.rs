@@ -16,9 +16,9 @@ use parquet::data_type::{BoolType, ByteArray, ByteArrayType, DoubleType, Int64Ty
 use parquet::file::properties::WriterProperties;
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::parser::parse_message_type;
-use tok_interp::state::Value;
-use tok_interp::{format_value, int_to_f64};
 use tok_mir::Repr;
+use tok_world::state::Value;
+use tok_world::{format_value, to_f64};
 
 /// Rows per row group.
 const GROUP: usize = 65_536;
@@ -176,7 +176,7 @@ impl ParquetRows {
                     if let Some(Column::Double(v, levels)) = next() {
                         levels.push(present);
                         if let Some(Value::Int(int)) = value {
-                            v.push(int_to_f64(*int));
+                            v.push(to_f64(*int));
                         }
                     }
                     if let Some(Column::Text(v, levels)) = next() {

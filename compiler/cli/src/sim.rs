@@ -16,9 +16,9 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 use tok_driver::{Database, SourceFile};
-use tok_interp::state::Value;
-use tok_interp::{Row, Simulation, SimulationError, format_value, int_to_f64};
 use tok_sema::hir;
+use tok_world::state::Value;
+use tok_world::{Row, Simulation, SimulationError, format_value};
 
 use crate::parquet_out::ParquetRows;
 use crate::{EXIT_PROBLEMS, EXIT_USAGE, Engine, Format, checked, report};
@@ -56,7 +56,12 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         Ok(settings) => settings,
         Err(code) => return code,
     };
-    let mut simulation = match Simulation::new(program, options.scenario, settings) {
+    let mut simulation = match Simulation::new(
+        program,
+        options.scenario,
+        settings,
+        &tok_interp::Interpreter,
+    ) {
         Ok(simulation) => simulation,
         Err(error) => return fail(EXIT_USAGE, error),
     };
@@ -67,7 +72,7 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         },
         Engine::Interp => None,
     };
-    simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_interp::Engine);
+    simulation.engine = jit.as_ref().map(|jit| jit as &dyn tok_world::Engine);
     let runs = match options.runs.map_or_else(|| simulation.runs(), Ok) {
         Ok(runs) => runs,
         Err(error) => return fail(EXIT_PROBLEMS, error),
@@ -236,7 +241,7 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
 
 fn to_f64(value: Value) -> f64 {
     match value {
-        Value::Int(v) => int_to_f64(v),
+        Value::Int(v) => tok_world::to_f64(v),
         Value::Float(v) => v,
         Value::Bool(v) => f64::from(u8::from(v)),
         Value::Address(a) | Value::Str(a) => f64::from(a),

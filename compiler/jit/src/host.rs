@@ -43,11 +43,11 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_interp::state::{Column, Key, Slot, Tally, Undo, Value};
-use tok_interp::{CallTarget, Fault, Frame, World, to_f64};
 use tok_mir::{BinOp, Repr, TokenId, TokenOp};
 use tok_runtime::U256;
 use tok_runtime::numeric;
+use tok_world::state::{Column, Key, Slot, Tally, Undo, Value};
+use tok_world::{CallTarget, Fault, Frame, World, to_f64};
 
 use crate::{Compiled, JitError, SiteKind, ViewSource};
 
@@ -327,7 +327,7 @@ pub(crate) const ALLOWANCE_BYTES: i64 = 40;
 pub(crate) const ALLOWANCE_AMOUNT: i32 = 8;
 
 const _: () = {
-    use tok_interp::state::FirstAllowance;
+    use tok_world::state::FirstAllowance;
     assert!(std::mem::size_of::<FirstAllowance>() == ALLOWANCE_BYTES as usize);
     assert!(std::mem::offset_of!(FirstAllowance, spender) == 0);
     assert!(std::mem::offset_of!(FirstAllowance, amount) == ALLOWANCE_AMOUNT as usize);

@@ -70,13 +70,13 @@ use std::fmt;
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
-use tok_interp::state::Value;
-use tok_interp::{CallTarget, Engine, Fault, Frame, World};
 use tok_mir::{
     Body, EventId, Expr, ExprKind, FieldId, FunctionId, Invariant, LocalId, MechanismId, ParamId,
     PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
 };
 use tok_runtime::U256;
+use tok_world::state::Value;
+use tok_world::{CallTarget, Engine, Fault, Frame, World};
 
 /// Why a program could not be compiled.
 #[derive(Debug, Clone, PartialEq)]

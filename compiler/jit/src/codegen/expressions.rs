@@ -39,12 +39,12 @@ impl Lower<'_> {
                         let step = header(self, types::I64, HEADER_STEP);
                         widen(self, step)
                     }
-                    (Env::Deployed, _) => self.int(U256::from(tok_interp::GENESIS)),
+                    (Env::Deployed, _) => self.int(U256::from(tok_world::GENESIS)),
                 }
             }
             ExprKind::Entity(entity) => Val::One(self.b.ins().iconst(
                 types::I32,
-                i64::from(tok_interp::entity_address(self.program, *entity)),
+                i64::from(tok_world::entity_address(self.program, *entity)),
             )),
             ExprKind::Binary { op, lhs, rhs } => {
                 let a = self.expr(lhs);

@@ -22,9 +22,9 @@ use cranelift_codegen::ir::{
 };
 use cranelift_frontend::{FunctionBuilder, FunctionBuilderContext, Variable};
 use cranelift_module::{FuncId, Linkage, Module as _};
-use tok_interp::CallTarget;
 use tok_mir::*;
 use tok_runtime::random;
+use tok_world::CallTarget;
 
 use crate::host::{
     self, ALLOWANCE_AMOUNT, ALLOWANCE_BYTES, DIVISOR, EVENTS, FAULT, FLOAT_OPS, INT_OPS, LOG,

@@ -230,10 +230,10 @@ impl Lower<'_> {
     /// compile time: a contract, or `self`.
     pub(super) fn static_account(&self, expr: &Expr) -> Option<u32> {
         match expr.kind {
-            ExprKind::Entity(entity) => Some(tok_interp::entity_address(self.program, entity)),
+            ExprKind::Entity(entity) => Some(tok_world::entity_address(self.program, entity)),
             ExprKind::Env(Env::This) => self
                 .mechanism
-                .map(|m| tok_interp::entity_address(self.program, Entity::Mechanism(m))),
+                .map(|m| tok_world::entity_address(self.program, Entity::Mechanism(m))),
             _ => None,
         }
     }

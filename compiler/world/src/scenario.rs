@@ -5,9 +5,8 @@ use tok_mir::*;
 use tok_runtime::U256;
 use tok_runtime::random::{self, SplitMix64};
 
-use crate::exec::to_f64;
 use crate::state::{Address, Value};
-use crate::{Fault, Frame, GENESIS, Row, Stats, World};
+use crate::{Evaluator, Fault, Frame, GENESIS, Row, Stats, World};
 
 /// Why a simulation could not run or stopped.
 #[derive(Clone, Debug, PartialEq)]
@@ -43,8 +42,10 @@ pub struct Simulation<'p> {
     points: Vec<Vec<(ParamId, Expr)>>,
     /// Record events (kept in memory; for tests and tools).
     pub record_events: bool,
-    /// Compiled bodies (`None`: interpret everything).
+    /// Compiled bodies (`None`: the evaluator runs everything).
     pub engine: Option<&'p dyn crate::Engine>,
+    /// What runs every body no engine does.
+    evaluator: &'p dyn Evaluator,
     /// Whether transfers and approvals made directly by scenario code
     /// settle in place where they can (`World::settle_in_place`; the
     /// default), or always take the token model's full path (to check
@@ -54,11 +55,13 @@ pub struct Simulation<'p> {
 
 impl<'p> Simulation<'p> {
     /// Picks the scenario (`None`: the only one, or the first) and applies
-    /// param settings (command-line overrides).
+    /// param settings (command-line overrides); `evaluator` runs what no
+    /// engine does (set [`Simulation::engine`] for one).
     pub fn new(
         program: &'p Program,
         scenario: Option<&str>,
         settings: Vec<(ParamId, Expr)>,
+        evaluator: &'p dyn Evaluator,
     ) -> Result<Self, SimulationError> {
         let index = match scenario {
             Some(name) => program
@@ -95,6 +98,7 @@ impl<'p> Simulation<'p> {
             points,
             record_events: false,
             engine: None,
+            evaluator,
             settle_in_place: true,
         })
     }
@@ -160,7 +164,7 @@ impl<'p> Simulation<'p> {
     }
 
     fn deploy(&self, point: usize, run: u64) -> Result<World<'p>, SimulationError> {
-        let mut world = World::deploy(self.program, &self.settings_for(point))
+        let mut world = World::deploy(self.program, &self.settings_for(point), self.evaluator)
             .map_err(|fault| stopped(run, point, fault))?;
         world.engine = self.engine;
         if !self.settle_in_place {
@@ -179,7 +183,7 @@ impl<'p> Simulation<'p> {
         let body = Body::default();
         let mut frame = Frame::new(&body, 0);
         world
-            .expr(expr, &mut frame)
+            .eval(expr, &mut frame)
             .map_err(|fault| stopped(run, point, fault))
     }
 
@@ -267,7 +271,7 @@ impl<'p> Simulation<'p> {
                 };
                 initial.push(value);
             }
-            world.agents.push(crate::AgentTable {
+            world.agents.push(crate::world::AgentTable {
                 fields: initial.len(),
                 values: initial
                     .iter()
@@ -412,7 +416,7 @@ impl<'p> Simulation<'p> {
             .iter()
             .map(|record| {
                 let mut frame = world.frame(&Body::default(), 0);
-                let value = world.expr(&record.value, &mut frame).ok();
+                let value = world.eval(&record.value, &mut frame).ok();
                 world.recycle(frame);
                 value
             })
@@ -431,9 +435,4 @@ fn stopped(run: u64, point: usize, fault: Fault) -> SimulationError {
         point,
         message,
     }
-}
-
-/// Float view of an integer (exposed for output formatting).
-pub fn int_to_f64(value: U256) -> f64 {
-    to_f64(value)
 }
