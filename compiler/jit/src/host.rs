@@ -21,8 +21,9 @@
 //!    (integer fields, params and account-keyed maps with their running
 //!    sums, account-keyed maps of flags, account lists, token balances,
 //!    allowances and pause flags), the random stream's state and the count
-//!    of events: raw pointers into the world's own buffers, kept current
-//!    by the rule written at [`View`];
+//!    of events: raw pointers into the world's own buffers
+//!    (`tok_world::layout`), kept current by the rule written at
+//!    [`Context::refresh`];
 //! 6. a prefetch hint (`host_prefetch`), which reads nothing and cannot
 //!    fault;
 //! 7. compiled code's undo log, in the context, whose entries the host
@@ -46,14 +47,14 @@ use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
 use tok_mir::{BinOp, Repr, TokenId, TokenOp};
 use tok_runtime::U256;
 use tok_runtime::numeric;
-use tok_world::state::{Column, Key, Slot, Tally, Undo, Value};
+use tok_world::state::{Key, Undo, Value};
 use tok_world::{CallTarget, Fault, Frame, World, to_f64};
 
-use crate::{Compiled, JitError, SiteKind, ViewSource};
-
-/// Bytes per value in the buffers between compiled code and the host: an
-/// integer's two 128-bit halves, low first (the little-endian U256).
-pub(crate) const SLOT: u32 = 32;
+use crate::layout::{
+    Context, Header, LOG_ENTRIES, LOGGED_ALLOWANCE, LOGGED_BALANCE, LOGGED_EVENT, MAX_VIEWS,
+    NO_KEY, RatioKey, SLOT, View, ViewSource,
+};
+use crate::{Compiled, JitError, SiteKind};
 
 /// Status codes of compiled bodies and host functions.
 pub(crate) const OK: u32 = 0;
@@ -234,292 +235,6 @@ pub(crate) fn signature_of(signature: &mut Signature, params: &[types::Type], re
     signature.returns = vec![AbiParam::new(ret)];
 }
 
-/// The most views one body reads through; further reads take sites.
-pub(crate) const MAX_VIEWS: usize = 8;
-
-/// Bytes per view in the context: the address of the first item, the
-/// number of items, and the address of the field's running sum (null but
-/// for account-keyed integer maps), each 64-bit.
-pub(crate) const VIEW_BYTES: i32 = 24;
-
-/// Where the context holds whether writes are journaled (nonzero: not, an
-/// `every` hook runs); compiled code has the host journal its in-place
-/// writes only when they are.
-pub(crate) const UNJOURNALED: i32 = MAX_VIEWS as i32 * VIEW_BYTES;
-
-/// Where the context keeps the last `mul_div` divisor (normalized, low
-/// half first) and its reciprocal (see `host_reciprocal`).
-pub(crate) const DIVISOR: i32 = UNJOURNALED + 8;
-pub(crate) const RECIPROCAL: i32 = UNJOURNALED + 24;
-
-/// Where the context holds the address of the run's random stream's state.
-pub(crate) const RNG: i32 = UNJOURNALED + 32;
-
-/// Where the context holds whether an agent's turn is yet to begin on the
-/// host side, then the agent's index (32-bit each).
-pub(crate) const TURN: i32 = UNJOURNALED + 40;
-
-/// Where the context counts the turns that never reached the host.
-pub(crate) const QUIET: i32 = UNJOURNALED + 48;
-
-/// Where the context keeps the last `mul_div` ratio `a / c` compiled code
-/// multiplies by (see `host_ratio`): the key `a` then `c` (each 128-bit,
-/// low words first; none yet: zero, which no ratio has, since `a < c`),
-/// then `floor(a * 2^192 / c)` in three 64-bit words, low first.
-pub(crate) const RATIO_KEY: i32 = QUIET + 8;
-pub(crate) const RATIO: i32 = QUIET + 40;
-
-/// Where the context remembers the ratio key of the last `mul_div` that
-/// missed the cache: the ratio is computed when the same one comes again
-/// (a loop's invariant share), not for operands that change every time.
-pub(crate) const RATIO_PENDING: i32 = QUIET + 64;
-
-/// Where the context holds compiled code's undo log: the number of
-/// entries written, the address of the world's count of events emitted,
-/// whether events are recorded (nonzero: an event is the host's to emit),
-/// then the entries (see `LogEntry`).
-pub(crate) const LOG_LEN: i32 = QUIET + 96;
-pub(crate) const EVENTS: i32 = LOG_LEN + 8;
-pub(crate) const RECORD_EVENTS: i32 = LOG_LEN + 16;
-pub(crate) const LOG: i32 = LOG_LEN + 24;
-
-/// How many entries the undo log holds; compiled code has the host take
-/// them (`host_flush`) when it is full.
-pub(crate) const LOG_ENTRIES: usize = 32;
-
-/// Bytes per entry of the undo log, and the offsets of its fields.
-pub(crate) const LOG_ENTRY_BYTES: i32 = 48;
-pub(crate) const LOG_KIND: i32 = 0;
-pub(crate) const LOG_MECHANISM: i32 = 4;
-pub(crate) const LOG_FIELD: i32 = 8;
-pub(crate) const LOG_KEY: i32 = 12;
-pub(crate) const LOG_OLD: i32 = 16;
-
-/// Kinds of undo log entries: an integer field's item replaced in place
-/// (its old value), an event emitted (the count of events before it), a
-/// balance replaced (`mechanism` the token, `key` the account) and an
-/// owner's first allowance replaced (`mechanism` the token, `field` the
-/// spender, `key` the owner).
-pub(crate) const LOGGED_FIELD: u32 = 0;
-pub(crate) const LOGGED_EVENT: u32 = 1;
-pub(crate) const LOGGED_BALANCE: u32 = 2;
-pub(crate) const LOGGED_ALLOWANCE: u32 = 3;
-
-/// One write compiled code made while writes are journaled, as it logs
-/// it: what `ChainState::record_field` (or `World::emit`) would have
-/// journaled, which the host journals in order before it journals or
-/// reads anything itself (`Context::flush_log`).
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct LogEntry {
-    kind: u32,
-    mechanism: u32,
-    field: u32,
-    /// The account key, `NO_KEY` for a field without keys.
-    key: u32,
-    /// Low word first.
-    old: [u64; 4],
-}
-
-/// Bytes per item of a view of allowances (`state::FirstAllowance`), and
-/// where its amount is (the spender at 0).
-pub(crate) const ALLOWANCE_BYTES: i64 = 40;
-pub(crate) const ALLOWANCE_AMOUNT: i32 = 8;
-
-const _: () = {
-    use tok_world::state::FirstAllowance;
-    assert!(std::mem::size_of::<FirstAllowance>() == ALLOWANCE_BYTES as usize);
-    assert!(std::mem::offset_of!(FirstAllowance, spender) == 0);
-    assert!(std::mem::offset_of!(FirstAllowance, amount) == ALLOWANCE_AMOUNT as usize);
-    assert!(std::mem::size_of::<LogEntry>() == LOG_ENTRY_BYTES as usize);
-    assert!(std::mem::offset_of!(LogEntry, kind) == LOG_KIND as usize);
-    assert!(std::mem::offset_of!(LogEntry, mechanism) == LOG_MECHANISM as usize);
-    assert!(std::mem::offset_of!(LogEntry, field) == LOG_FIELD as usize);
-    assert!(std::mem::offset_of!(LogEntry, key) == LOG_KEY as usize);
-    assert!(std::mem::offset_of!(LogEntry, old) == LOG_OLD as usize);
-};
-
-/// A column of storage compiled code reads in place: `len` items of the
-/// column's width from `items` (32-byte little-endian integers, or 32-bit
-/// accounts); for an account-keyed integer map, also its running sum.
-///
-/// An integer field that is not a map, or an integer param, is a view of
-/// one item: the integer inside its `Value`, which stays where it is for
-/// the whole run (host writes, governance's included, replace the value in
-/// place).
-///
-/// SAFETY of views, (5): a view is taken from the live `Vec` (or value)
-/// behind the storage it names (through `&mut`, so it may be written)
-/// when `call` enters compiled code and again before every host function
-/// that can change the length or place of storage (`host_stmt` and
-/// `host_call`, but for the sites that cannot: a write without keys, which
-/// replaces a value in place, an event, a call queued for later; and after
-/// a token operation (`host_call`, `host_token`), which can move nothing
-/// but its token's ledger, only views of that (balances, allowances, pause
-/// flag); and `host_expr` for the expressions the interpreter evaluates)
-/// returns to it. Between those, storage changes only through compiled
-/// code's own in-place writes, which replace an item without moving or
-/// resizing anything; so while compiled code runs, every view it holds
-/// describes the current buffer. It touches item `i` only after checking
-/// `i < len`, and writes an item and the running sum, which stay
-/// consistent as `ChainState::store` keeps them, or a balance or an
-/// allowance, as the token model does; unless the context says writes are
-/// not journaled, it then logs the old value (see `LogEntry`), which the
-/// host journals as the interpreter's write would have, so a revert undoes
-/// the write.
-///
-/// The context's `rng` and `events` follow the same rule and more simply:
-/// the stream's state and the count are fields of the world, which the
-/// call borrows for its whole duration, so they never move; compiled code
-/// reads and writes them only between host calls, and host code only
-/// through the world.
-#[repr(C)]
-#[derive(Clone, Copy)]
-struct View {
-    items: *mut u8,
-    len: u64,
-    sum: *mut u8,
-}
-
-impl View {
-    const EMPTY: View = View {
-        items: std::ptr::null_mut(),
-        len: 0,
-        sum: std::ptr::null_mut(),
-    };
-
-    fn of<T>(items: &mut [T]) -> View {
-        View {
-            items: items.as_mut_ptr().cast(),
-            len: items.len() as u64,
-            sum: std::ptr::null_mut(),
-        }
-    }
-}
-
-/// Whether an integer in storage is laid out as compiled code reads it:
-/// the low 128-bit word first.
-pub(crate) fn native_int_layout() -> bool {
-    U256::ONE.0 == [1, 0]
-}
-
-/// The current view of `source` in `world`.
-fn view_of(world: &mut World<'_>, source: ViewSource) -> View {
-    let state = &mut world.state;
-    match source {
-        ViewSource::Field { mechanism, field } => {
-            let (m, f) = (mechanism as usize, field as usize);
-            let sum = state
-                .sums
-                .get_mut(m)
-                .and_then(|sums| sums.get_mut(f))
-                .map_or(std::ptr::null_mut(), |sum| (sum as *mut Tally).cast());
-            match state.fields.get_mut(m).and_then(|fields| fields.get_mut(f)) {
-                Some(Slot::Accounts(Column::Int(items))) => View {
-                    sum,
-                    ..View::of(items)
-                },
-                Some(Slot::List(Column::Address(items))) => View::of(items),
-                Some(Slot::Accounts(Column::Bool(items))) => View::of(items),
-                Some(Slot::Scalar(Value::Int(value))) => View {
-                    sum,
-                    ..View::of(std::slice::from_mut(value))
-                },
-                _ => View::EMPTY,
-            }
-        }
-        ViewSource::Param(param) => match state.params.get_mut(param as usize) {
-            Some(Value::Int(value)) => View::of(std::slice::from_mut(value)),
-            _ => View::EMPTY,
-        },
-        ViewSource::Balances(token) => state
-            .ledgers
-            .get_mut(token as usize)
-            .map_or(View::EMPTY, |ledger| View::of(&mut ledger.balances)),
-        ViewSource::Allowances(token) => state
-            .ledgers
-            .get_mut(token as usize)
-            .map_or(View::EMPTY, |ledger| {
-                View::of(ledger.allowances.first_column())
-            }),
-        ViewSource::Paused(token) => state
-            .ledgers
-            .get_mut(token as usize)
-            .map_or(View::EMPTY, |ledger| {
-                View::of(std::slice::from_mut(&mut ledger.paused))
-            }),
-    }
-}
-
-/// What host functions see: the views compiled code reads (first, at
-/// offset 0, `VIEW_BYTES` each), the world, the running frame and the
-/// body's sites.
-#[repr(C)]
-struct Context<'a, 'w> {
-    views: [View; MAX_VIEWS],
-    /// Nonzero while writes are not journaled (at offset `UNJOURNALED`).
-    unjournaled: u64,
-    /// The last normalized divisor of a `mul_div` and its reciprocal (at
-    /// offsets `DIVISOR` and `RECIPROCAL`; none yet: a zero divisor).
-    divisor: [u64; 2],
-    reciprocal: u64,
-    /// The world's random stream's state (at offset `RNG`), which compiled
-    /// code advances for `uniform()`; see (5) at [`View`].
-    rng: *mut u64,
-    /// In an agent loop (at offset `TURN`): nonzero from the start of an
-    /// agent's turn, which compiled code writes with the agent's index,
-    /// until the host begins it (`Context::begin_turn`), which it does
-    /// only when the turn first reaches the host.
-    turn_pending: u32,
-    turn_index: u32,
-    /// Turns that ended without reaching the host (at offset `QUIET`),
-    /// counted as agent steps when the loop returns.
-    quiet_turns: u64,
-    /// The kept ratio of a `mul_div`, its key and the last key that missed
-    /// (at offsets `RATIO_KEY`, `RATIO` and `RATIO_PENDING`).
-    ratio_key: [u64; 4],
-    ratio: [u64; 3],
-    ratio_pending: [u64; 4],
-    /// Compiled code's undo log (at offsets `LOG_LEN` and `LOG`): its first
-    /// `log_len` entries are written; see (7) at [`Context::flush_log`].
-    log_len: u64,
-    /// The world's count of events emitted, which compiled code advances
-    /// for an event while events are not recorded (at offset `EVENTS`);
-    /// see (5) at [`View`].
-    events: *mut u64,
-    record_events: u64,
-    log: [std::mem::MaybeUninit<LogEntry>; LOG_ENTRIES],
-    world: &'a mut World<'w>,
-    frame: &'a mut Frame,
-    compiled: &'a Compiled,
-    fault: Option<Fault>,
-    /// In an agent loop: the mark the running agent's turn ends with.
-    mark: usize,
-}
-
-// The offsets compiled code reads the context at.
-const _: () = {
-    assert!(std::mem::offset_of!(Context<'static, 'static>, views) == 0);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, unjournaled) == UNJOURNALED as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, divisor) == DIVISOR as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, reciprocal) == RECIPROCAL as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, rng) == RNG as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, turn_pending) == TURN as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, turn_index) == TURN as usize + 4);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, quiet_turns) == QUIET as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, ratio_key) == RATIO_KEY as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, ratio) == RATIO as usize);
-    assert!(
-        std::mem::offset_of!(Context<'static, 'static>, ratio_pending) == RATIO_PENDING as usize
-    );
-    assert!(std::mem::offset_of!(Context<'static, 'static>, log_len) == LOG_LEN as usize);
-    assert!(std::mem::offset_of!(Context<'static, 'static>, events) == EVENTS as usize);
-    assert!(
-        std::mem::offset_of!(Context<'static, 'static>, record_events) == RECORD_EVENTS as usize
-    );
-    assert!(std::mem::offset_of!(Context<'static, 'static>, log) == LOG as usize);
-};
-
 impl Context<'_, '_> {
     /// Begins the running agent's turn on the host side: the frame becomes
     /// that agent's (see `World::begin_agent`).
@@ -596,10 +311,38 @@ impl Context<'_, '_> {
         }
     }
 
-    /// Takes every view afresh (see [`View`]).
+    /// Takes every view afresh.
+    ///
+    /// SAFETY of views, (5): a view (`tok_world::layout::View`) is taken
+    /// from the live `Vec` (or value) behind the storage it names, through
+    /// `&mut`, so it may be written, when `call` enters compiled code and
+    /// again before every host function that can change the length or
+    /// place of storage (`host_stmt` and `host_call`, but for the sites
+    /// that cannot: a write without keys, which replaces a value in place,
+    /// an event, a call queued for later; and after a token operation
+    /// (`host_call`, `host_token`), which can move nothing but its token's
+    /// ledger, only views of that (balances, allowances, pause flag); and
+    /// `host_expr` for the expressions the interpreter evaluates) returns
+    /// to it. Between those, storage changes only through compiled code's
+    /// own in-place writes, which replace an item without moving or
+    /// resizing anything; so while compiled code runs, every view it holds
+    /// describes the current buffer. It touches item `i` only after
+    /// checking `i < len`, at the item sizes and offsets of
+    /// `tok_world::layout`, and writes an item and the running sum, which
+    /// stay consistent as `ChainState::store` keeps them, or a balance or
+    /// an allowance, as the token model does; unless the context says
+    /// writes are not journaled, it then logs the old value (see
+    /// `LogEntry`), which the host journals as the interpreter's write
+    /// would have, so a revert undoes the write.
+    ///
+    /// The context's `rng` and `events` follow the same rule and more
+    /// simply: the stream's state and the count are fields of the world,
+    /// which the call borrows for its whole duration, so they never move;
+    /// compiled code reads and writes them only between host calls, and
+    /// host code only through the world.
     fn refresh(&mut self) {
         for (view, source) in self.views.iter_mut().zip(&self.compiled.views) {
-            *view = view_of(self.world, *source);
+            *view = self.world.view(*source);
         }
         self.unjournaled = u64::from(self.world.state.unjournaled);
     }
@@ -611,7 +354,7 @@ impl Context<'_, '_> {
             if matches!(*source, ViewSource::Balances(t) | ViewSource::Allowances(t)
                 | ViewSource::Paused(t) if t == token)
             {
-                *view = view_of(self.world, *source);
+                *view = self.world.view(*source);
             }
         }
     }
@@ -679,13 +422,15 @@ fn enter(
         &mut heap
     };
     let (header, params) = args.split_at_mut(SLOT as usize);
-    header[0..4].copy_from_slice(&frame.this.to_le_bytes());
-    header[4..8].copy_from_slice(&frame.caller.to_le_bytes());
-    let agent = frame.agent.map_or(0, |(_, index)| index);
-    header[8..12].copy_from_slice(&agent.to_le_bytes());
-    header[12..16].copy_from_slice(&checks.to_le_bytes());
-    header[16..24].copy_from_slice(&world.now.to_le_bytes());
-    header[24..32].copy_from_slice(&world.step.to_le_bytes());
+    Header {
+        this: frame.this,
+        caller: frame.caller,
+        agent: frame.agent.map_or(0, |(_, index)| index),
+        checks,
+        now: world.now,
+        step: world.step,
+    }
+    .write(header);
     for (chunk, value) in params.chunks_exact_mut(SLOT as usize).zip(values) {
         encode(*value, chunk);
     }
@@ -701,9 +446,9 @@ fn enter(
         turn_pending: 0,
         turn_index: 0,
         quiet_turns: 0,
-        ratio_key: [0; 4],
+        ratio_key: RatioKey::default(),
         ratio: [0; 3],
-        ratio_pending: [0; 4],
+        ratio_pending: RatioKey::default(),
         views: [View::EMPTY; MAX_VIEWS],
         unjournaled: 0,
         divisor: [0; 2],
@@ -785,8 +530,14 @@ fn read_int(slot: &[u8]) -> U256 {
 ///
 /// SAFETY: (3) `context` is the pointer `call` passed to the running body,
 /// which points to a live `Context`; compiled code does not keep it past
-/// the call, and no other reference to the context is in use while a host
-/// function runs (the body itself never dereferences it).
+/// the call. Compiled code does read and write the context's leading fields
+/// through that pointer (its views, caches, counters and undo log, at the
+/// offsets of `layout`), but only while it runs itself, never while a host
+/// function runs: it is suspended in the call until the host function
+/// returns, and this reference does not outlive the host function. It
+/// never touches the fields only the host reads (the world, the frame, the
+/// compiled body, the fault, the mark). So no other access to the context
+/// is in use while this reference is.
 unsafe fn context<'c>(context: *mut u8) -> &'c mut Context<'c, 'c> {
     let context = unsafe { &mut *context.cast::<Context<'c, 'c>>() };
     // What compiled code wrote is journaled before anything the host does.
@@ -1072,9 +823,6 @@ unsafe fn typed_operand(buffer: *const u8, ints: u8, index: usize) -> Value {
     }
 }
 
-/// The account key compiled code passes for a field without keys.
-pub(crate) const NO_KEY: u32 = u32::MAX;
-
 /// Journals the undo log when compiled code finds it full (`context`
 /// does, on the way in); returns `OK`.
 unsafe extern "C" fn host_flush(context_ptr: *mut u8) -> u32 {
@@ -1120,7 +868,10 @@ unsafe extern "C" fn host_ratio(
     match numeric::ratio_192(a, c) {
         Some(ratio) => {
             context.ratio = ratio;
-            context.ratio_key = [a_low, a_high, c_low, c_high];
+            context.ratio_key = RatioKey {
+                part: [a_low, a_high],
+                whole: [c_low, c_high],
+            };
             OK
         }
         None => FAULT,

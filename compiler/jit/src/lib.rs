@@ -63,6 +63,7 @@
 
 mod codegen;
 mod host;
+mod layout;
 
 pub use host::LargePages;
 
@@ -75,6 +76,7 @@ use tok_mir::{
     PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
 };
 use tok_runtime::U256;
+use tok_world::layout::ViewSource;
 use tok_world::state::Value;
 use tok_world::{CallTarget, Engine, Fault, Frame, World};
 
@@ -146,27 +148,6 @@ pub(crate) struct CallSite {
     /// set for an integer argument `i`.
     pub ints: u8,
     pub typed: bool,
-}
-
-/// Storage compiled code reads in place, through a view the host keeps
-/// current (see `host::View`).
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub(crate) enum ViewSource {
-    /// A field stored as a column: an account-keyed map of integers or of
-    /// flags, or a list of accounts.
-    Field {
-        mechanism: MechanismId,
-        field: FieldId,
-    },
-    /// A token's balances, by account.
-    Balances(TokenId),
-    /// A token's allowances of each owner's first spender, by owner
-    /// (`state::FirstAllowance`).
-    Allowances(TokenId),
-    /// Whether a token is paused (one flag).
-    Paused(TokenId),
-    /// An integer param's current value (one item).
-    Param(ParamId),
 }
 
 /// One compiled body.

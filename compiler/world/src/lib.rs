@@ -1,7 +1,8 @@
 //! The simulated world both executors run in: chain state and its undo
 //! journal, the token, vesting and governor models, the transactions and
 //! invariant checks of `docs/semantics.md`, time and its hooks, agents and
-//! the scenario runner.
+//! the scenario runner, and the layout of the data compiled code reads in
+//! place ([`layout`]).
 //!
 //! Two peers execute MIR bodies over it. An [`Evaluator`] (the reference
 //! interpreter, `tok-interp`) runs any body, statement or expression; an
@@ -14,6 +15,7 @@
 
 mod call;
 mod governor;
+pub mod layout;
 mod reads;
 mod scenario;
 pub mod state;
@@ -78,7 +80,7 @@ pub struct Stats {
 /// An executor of compiled bodies (the JIT). The world hands it every body
 /// it is about to run; the engine runs the ones it compiled and declines the
 /// rest, which the world's [`Evaluator`] then runs. What compiled code does
-/// not read or write in place it asks of the world's
+/// not read or write in place (through [`layout`]) it asks of the world's
 /// own methods ([`World::eval`], [`World::run_stmt`], calls, token
 /// operations, events), so both executors share one model of tokens,
 /// storage, the journal and time.

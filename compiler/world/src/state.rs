@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 use tok_mir::{Repr, Shape};
 use tok_runtime::U256;
 
+use crate::layout::{FirstAllowance, Tally};
+
 /// A dense account index. Account 0 is the zero address.
 pub type Address = u32;
 
@@ -400,16 +402,6 @@ pub struct Allowances {
     rest: rustc_hash::FxHashMap<(Address, Address), U256>,
 }
 
-/// An owner's first spender (the zero address: none) and the amount it may
-/// spend, in 64-bit words, low first; laid out as C does, for compiled code
-/// that reads and writes it in place.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[repr(C)]
-pub struct FirstAllowance {
-    pub spender: Address,
-    pub amount: [u64; 4],
-}
-
 fn to_words(value: U256) -> [u64; 4] {
     let (high, low) = value.into_words();
     [
@@ -700,35 +692,6 @@ pub enum UndoKeys {
     One(Key),
     /// Its index in [`ChainState::undo_keys`].
     Many(u32),
-}
-
-/// The exact sum of a field's integer values, kept up to date on every
-/// write so that `sum(map)` in an invariant costs O(1) instead of a pass over
-/// the map after every transaction. `carries` counts wraps past 2^256: the
-/// sum fits exactly when it is zero.
-///
-/// Laid out as C does (the sum's 32 bytes, then `carries`), for compiled
-/// code that updates it in place.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-#[repr(C)]
-pub struct Tally {
-    low: U256,
-    carries: i64,
-}
-
-impl Tally {
-    /// The sum, `None` when it does not fit in 256 bits.
-    pub fn get(self) -> Option<U256> {
-        (self.carries == 0).then_some(self.low)
-    }
-
-    #[inline(always)]
-    fn replace(&mut self, old: U256, new: U256) {
-        let (low, borrow) = self.low.overflowing_sub(old);
-        let (low, carry) = low.overflowing_add(new);
-        self.low = low;
-        self.carries += i64::from(carry) - i64::from(borrow);
-    }
 }
 
 /// All chain state of a run.

@@ -11,9 +11,9 @@ use tok_runtime::random::SplitMix64;
 
 use crate::call::{CallTarget, Frame, PendingCall, Queue};
 use crate::governor::GovernorInfo;
+use crate::layout::Tally;
 use crate::state::{
-    self, Address, ChainState, GovernorState, Key, Ledger, Slot, Tally, Value, VestingState,
-    ZERO_ADDRESS,
+    self, Address, ChainState, GovernorState, Key, Ledger, Slot, Value, VestingState, ZERO_ADDRESS,
 };
 use crate::token::{DirectPlan, TokenInfo};
 use crate::transaction::{ActionTouches, Touched};

@@ -291,7 +291,7 @@ impl Lower<'_> {
             let kept_a = l.b.ins().load(types::I128, ctx_flags(), context, offset);
             let kept_c =
                 l.b.ins()
-                    .load(types::I128, ctx_flags(), context, offset + 16);
+                    .load(types::I128, ctx_flags(), context, offset + RATIO_WHOLE);
             let same_a = l.b.ins().icmp(IntCC::Equal, kept_a, a);
             let same_c = l.b.ins().icmp(IntCC::Equal, kept_c, c);
             l.b.ins().band(same_a, same_c)
@@ -307,7 +307,7 @@ impl Lower<'_> {
         self.b.ins().store(ctx_flags(), a, context, RATIO_PENDING);
         self.b
             .ins()
-            .store(ctx_flags(), c, context, RATIO_PENDING + 16);
+            .store(ctx_flags(), c, context, RATIO_PENDING + RATIO_WHOLE);
         self.b.ins().jump(general, &[]);
         self.b.switch_to_block(compute);
         let (a0, a1) = self.b.ins().isplit(a);
@@ -419,10 +419,10 @@ impl Lower<'_> {
         fixed: impl FnOnce(&mut Self) -> (ir::Value, ir::Value),
     ) -> Option<ir::Value> {
         let context = self.context();
-        let r: [ir::Value; 3] = [0, 8, 16].map(|offset| {
+        let r: [ir::Value; 3] = [0, 1, 2].map(|word| {
             self.b
                 .ins()
-                .load(types::I64, ctx_flags(), context, RATIO + offset)
+                .load(types::I64, ctx_flags(), context, RATIO + word * WORD_BYTES)
         });
         let (b0, b1) = self.b.ins().isplit(b);
         // `word * R` for one 64-bit word of `b`, a 256-bit product: its

@@ -145,7 +145,7 @@ impl Lower<'_> {
                     let account = list_item(l).one();
                     l.b.ins().jump(next, &[BlockArg::Value(account)]);
                     l.b.switch_to_block(read);
-                    let offset = l.b.ins().imul_imm_u(index, 4);
+                    let offset = l.b.ins().imul_imm_u(index, i64::from(ADDRESS_BYTES));
                     let address = l.b.ins().iadd(items, offset);
                     let account = l.b.ins().load(types::I32, flags(), address, 0);
                     l.b.ins().jump(next, &[BlockArg::Value(account)]);
@@ -184,7 +184,7 @@ impl Lower<'_> {
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, ahead, len);
         self.b.ins().brif(inside, present, &[], done, &[]);
         self.b.switch_to_block(present);
-        let offset = self.b.ins().imul_imm_u(ahead, 4);
+        let offset = self.b.ins().imul_imm_u(ahead, i64::from(ADDRESS_BYTES));
         let address = self.b.ins().iadd(items, offset);
         let account = self.b.ins().load(types::I32, flags(), address, 0);
         let account = self.b.ins().uextend(types::I64, account);
@@ -195,7 +195,7 @@ impl Lower<'_> {
             let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, account, count);
             self.b.ins().brif(inside, fetch, &[], next, &[]);
             self.b.switch_to_block(fetch);
-            let offset = self.b.ins().imul_imm_u(account, i64::from(SLOT));
+            let offset = self.b.ins().imul_imm_u(account, i64::from(INT_BYTES));
             let slot = self.b.ins().iadd(slots, offset);
             self.b.ins().call(self.refs.prefetch, &[slot]);
             self.b.ins().jump(next, &[]);
@@ -219,12 +219,15 @@ impl Lower<'_> {
         let bail = self.bail_target();
         self.branch_likely(sum, (present, &[]), (bail.unwrap_or(host), &[]));
         self.b.switch_to_block(present);
-        let carries = self.b.ins().load(types::I64, flags(), sum, 32);
+        let carries = self.b.ins().load(types::I64, flags(), sum, TALLY_CARRIES);
         let fits = self.b.ins().icmp_imm_u(IntCC::Equal, carries, 0);
         self.branch_likely(fits, (read, &[]), (bail.unwrap_or(host), &[]));
         self.b.switch_to_block(read);
-        let low = self.b.ins().load(types::I128, flags(), sum, 0);
-        let high = self.b.ins().load(types::I128, flags(), sum, 16);
+        let low = self.b.ins().load(types::I128, flags(), sum, TALLY_LOW);
+        let high = self
+            .b
+            .ins()
+            .load(types::I128, flags(), sum, TALLY_LOW + INT_HIGH);
         if bail.is_some() {
             return Val::Int(low, high);
         }
@@ -278,12 +281,8 @@ impl Lower<'_> {
         self.view(ViewSource::Field { mechanism, field })
     }
 
-    /// The index of the view of `source`, `None` when views are off or all
-    /// are taken.
+    /// The index of the view of `source`, `None` when all are taken.
     pub(super) fn view(&mut self, source: ViewSource) -> Option<i32> {
-        if !self.inline_storage {
-            return None;
-        }
         let index = match self.views.iter().position(|v| *v == source) {
             Some(index) => index,
             None if self.views.len() < MAX_VIEWS => {
@@ -301,15 +300,15 @@ impl Lower<'_> {
             return (items, len);
         }
         let context = self.context();
-        let offset = view * VIEW_BYTES;
+        let offset = VIEWS + view * VIEW_BYTES;
         let items = self
             .b
             .ins()
-            .load(self.pointer, ctx_flags(), context, offset);
+            .load(self.pointer, ctx_flags(), context, offset + VIEW_ITEMS);
         let len = self
             .b
             .ins()
-            .load(types::I64, ctx_flags(), context, offset + 8);
+            .load(types::I64, ctx_flags(), context, offset + VIEW_LEN);
         self.remember(Cached::View(view), [items, len]);
         (items, len)
     }
@@ -321,10 +320,12 @@ impl Lower<'_> {
             return sum;
         }
         let context = self.context();
-        let sum = self
-            .b
-            .ins()
-            .load(self.pointer, ctx_flags(), context, view * VIEW_BYTES + 16);
+        let sum = self.b.ins().load(
+            self.pointer,
+            ctx_flags(),
+            context,
+            VIEWS + view * VIEW_BYTES + VIEW_SUM,
+        );
         self.remember(Cached::Sum(view), [sum, sum]);
         sum
     }
@@ -345,10 +346,10 @@ impl Lower<'_> {
         let bail = self.bail_target();
         self.branch_likely(present, (read, &[]), (bail.unwrap_or(absent), &[]));
         self.b.switch_to_block(read);
-        let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
+        let offset = self.b.ins().imul_imm_u(index, i64::from(INT_BYTES));
         let address = self.b.ins().iadd(items, offset);
         let low = self.b.ins().load(types::I128, flags(), address, 0);
-        let high = self.b.ins().load(types::I128, flags(), address, 16);
+        let high = self.b.ins().load(types::I128, flags(), address, INT_HIGH);
         if bail.is_some() {
             self.remember(Cached::Slot(view, account), [low, high]);
             return Val::Int(low, high);

@@ -26,13 +26,8 @@ use tok_mir::*;
 use tok_runtime::random;
 use tok_world::CallTarget;
 
-use crate::host::{
-    self, ALLOWANCE_AMOUNT, ALLOWANCE_BYTES, DIVISOR, EVENTS, FAULT, FLOAT_OPS, INT_OPS, LOG,
-    LOG_ENTRIES, LOG_ENTRY_BYTES, LOG_FIELD, LOG_KEY, LOG_KIND, LOG_LEN, LOG_MECHANISM, LOG_OLD,
-    LOGGED_ALLOWANCE, LOGGED_BALANCE, LOGGED_EVENT, LOGGED_FIELD, MAX_VIEWS, MUL_DIV, NO_KEY, OK,
-    QUIET, RATIO, RATIO_KEY, RATIO_PENDING, RECIPROCAL, RECORD_EVENTS, RETURNED, RNG, SLOT, TURN,
-    UNCHECKED, UNJOURNALED, VIEW_BYTES,
-};
+use crate::host::{self, FAULT, FLOAT_OPS, INT_OPS, MUL_DIV, OK, RETURNED, UNCHECKED};
+use crate::layout::*;
 use crate::{CallSite, JitError, Site, SiteKind, ViewSource};
 
 mod arithmetic;
@@ -42,16 +37,6 @@ mod statements;
 mod storage;
 mod transfers;
 mod values;
-
-/// Offsets in the header slot `host::call` writes before the arguments.
-const HEADER_THIS: i32 = 0;
-const HEADER_CALLER: i32 = 4;
-const HEADER_AGENT: i32 = 8;
-/// In a transaction's body: which of its mechanism's invariants to check
-/// (32 flags; see `Form::Transaction`).
-const HEADER_CHECKS: i32 = 12;
-const HEADER_NOW: i32 = 16;
-const HEADER_STEP: i32 = 24;
 
 /// A compiled body before the module is finalized.
 pub(crate) struct Function {
@@ -257,10 +242,8 @@ struct Lower<'f> {
     reprs: Vec<Repr>,
     sites: Vec<Site>,
     calls: Vec<CallSite>,
-    /// Storage read in place (empty when integers are not laid out as
-    /// compiled code reads them).
+    /// Storage read in place.
     views: Vec<ViewSource>,
-    inline_storage: bool,
     scratch: usize,
     /// The first scratch local.
     base: u32,
@@ -428,7 +411,7 @@ impl<'f> Lower<'f> {
             sites: Vec::new(),
             calls: Vec::new(),
             views: Vec::new(),
-            inline_storage: host::native_int_layout(),
+
             scratch: 0,
             base: body.locals.len() as u32,
             caller_pinned: params[0],
@@ -495,7 +478,7 @@ impl<'f> Lower<'f> {
             let context = l.context();
             let pending = l.b.ins().iconst(types::I32, 1);
             l.b.ins().store(ctx_flags(), pending, context, TURN);
-            l.b.ins().store(ctx_flags(), index, context, TURN + 4);
+            l.b.ins().store(ctx_flags(), index, context, TURN_INDEX);
             let this = l.b.ins().iadd(base, index);
             l.agent = Some(AgentTurn { this, index });
             // Every agent's turn starts from zeroed locals.

@@ -144,7 +144,7 @@ impl Lower<'_> {
                 self.b.switch_to_block(in_place);
             }
         }
-        let offset = self.b.ins().imul_imm_u(index, i64::from(SLOT));
+        let offset = self.b.ins().imul_imm_u(index, i64::from(INT_BYTES));
         let address = self.b.ins().iadd(items, offset);
         let old = match known {
             Some([low, high]) => Val::Int(low, high),
@@ -248,7 +248,9 @@ impl Lower<'_> {
         let zero = self.i128(0);
         let (low, high) = old.halves(zero);
         self.b.ins().store(ctx_flags(), low, entry, LOG_OLD);
-        self.b.ins().store(ctx_flags(), high, entry, LOG_OLD + 16);
+        self.b
+            .ins()
+            .store(ctx_flags(), high, entry, LOG_OLD + INT_HIGH);
         let next = self.b.ins().iadd_imm_u(len, 1);
         self.b.ins().store(ctx_flags(), next, context, LOG_LEN);
     }
@@ -258,8 +260,11 @@ impl Lower<'_> {
     /// (`RunningSum::narrow`); `finish_running_sum` brings it up to date.
     pub(super) fn running_sum(&mut self, view: i32, change: SumChange) -> RunningSum {
         let address = self.view_sum_at(view);
-        let sum = self.load(Repr::Int, address, 0);
-        let carries = self.b.ins().load(types::I64, flags(), address, 32);
+        let sum = self.load(Repr::Int, address, TALLY_LOW);
+        let carries = self
+            .b
+            .ins()
+            .load(types::I64, flags(), address, TALLY_CARRIES);
         // Usually every term is below 2^128 and the sum fits in 256 bits,
         // so it is at least any of its terms and the new sum is below
         // 2^129: no borrow, and a carry only into the high half.
@@ -329,7 +334,7 @@ impl Lower<'_> {
             // The exact sum is at least the term that lost `delta`.
             SumChange::Sub(delta) => (self.b.ins().isub(sum_low, delta.halves(zero).0), zero),
         };
-        self.store(Val::Int(low, high), sum_address, 0);
+        self.store(Val::Int(low, high), sum_address, TALLY_LOW);
         if checked {
             self.continue_in(summed);
             return;
@@ -356,8 +361,10 @@ impl Lower<'_> {
                 (total, self.b.ins().isub(carries, borrow))
             }
         };
-        self.store(total, sum_address, 0);
-        self.b.ins().store(flags(), carries, sum_address, 32);
+        self.store(total, sum_address, TALLY_LOW);
+        self.b
+            .ins()
+            .store(flags(), carries, sum_address, TALLY_CARRIES);
         self.b.ins().jump(summed, &[]);
         self.b.switch_to_block(summed);
     }

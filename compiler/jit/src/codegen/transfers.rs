@@ -88,16 +88,19 @@ impl Lower<'_> {
                 let (items, len) = self.view_at(view);
                 let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, from_index, len);
                 guard(self, inside);
-                let offset = self.b.ins().imul_imm_u(from_index, ALLOWANCE_BYTES);
+                let offset = self
+                    .b
+                    .ins()
+                    .imul_imm_u(from_index, i64::from(ALLOWANCE_BYTES));
                 let entry = self.b.ins().iadd(items, offset);
-                let first = self.b.ins().load(types::I32, flags(), entry, 0);
+                let first = (self.b.ins()).load(types::I32, flags(), entry, ALLOWANCE_SPENDER);
                 let same = self
                     .b
                     .ins()
                     .icmp_imm_u(IntCC::Equal, first, i64::from(spender));
                 let words: Vec<ir::Value> = (0..4)
                     .map(|word| {
-                        let at = ALLOWANCE_AMOUNT + 8 * word;
+                        let at = ALLOWANCE_AMOUNT + WORD_BYTES * word;
                         self.b.ins().load(types::I64, flags(), entry, at)
                     })
                     .collect();
@@ -122,7 +125,7 @@ impl Lower<'_> {
         let inside = self.b.ins().icmp(IntCC::UnsignedLessThan, both, len);
         guard(self, inside);
         let slot = |l: &mut Self, index: ir::Value| {
-            let offset = l.b.ins().imul_imm_u(index, i64::from(SLOT));
+            let offset = l.b.ins().imul_imm_u(index, i64::from(INT_BYTES));
             l.b.ins().iadd(items, offset)
         };
         let (from_slot, to_slot) = (slot(self, from_index), slot(self, to_index));
@@ -164,7 +167,7 @@ impl Lower<'_> {
             self.b.ins().store(flags(), low, entry, ALLOWANCE_AMOUNT);
             self.b
                 .ins()
-                .store(flags(), high, entry, ALLOWANCE_AMOUNT + 8);
+                .store(flags(), high, entry, ALLOWANCE_AMOUNT + WORD_BYTES);
         }
         let sent = self.b.ins().isub(from_low, amount);
         self.store(Val::Int(sent, zero), from_slot, 0);

@@ -161,7 +161,7 @@ impl Lower<'_> {
                 self.b.ins().load(types::I128, flags(), address, offset),
                 self.b
                     .ins()
-                    .load(types::I128, flags(), address, offset + 16),
+                    .load(types::I128, flags(), address, offset + INT_HIGH),
             ),
             other => Val::One(
                 self.b
@@ -175,7 +175,9 @@ impl Lower<'_> {
         match value {
             Val::Int(low, high) => {
                 self.b.ins().store(flags(), low, address, offset);
-                self.b.ins().store(flags(), high, address, offset + 16);
+                self.b
+                    .ins()
+                    .store(flags(), high, address, offset + INT_HIGH);
             }
             Val::One(value) => {
                 self.b.ins().store(flags(), value, address, offset);
