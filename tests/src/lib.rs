@@ -31,31 +31,45 @@ pub fn tok_files(dir: &str) -> Vec<PathBuf> {
     found
 }
 
-/// What a case file expects, from its `// kind = ...` and `// codes = [...]` header.
+/// What a case file expects, from its `// kind = ...` and `// codes = [...]`
+/// header, and the `// settings = ["NAME=VALUE", ...]` a `settings-fail`
+/// case applies.
 #[derive(Debug, PartialEq, Eq)]
 pub struct Header {
     pub kind: String,
     pub codes: Vec<String>,
+    pub settings: Vec<String>,
 }
 
 pub fn header(text: &str) -> Header {
     let mut kind = String::new();
     let mut codes = Vec::new();
+    let mut settings = Vec::new();
     for line in text.lines().take_while(|line| line.starts_with("//")) {
         let line = line.trim_start_matches('/').trim();
         if let Some(value) = line.strip_prefix("kind =") {
             kind = value.trim().trim_matches('"').to_string();
         } else if let Some(value) = line.strip_prefix("codes =") {
-            codes = value
-                .trim()
-                .trim_matches(['[', ']'])
-                .split(',')
-                .map(|code| code.trim().trim_matches('"').to_string())
-                .filter(|code| !code.is_empty())
-                .collect();
+            codes = quoted(value);
+        } else if let Some(value) = line.strip_prefix("settings =") {
+            settings = quoted(value);
         }
     }
-    Header { kind, codes }
+    Header {
+        kind,
+        codes,
+        settings,
+    }
+}
+
+/// The double-quoted strings of a header value such as `["a", "b"]`.
+fn quoted(value: &str) -> Vec<String> {
+    value
+        .split('"')
+        .skip(1)
+        .step_by(2)
+        .map(str::to_string)
+        .collect()
 }
 
 /// A path relative to the repository root, with `/` separators.
@@ -282,29 +296,25 @@ pub fn simulate_with(
             false,
         ));
     }
-    let program = tok_driver::mir(&db, file)
-        .as_ref()
-        .map_err(|errors| errors.join("\n"))?;
-    let hir = tok_driver::program(&db, file);
-    let params: Vec<&tok_sema::hir::ParamDef> = hir
-        .items
+    let program = tok_driver::mir(&db, file).as_ref().map_err(|diagnostics| {
+        tok_driver::render::render_text("test.tok", source, diagnostics, false)
+    })?;
+    let settings: Vec<String> = settings
         .iter()
-        .filter_map(|located| match &located.item {
-            tok_sema::hir::Item::Param(param) => Some(param),
-            _ => None,
-        })
+        .map(|(name, value)| format!("{name}={value}"))
         .collect();
-    let mut lowered = Vec::new();
-    for (name, value) in settings {
-        let index = params
-            .iter()
-            .position(|p| p.name == *name)
-            .ok_or_else(|| format!("no param `{name}`"))?;
-        let checked =
-            tok_sema::check_literal(tok_driver::signatures(&db, file), value, &params[index].ty)
-                .map_err(|d| format!("{d:?}"))?;
-        lowered.push((index as u32, tok_mir::lower_constant(&checked)));
-    }
+    let lowered = tok_driver::settings(&db, file, program, &settings).map_err(|problems| {
+        (problems.iter())
+            .map(|problem| {
+                tok_driver::render::render_text(
+                    "--param",
+                    &problem.setting,
+                    &problem.diagnostics,
+                    false,
+                )
+            })
+            .collect::<String>()
+    })?;
     let mut simulation =
         tok_world::Simulation::new(program, None, lowered, &tok_interp::Interpreter)
             .map_err(|e| e.to_string())?;

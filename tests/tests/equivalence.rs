@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use alloy_dyn_abi::DynSolValue;
 use proptest::prelude::*;
 use revm::primitives::{Address, U256};
-use tok_mir::{Entity, Repr, Shape};
+use tok_mir::{Entity, FunctionId, GovernorId, MechanismId, Repr, Shape, TokenId, VestingId};
 use tok_tests::evm::{Chain, Compiled, Outcome, compile, to_evm};
 use tok_world::state::{self, Value};
 use tok_world::{CallTarget, GENESIS, PendingCall, World};
@@ -24,10 +24,10 @@ use tok_world::{CallTarget, GENESIS, PendingCall, World};
 /// The Solidity contract deployed for an entity.
 fn contract_name(program: &tok_mir::Program, entity: Entity) -> String {
     match entity {
-        Entity::Token(id) => tok_solidity::ident(&program.tokens[id as usize].name),
-        Entity::Mechanism(id) => tok_solidity::ident(&program.mechanisms[id as usize].name),
-        Entity::Vesting(id) => tok_solidity::ident(&program.vestings[id as usize].name),
-        Entity::Governor(id) => tok_solidity::ident(&program.governors[id as usize].name),
+        Entity::Token(id) => tok_solidity::ident(&program.tokens[id.index()].name),
+        Entity::Mechanism(id) => tok_solidity::ident(&program.mechanisms[id.index()].name),
+        Entity::Vesting(id) => tok_solidity::ident(&program.vestings[id.index()].name),
+        Entity::Governor(id) => tok_solidity::ident(&program.governors[id.index()].name),
     }
 }
 
@@ -68,10 +68,9 @@ impl<'p> Harness<'p> {
         accounts.insert(state::ZERO_ADDRESS, Address::ZERO);
         let deployer = Address::with_last_byte(0xd0);
         let mut contracts = BTreeMap::new();
-        let entities: Vec<Entity> = (0..program.tokens.len() as u32)
-            .map(Entity::Token)
-            .chain((0..program.mechanisms.len() as u32).map(Entity::Mechanism))
-            .chain((0..program.vestings.len() as u32).map(Entity::Vesting))
+        let entities: Vec<Entity> = (TokenId::all(program.tokens.len()).map(Entity::Token))
+            .chain(MechanismId::all(program.mechanisms.len()).map(Entity::Mechanism))
+            .chain(VestingId::all(program.vestings.len()).map(Entity::Vesting))
             .collect();
         for (nonce, entity) in entities.iter().enumerate() {
             let address = deployer.create(nonce as u64);
@@ -92,7 +91,10 @@ impl<'p> Harness<'p> {
         let mut timelocks = BTreeMap::new();
         for (id, governor) in program.governors.iter().enumerate() {
             let address = Address::with_last_byte(0xa0 + id as u8);
-            accounts.insert(world.entity_address(Entity::Governor(id as u32)), address);
+            accounts.insert(
+                world.entity_address(Entity::Governor(GovernorId::new(id))),
+                address,
+            );
             timelocks.insert(
                 format!(
                     "{}_timelock_",
@@ -168,11 +170,11 @@ impl<'p> Harness<'p> {
 
     /// Gives every user a tenth of each premint holder's balance.
     fn fund(&mut self) {
-        for token in 0..self.program.tokens.len() as u32 {
+        for token in TokenId::all(self.program.tokens.len()) {
             let holders: Vec<(state::Address, tok_runtime::U256)> = self
                 .accounts
                 .keys()
-                .map(|a| (*a, self.world.state.ledgers[token as usize].balance(*a)))
+                .map(|a| (*a, self.world.state.ledgers[token.index()].balance(*a)))
                 .filter(|(_, b)| *b > tok_runtime::U256::ZERO)
                 // Contracts cannot send transactions (EIP-3607).
                 .filter(|(a, _)| {
@@ -261,7 +263,7 @@ impl<'p> Harness<'p> {
             CallTarget::Action { mechanism, action } => (
                 self.contracts[&Entity::Mechanism(mechanism)],
                 tok_solidity::ident(
-                    &self.program.mechanisms[mechanism as usize].actions[action as usize].name,
+                    &self.program.mechanisms[mechanism.index()].actions[action.index()].name,
                 ),
                 call.args.iter().map(|v| self.abi(*v)).collect(),
             ),
@@ -281,7 +283,7 @@ impl<'p> Harness<'p> {
             }
             CallTarget::VestingRelease { vesting } => {
                 let token =
-                    self.contracts[&Entity::Token(self.program.vestings[vesting as usize].token)];
+                    self.contracts[&Entity::Token(self.program.vestings[vesting.index()].token)];
                 (
                     self.contracts[&Entity::Vesting(vesting)],
                     "release".to_string(),
@@ -382,7 +384,7 @@ impl<'p> Harness<'p> {
         let mut reverted = false;
         for (id, mechanism) in self.program.mechanisms.iter().enumerate() {
             if !mechanism.hooks.is_empty() {
-                let address = self.contracts[&Entity::Mechanism(id as u32)];
+                let address = self.contracts[&Entity::Mechanism(MechanismId::new(id))];
                 let outcome = self.chain.call(
                     keeper,
                     address,
@@ -410,7 +412,7 @@ impl<'p> Harness<'p> {
         let accounts: Vec<(state::Address, Address)> =
             self.accounts.iter().map(|(a, b)| (*a, *b)).collect();
         for token in 0..self.program.tokens.len() {
-            let address = self.contracts[&Entity::Token(token as u32)];
+            let address = self.contracts[&Entity::Token(TokenId::new(token))];
             let ledger = &self.world.state.ledgers[token];
             let supply = to_evm(ledger.total_supply);
             assert_eq!(
@@ -429,7 +431,7 @@ impl<'p> Harness<'p> {
             }
         }
         for (id, vesting) in self.program.vestings.iter().enumerate() {
-            let address = self.contracts[&Entity::Vesting(id as u32)];
+            let address = self.contracts[&Entity::Vesting(VestingId::new(id))];
             let token = self.contracts[&Entity::Token(vesting.token)];
             let expected = to_evm(self.world.state.vestings[id].released);
             assert_eq!(
@@ -441,7 +443,7 @@ impl<'p> Harness<'p> {
             );
         }
         for (id, mechanism) in self.program.mechanisms.iter().enumerate() {
-            let address = self.contracts[&Entity::Mechanism(id as u32)];
+            let address = self.contracts[&Entity::Mechanism(MechanismId::new(id))];
             for (field_id, field) in mechanism.fields.iter().enumerate() {
                 let getter = tok_solidity::ident(&field.name);
                 let slot = self.world.state.fields[id][field_id].clone();
@@ -537,8 +539,8 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
     };
     match kind % 7 {
         0 if !program.tokens.is_empty() => {
-            let token = what as u32 % program.tokens.len() as u32;
-            let balance = harness.world.state.ledgers[token as usize].balance(caller);
+            let token = TokenId::new(what as usize % program.tokens.len());
+            let balance = harness.world.state.ledgers[token.index()].balance(caller);
             let call = PendingCall::token(
                 token,
                 tok_mir::TokenOp::Transfer,
@@ -551,11 +553,13 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
             harness.apply(caller, call);
         }
         1 if !program.tokens.is_empty() => {
-            let token = what as u32 % program.tokens.len() as u32;
-            let spender = harness.world.entity_address(Entity::Mechanism(
-                u32::from(what / 3) % program.mechanisms.len().max(1) as u32,
-            ));
-            let balance = harness.world.state.ledgers[token as usize].balance(caller);
+            let token = TokenId::new(what as usize % program.tokens.len());
+            let spender = harness
+                .world
+                .entity_address(Entity::Mechanism(MechanismId::new(
+                    usize::from(what / 3) % program.mechanisms.len().max(1),
+                )));
+            let balance = harness.world.state.ledgers[token.index()].balance(caller);
             let call = PendingCall::token(
                 token,
                 tok_mir::TokenOp::Approve,
@@ -581,20 +585,20 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
             harness.advance(seconds);
         }
         3 if !program.vestings.is_empty() => {
-            let vesting = u32::from(what) % program.vestings.len() as u32;
+            let vesting = VestingId::new(usize::from(what) % program.vestings.len());
             harness.apply(caller, PendingCall::release(vesting));
         }
         _ if !program.mechanisms.is_empty() => {
-            let mechanism = what as u32 % program.mechanisms.len() as u32;
-            let actions = &program.mechanisms[mechanism as usize].actions;
+            let mechanism = MechanismId::new(what as usize % program.mechanisms.len());
+            let actions = &program.mechanisms[mechanism.index()].actions;
             if actions.is_empty() {
                 return;
             }
-            let action = u32::from(what / 7) % actions.len() as u32;
+            let action = FunctionId::new(usize::from(what / 7) % actions.len());
             // Often the caller has approved the mechanism for everything first.
             if amount_seed % 3 != 0 {
                 let spender = harness.world.entity_address(Entity::Mechanism(mechanism));
-                for token in 0..program.tokens.len() as u32 {
+                for token in TokenId::all(program.tokens.len()) {
                     let call = PendingCall::token(
                         token,
                         tok_mir::TokenOp::Approve,
@@ -603,7 +607,7 @@ fn step(harness: &mut Harness<'_>, seeds: (u8, u8, u8, u64)) {
                     harness.apply(caller, call);
                 }
             }
-            let body = &actions[action as usize].body;
+            let body = &actions[action.index()].body;
             let args = body.locals[..body.params as usize]
                 .iter()
                 .enumerate()

@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 
 use alloy_dyn_abi::DynSolValue;
 use revm::primitives::{Address, U256};
+use tok_mir::{FunctionId, MechanismId, TokenId};
 use tok_tests::evm::{Chain, Outcome};
 use tok_world::state::Value;
 use tok_world::{GENESIS, PendingCall, World};
@@ -104,9 +105,9 @@ fn staking_economy_trace_matches_the_interpreter() {
     let treasury_account = world.state.params[6].address();
     let holder_account = world.new_account();
     let friend_account = world.new_account();
-    let staking = world.entity_address(tok_mir::Entity::Mechanism(0));
+    let staking = world.entity_address(tok_mir::Entity::Mechanism(MechanismId::new(0)));
     let amount = |v: u128| Value::Int(tok_runtime::U256::from(v));
-    let token_call = |op, args: Vec<Value>| PendingCall::token(0, op, args.into());
+    let token_call = |op, args: Vec<Value>| PendingCall::token(TokenId::new(0), op, args.into());
     let ok = |world: &mut World, caller, call: PendingCall| {
         assert_eq!(world.transact(caller, &call).expect("no stop"), None)
     };
@@ -129,7 +130,11 @@ fn staking_economy_trace_matches_the_interpreter() {
     ok(
         &mut world,
         holder_account,
-        PendingCall::action(0, 0, vec![amount(100_000 * e18)].into()),
+        PendingCall::action(
+            MechanismId::new(0),
+            FunctionId::new(0),
+            vec![amount(100_000 * e18)].into(),
+        ),
     );
     ok(
         &mut world,
@@ -143,12 +148,20 @@ fn staking_economy_trace_matches_the_interpreter() {
     ok(
         &mut world,
         holder_account,
-        PendingCall::action(0, 1, vec![amount(1)].into()),
+        PendingCall::action(
+            MechanismId::new(0),
+            FunctionId::new(1),
+            vec![amount(1)].into(),
+        ),
     );
     let reverted = world
         .transact(
             holder_account,
-            &PendingCall::action(0, 1, vec![amount(0)].into()),
+            &PendingCall::action(
+                MechanismId::new(0),
+                FunctionId::new(1),
+                vec![amount(0)].into(),
+            ),
         )
         .expect("no stop");
     assert_eq!(reverted.as_deref(), Some("zero amount"));

@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 use alloy_dyn_abi::{DynSolValue, JsonAbiExt};
 use revm::primitives::{Address, U256};
-use tok_mir::{Call, ExprKind, Stmt};
+use tok_mir::{Call, ExprKind, GovernorId, ParamId, Stmt, TokenId};
 use tok_tests::evm::{Chain, Outcome, to_evm};
 use tok_world::state::{self, Value};
 use tok_world::{CallTarget, GENESIS, PendingCall, World};
@@ -53,8 +53,9 @@ fn a_proposal_changes_a_param_through_the_timelock() {
         .params
         .iter()
         .position(|p| p.name == "inflation")
-        .expect("a param") as u32;
-    let ExprKind::Int(initial) = program.params[inflation as usize]
+        .map(ParamId::new)
+        .expect("a param");
+    let ExprKind::Int(initial) = program.params[inflation.index()]
         .default
         .as_ref()
         .expect("a default")
@@ -107,14 +108,14 @@ fn a_proposal_changes_a_param_through_the_timelock() {
     );
     let keeper = Address::with_last_byte(0xee);
 
-    let (vote_id, dao_id) = (0u32, 0u32);
+    let (vote_id, dao_id) = (TokenId::new(0), GovernorId::new(0));
     let mut now = GENESIS;
     let mut log: Vec<String> = Vec::new();
 
     // Both sides agree on every balance, the supply, the minted total and
     // the param.
     let compare = |world: &World<'_>, chain: &mut Chain, log: &[String]| {
-        let ledger = &world.state.ledgers[vote_id as usize];
+        let ledger = &world.state.ledgers[vote_id.index()];
         let after = log.last().cloned().unwrap_or_default();
         assert_eq!(
             chain.uint(vote, "totalSupply", &[]),
@@ -141,7 +142,7 @@ fn a_proposal_changes_a_param_through_the_timelock() {
         );
         assert_eq!(
             chain.uint(minter, "INFLATION", &[]),
-            to_evm(world.state.params[inflation as usize].int()),
+            to_evm(world.state.params[inflation.index()].int()),
             "inflation after {after}"
         );
     };
@@ -305,7 +306,7 @@ fn a_proposal_changes_a_param_through_the_timelock() {
     );
     log.push("execute".into());
     compare(&world, &mut chain, &log);
-    assert_eq!(world.state.params[inflation as usize].int(), proposed);
+    assert_eq!(world.state.params[inflation.index()].int(), proposed);
 
     // Ten more days of minting at the new rate.
     let minted_before = world.state.fields[0][0].get(&[]).expect("minted").int();

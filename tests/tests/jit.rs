@@ -1125,13 +1125,21 @@ mechanism Pot {
     let jit = tok_jit::Jit::compile(program).expect("compiles");
     let mut world = World::deploy(program, &[], &tok_interp::Interpreter).expect("deploys");
     let hook = &program.mechanisms[0].hooks[0].body;
-    let pot = world.entity_address(tok_mir::Entity::Mechanism(0));
+    let pot = world.entity_address(tok_mir::Entity::Mechanism(tok_mir::MechanismId::new(0)));
     let mut frame = Frame::new(hook, pot);
-    frame.mechanism = Some(0);
+    frame.mechanism = Some(tok_mir::MechanismId::new(0));
     world.state.unjournaled = false;
     assert!(jit.run(&mut world, hook, &mut frame).is_none());
     let slot = [tok_world::state::Key::Address(pot)];
-    let read = |world: &World<'_>| world.load_field(0, 0, &slot).map(|value| value.int());
+    let read = |world: &World<'_>| {
+        world
+            .load_field(
+                tok_mir::MechanismId::new(0),
+                tok_mir::FieldId::new(0),
+                &slot,
+            )
+            .map(|value| value.int())
+    };
     assert_eq!(read(&world), Ok(tok_runtime::U256::ZERO), "not run");
     world.state.unjournaled = true;
     assert!(matches!(

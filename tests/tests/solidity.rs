@@ -9,7 +9,7 @@ fn compile(project: &tok_solidity::Project) -> Vec<String> {
     tok_tests::solc(project).err().unwrap_or_default()
 }
 
-fn project(example: &str) -> Result<tok_solidity::Project, Vec<String>> {
+fn project(example: &str) -> Result<tok_solidity::Project, Vec<tok_diagnostics::Diagnostic>> {
     let source = std::fs::read_to_string(root().join("examples").join(format!("{example}.tok")))
         .expect("example exists");
     let db = tok_driver::Database::default();
@@ -77,7 +77,7 @@ fn unsupported_constructs_are_reported() {
     let errors = tok_solidity::generate(program, "reads", tok_driver::docs(&db, file))
         .expect_err("governor reads from a mechanism are not emitted yet");
     assert!(
-        errors.iter().any(|e| e.contains("governor reads")),
+        errors.iter().any(|e| e.message.contains("governor reads")),
         "{errors:?}"
     );
 }

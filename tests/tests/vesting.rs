@@ -12,6 +12,7 @@ use std::collections::BTreeMap;
 
 use alloy_dyn_abi::DynSolValue;
 use revm::primitives::Address;
+use tok_mir::VestingId;
 use tok_tests::evm::{Chain, Outcome, to_evm};
 use tok_world::{GENESIS, PendingCall, World};
 
@@ -61,13 +62,13 @@ fn claims_at_the_cliff_and_the_end_match_by_hand_and_on_chain() {
     // (vesting id, wallet contract, beneficiary here, beneficiary there)
     let wallets = [
         (
-            0u32,
+            VestingId::new(0),
             deployed["team_contract"],
             team_wallet,
             evm_address("team_wallet"),
         ),
         (
-            1u32,
+            VestingId::new(1),
             deployed["investors_contract"],
             investor_wallet,
             evm_address("investor_wallet"),
@@ -105,7 +106,7 @@ fn claims_at_the_cliff_and_the_end_match_by_hand_and_on_chain() {
                 interp.is_none() && matches!(evm, Outcome::Returned(_)),
                 "release at t+{at}: interpreter {interp:?}, EVM {evm:?}"
             );
-            let released = world.state.vestings[vesting as usize].released;
+            let released = world.state.vestings[vesting.index()].released;
             assert_eq!(
                 chain.uint(wallet, "released", &[DynSolValue::Address(token)]),
                 to_evm(released),
@@ -117,7 +118,7 @@ fn claims_at_the_cliff_and_the_end_match_by_hand_and_on_chain() {
                 to_evm(balance),
                 "beneficiary of wallet {vesting} at t+{at}"
             );
-            let expected = if vesting == 0 {
+            let expected = if vesting == VestingId::new(0) {
                 team_expected
             } else {
                 investors_expected

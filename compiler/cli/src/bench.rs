@@ -129,9 +129,9 @@ pub fn run(path: &Path, options: &BenchOptions<'_>) -> ExitCode {
         Ok(checked) => checked,
         Err(code) => return code,
     };
-    let program = match tok_driver::mir(&db, file) {
+    let program = match crate::lowered(&db, file, crate::Format::Text) {
         Ok(program) => program,
-        Err(errors) => return fail(EXIT_PROBLEMS, errors.join("\n")),
+        Err(code) => return code,
     };
     let mut compile_ms = Vec::new();
     let mut functions = 0;

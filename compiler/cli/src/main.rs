@@ -395,6 +395,19 @@ pub(crate) fn checked(path: &Path, format: Format) -> Result<(Database, SourceFi
     Ok((db, file))
 }
 
+/// The checked program lowered to MIR; problems lowering it are reported
+/// (as any diagnostics are) and end the command.
+pub(crate) fn lowered(
+    db: &Database,
+    file: SourceFile,
+    format: Format,
+) -> Result<&tok_mir::Program, ExitCode> {
+    tok_driver::mir(db, file).as_ref().map_err(|diagnostics| {
+        report(file.path(db), file.text(db), diagnostics, format);
+        ExitCode::from(EXIT_PROBLEMS)
+    })
+}
+
 /// Generates the Foundry project of a program into `out`.
 fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
     let (db, file) = match checked(path, format) {
@@ -404,16 +417,14 @@ fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
     let stem = path
         .file_stem()
         .map_or("program".to_string(), |s| s.to_string_lossy().into_owned());
-    let project = match tok_driver::mir(&db, file)
-        .as_ref()
-        .map_err(Clone::clone)
-        .and_then(|program| tok_solidity::generate(program, &stem, tok_driver::docs(&db, file)))
-    {
+    let program = match lowered(&db, file, format) {
+        Ok(program) => program,
+        Err(code) => return code,
+    };
+    let project = match tok_solidity::generate(program, &stem, tok_driver::docs(&db, file)) {
         Ok(project) => project,
-        Err(errors) => {
-            for error in errors {
-                eprintln!("error: {error}");
-            }
+        Err(diagnostics) => {
+            report(file.path(&db), file.text(&db), &diagnostics, format);
             return ExitCode::from(EXIT_PROBLEMS);
         }
     };
@@ -439,14 +450,9 @@ fn build(path: &Path, emit: Emit, format: Format) -> ExitCode {
     match emit {
         Emit::Ast => println!("{:#?}", tok_driver::parse(&db, file).module),
         Emit::Hir => print!("{}", tok_sema::hir::print(tok_driver::program(&db, file))),
-        Emit::Mir => match tok_driver::mir(&db, file) {
+        Emit::Mir => match lowered(&db, file, format) {
             Ok(program) => print!("{}", tok_mir::print(program)),
-            Err(errors) => {
-                for error in errors {
-                    eprintln!("error: {error}");
-                }
-                return ExitCode::from(EXIT_PROBLEMS);
-            }
+            Err(code) => return code,
         },
     }
     ExitCode::SUCCESS

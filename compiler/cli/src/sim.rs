@@ -16,7 +16,6 @@ use std::process::ExitCode;
 
 use rayon::prelude::*;
 use tok_driver::{Database, SourceFile};
-use tok_sema::hir;
 use tok_world::state::Value;
 use tok_world::{Row, Simulation, SimulationError, format_value};
 
@@ -48,11 +47,11 @@ pub fn run(path: &Path, options: &SimOptions<'_>) -> ExitCode {
         Ok(checked) => checked,
         Err(code) => return code,
     };
-    let program = match tok_driver::mir(&db, file) {
+    let program = match crate::lowered(&db, file, Format::Text) {
         Ok(program) => program,
-        Err(errors) => return fail(EXIT_PROBLEMS, errors.join("\nerror: ")),
+        Err(code) => return code,
     };
-    let settings = match settings(&db, file, options.params) {
+    let settings = match settings(&db, file, program, options.params) {
         Ok(settings) => settings,
         Err(code) => return code,
     };
@@ -545,45 +544,23 @@ fn next_line(
     Some((point, run, step, line))
 }
 
-/// Parses `NAME=VALUE` settings, each value checked against the param's type.
+/// The `--param NAME=VALUE` settings, checked and lowered by the driver;
+/// every problem is reported, each against its setting's text.
 fn settings(
     db: &Database,
     file: SourceFile,
+    program: &tok_mir::Program,
     params: &[String],
-) -> Result<Vec<(u32, tok_mir::Expr)>, ExitCode> {
-    let program = tok_driver::program(db, file);
-    let sigs = tok_driver::signatures(db, file);
-    let declared: Vec<&hir::ParamDef> = program
-        .items
-        .iter()
-        .filter_map(|located| match &located.item {
-            hir::Item::Param(param) => Some(param),
-            _ => None,
-        })
-        .collect();
-    let mut settings = Vec::new();
-    for setting in params {
-        let Some((name, value)) = setting.split_once('=') else {
-            eprintln!("error: `--param {setting}`: expected NAME=VALUE");
-            return Err(ExitCode::from(EXIT_USAGE));
-        };
-        let name = name.trim();
-        let Some(index) = declared.iter().position(|param| param.name == name) else {
-            let names: Vec<&str> = declared.iter().map(|p| p.name.as_str()).collect();
-            let hint = tok_diagnostics::did_you_mean(name, names.iter().copied())
-                .map(|s| format!(" (did you mean `{s}`?)"))
-                .unwrap_or_default();
-            eprintln!("error: `--param {setting}`: no param named `{name}`{hint}");
-            return Err(ExitCode::from(EXIT_USAGE));
-        };
-        match tok_sema::check_literal(sigs, value.trim(), &declared[index].ty) {
-            Ok(checked) => settings.push((index as u32, tok_mir::lower_constant(&checked))),
-            Err(diagnostics) => {
-                let label = format!("--param {name}");
-                report(&label, value.trim(), &diagnostics, Format::Text);
-                return Err(ExitCode::from(EXIT_USAGE));
-            }
+) -> Result<Vec<(tok_mir::ParamId, tok_mir::Expr)>, ExitCode> {
+    tok_driver::settings(db, file, program, params).map_err(|problems| {
+        for problem in problems {
+            report(
+                "--param",
+                &problem.setting,
+                &problem.diagnostics,
+                Format::Text,
+            );
         }
-    }
-    Ok(settings)
+        ExitCode::from(EXIT_USAGE)
+    })
 }

@@ -111,6 +111,15 @@ codes! {
     NOT_A_MINTER = "E0411": "`mint` is called from code that the token does not list in `minters`.",
     NOT_BURNABLE = "E0412": "`burn` is called on a token that is not declared `burnable`.",
     NOT_CONSTANT = "E0413": "A setting needs a value known at deployment (a literal or a param).",
+
+    // Lowering and the backends.
+    UNSUPPORTED_IN_MIR = "E0500": "A construct that checks but that lowering to the MIR cannot express yet.",
+    UNSUPPORTED_IN_SOLIDITY = "E0501": "A construct that the simulator runs but the Solidity backend cannot emit yet.",
+    INTERNAL_ERROR = "E0502": "The compiler broke one of its own rules on a program that checked (a bug in the compiler).",
+
+    // Settings given outside the program (`tok sim --param NAME=VALUE`).
+    MALFORMED_SETTING = "E0600": "A param setting is not of the form `NAME=VALUE`.",
+    UNKNOWN_PARAM = "E0601": "A param setting names a param the program does not declare.",
 }
 
 /// The registry as the Markdown page `docs/diagnostics.md`.

@@ -9,6 +9,9 @@
 //! therefore re-checks that item alone.
 
 pub mod render;
+mod settings;
+
+pub use settings::{SettingProblem, settings};
 
 use std::sync::Arc;
 
@@ -231,12 +234,27 @@ pub fn program(db: &dyn Db, file: SourceFile) -> hir::Program {
     hir::Program { items }
 }
 
-/// The program lowered to MIR and verified. `Err` lists constructs the MIR
-/// cannot express yet, or verifier failures (compiler bugs).
+/// The program lowered to MIR and verified. `Err` holds coded diagnostics:
+/// constructs the MIR cannot express yet (`E0500`), or a compiler bug
+/// (`E0502`: a name lowering could not resolve, MIR the verifier rejects).
 #[salsa::tracked(returns(ref))]
-pub fn mir(db: &dyn Db, file: SourceFile) -> Result<tok_mir::Program, Vec<String>> {
+pub fn mir(db: &dyn Db, file: SourceFile) -> Result<tok_mir::Program, Vec<Diagnostic>> {
     let program = tok_mir::lower(program(db, file))?;
-    tok_mir::verify(&program)?;
+    tok_mir::verify(&program).map_err(|errors| {
+        errors
+            .into_iter()
+            .map(|error| {
+                Diagnostic::error(
+                    tok_diagnostics::Code::INTERNAL_ERROR,
+                    tok_diagnostics::Span::new(0, 0),
+                    format!("internal compiler error: the MIR verifier rejected the lowered program: {error}"),
+                )
+                .with_label("in this file")
+                .with_note("The program checked, so this is a bug in the compiler, not in the program.")
+                .with_help("please report it with the program that triggers it")
+            })
+            .collect::<Vec<_>>()
+    })?;
     Ok(program)
 }
 

@@ -76,7 +76,7 @@ impl Evaluate for World<'_> {
         match stmt {
             Stmt::Set { local, value } => {
                 let value = self.expr(value, frame)?;
-                frame.locals[*local as usize] = value;
+                frame.locals[local.index()] = value;
             }
             Stmt::Store {
                 mechanism,
@@ -138,7 +138,7 @@ impl Evaluate for World<'_> {
                         values.push(value);
                     }
                 }
-                self.emit(frame.mechanism.unwrap_or(0), *event, values);
+                self.emit(frame.mechanism.unwrap_or_default(), *event, values);
             }
             Stmt::If { arms, otherwise } => {
                 for (condition, body) in arms {
@@ -158,7 +158,7 @@ impl Evaluate for World<'_> {
                 let end = self.expr(end, frame)?.int();
                 let mut index = start;
                 while index < end {
-                    frame.locals[*local as usize] = Value::Int(index);
+                    frame.locals[local.index()] = Value::Int(index);
                     if let Flow::Return(value) = self.block(body, frame)? {
                         return Ok(Flow::Return(value));
                     }
@@ -186,7 +186,7 @@ impl Evaluate for World<'_> {
                     let Some(item) = self.list_get(*mechanism, *field, index) else {
                         break;
                     };
-                    frame.locals[*local as usize] = item;
+                    frame.locals[local.index()] = item;
                     if let Flow::Return(value) = self.block(body, frame)? {
                         return Ok(Flow::Return(value));
                     }
@@ -199,7 +199,7 @@ impl Evaluate for World<'_> {
             } => {
                 let (base, count) = self.population(*population);
                 for index in 0..count {
-                    frame.locals[*local as usize] = Value::Address(base + index);
+                    frame.locals[local.index()] = Value::Address(base + index);
                     if let Flow::Return(value) = self.block(body, frame)? {
                         return Ok(Flow::Return(value));
                     }
@@ -291,8 +291,8 @@ impl Evaluate for World<'_> {
             ExprKind::Bool(value) => Value::Bool(*value),
             ExprKind::Str(text) => Value::Str(self.intern(text)),
             ExprKind::AddressLiteral(text) => Value::Address(self.literal_address(text)),
-            ExprKind::Param(id) => self.state.params[*id as usize],
-            ExprKind::Local(id) => frame.locals[*id as usize],
+            ExprKind::Param(id) => self.state.params[id.index()],
+            ExprKind::Local(id) => frame.locals[id.index()],
             ExprKind::Load {
                 mechanism,
                 field,
@@ -399,7 +399,7 @@ impl Evaluate for World<'_> {
                 ..
             } => {
                 let value = self.expr(value, frame)?;
-                let found = match &self.state.fields[*mechanism as usize][*field as usize] {
+                let found = match &self.state.fields[mechanism.index()][field.index()] {
                     Slot::List(items) => items.contains(value),
                     _ => false,
                 };
@@ -407,10 +407,10 @@ impl Evaluate for World<'_> {
             }
             ExprKind::VestingRead { vesting, read } => Value::Int(match read {
                 VestingRead::Releasable => self.releasable(*vesting)?,
-                VestingRead::Released => self.state.vestings[*vesting as usize].released,
+                VestingRead::Released => self.state.vestings[vesting.index()].released,
             }),
             ExprKind::ProposalCount(governor) => Value::Int(U256::from(
-                self.state.governors[*governor as usize].proposals.len() as u64,
+                self.state.governors[governor.index()].proposals.len() as u64,
             )),
             ExprKind::Uniform => Value::Float(self.uniform()),
             ExprKind::Normal { mean, sd } => {

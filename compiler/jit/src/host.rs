@@ -44,7 +44,7 @@ use cranelift_codegen::ir::{AbiParam, Signature, types};
 use cranelift_codegen::settings::{self, Configurable};
 use cranelift_jit::{JITBuilder, JITModule};
 use cranelift_module::{FuncId, Linkage, Module as _, default_libcall_names};
-use tok_mir::{BinOp, Repr, TokenId, TokenOp};
+use tok_mir::{BinOp, FieldId, MechanismId, PopulationId, Repr, TokenId, TokenOp};
 use tok_runtime::U256;
 use tok_runtime::numeric;
 use tok_world::state::{Key, Undo, Value};
@@ -286,12 +286,12 @@ impl Context<'_, '_> {
                     });
                 }
                 LOGGED_BALANCE => state.record(Undo::Balance {
-                    token: entry.mechanism,
+                    token: TokenId::from_raw(entry.mechanism),
                     account: entry.key,
                     old: entry.old,
                 }),
                 LOGGED_ALLOWANCE => state.record(Undo::Allowance {
-                    token: entry.mechanism,
+                    token: TokenId::from_raw(entry.mechanism),
                     owner: entry.key,
                     spender: entry.field,
                     old: Some(entry.old),
@@ -305,7 +305,11 @@ impl Context<'_, '_> {
                     };
                     let [w0, w1, w2, w3] = entry.old.map(u128::from);
                     let old = U256::from_words(w2 | (w3 << 64), w0 | (w1 << 64));
-                    state.record_field(entry.mechanism, entry.field, keys, Value::Int(old));
+                    let (mechanism, field) = (
+                        MechanismId::from_raw(entry.mechanism),
+                        FieldId::from_raw(entry.field),
+                    );
+                    state.record_field(mechanism, field, keys, Value::Int(old));
                 }
             }
         }
@@ -610,7 +614,7 @@ unsafe extern "C" fn host_expr(
             let keys = key.as_slice();
             context.world.load_field(*mechanism, *field, keys)
         }
-        SiteKind::Param(param) => Ok(context.world.state.params[*param as usize]),
+        SiteKind::Param(param) => Ok(context.world.state.params[param.index()]),
         SiteKind::Agent(population) => {
             // SAFETY: (3), see `operand`.
             let index = unsafe { operand(compiled, site, buffer, 0) }.int();
@@ -688,7 +692,7 @@ unsafe extern "C" fn host_stmt(context_ptr: *mut u8, site: u32, buffer: *const u
             } else {
                 Vec::new()
             };
-            let mechanism = context.frame.mechanism.unwrap_or(0);
+            let mechanism = context.frame.mechanism.unwrap_or_default();
             context.world.emit(mechanism, *event, args);
             Ok(())
         }
@@ -759,7 +763,7 @@ unsafe extern "C" fn host_token(
 ) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    let token = token_op >> 8;
+    let token = TokenId::from_raw(token_op >> 8);
     let Some(&op) = TOKEN_OPS.get((token_op & 0xff) as usize) else {
         return context.fail(Fault::Stop("unknown token operation".into()));
     };
@@ -897,7 +901,9 @@ unsafe extern "C" fn host_to_float(value: *const u8, scale: f64) -> f64 {
 unsafe extern "C" fn host_list_open(context_ptr: *mut u8, mechanism: u32, field: u32) -> u64 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    context.world.list_len(mechanism, field) as u64
+    context
+        .world
+        .list_len(MechanismId::from_raw(mechanism), FieldId::from_raw(field)) as u64
 }
 
 unsafe extern "C" fn host_list_item(
@@ -909,7 +915,11 @@ unsafe extern "C" fn host_list_item(
 ) -> u32 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    match context.world.list_get(mechanism, field, index as usize) {
+    match context.world.list_get(
+        MechanismId::from_raw(mechanism),
+        FieldId::from_raw(field),
+        index as usize,
+    ) {
         Some(value) => {
             // SAFETY: (3), see `write_out`.
             unsafe { write_out(out, value) };
@@ -923,7 +933,7 @@ unsafe extern "C" fn host_list_item(
 unsafe extern "C" fn host_agents(context_ptr: *mut u8, population: u32) -> u64 {
     // SAFETY: (3), see `context`.
     let context = unsafe { context(context_ptr) };
-    let (base, count) = context.world.population(population);
+    let (base, count) = context.world.population(PopulationId::from_raw(population));
     (u64::from(base) << 32) | u64::from(count)
 }
 

@@ -72,8 +72,8 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use tok_mir::{
-    Body, EventId, Expr, ExprKind, FieldId, FunctionId, Invariant, LocalId, MechanismId, ParamId,
-    PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
+    Body, BodyId, EventId, Expr, ExprKind, FieldId, FunctionId, Invariant, LocalId, MechanismId,
+    ParamId, PopulationId, Program, Repr, Stmt, TokenId, TokenRead,
 };
 use tok_runtime::U256;
 use tok_world::layout::ViewSource;
@@ -174,13 +174,14 @@ pub(crate) struct Compiled {
 
 /// A program's bodies compiled to native code.
 ///
-/// The borrow of the program keeps it in place: compiled bodies are found
-/// by the address of the MIR body they came from.
+/// Compiled bodies are found by the id of the MIR body they came from
+/// (`Body::id`); the borrow of the program ties them to it.
 pub struct Jit<'p> {
-    /// By the address of the MIR body, sorted for binary search.
-    bodies: Vec<(usize, Compiled)>,
-    /// Agent loops, by the address of the population's step body, sorted.
-    loops: Vec<(usize, Compiled)>,
+    /// By body id: the body's function, `None` for a body run as an agent
+    /// loop only (a population's step).
+    bodies: Vec<Option<Compiled>>,
+    /// By body id: a population's step body compiled as its agent loop.
+    loops: Vec<Option<Compiled>>,
     /// Each mechanism's invariants, compiled as one body (see
     /// `invariants_body`); `None` for a mechanism without any.
     invariants: Vec<Option<Compiled>>,
@@ -212,7 +213,7 @@ impl<'p> Jit<'p> {
         let mut bodies: Vec<Entry<'p>> = Vec::new();
         let chain = codegen::Form::Chain;
         for (id, mechanism) in program.mechanisms.iter().enumerate() {
-            let id = Some(id as MechanismId);
+            let id = Some(MechanismId::new(id));
             bodies.extend(mechanism.actions.iter().map(|f| (&f.body, chain, id)));
             bodies.extend(mechanism.views.iter().map(|f| (&f.body, chain, id)));
             bodies.extend((mechanism.hooks.iter()).map(|h| (&h.body, codegen::Form::Hook, id)));
@@ -246,9 +247,9 @@ impl<'p> Jit<'p> {
                     })
             {
                 let index = functions.len() + loops.len();
-                let form = codegen::Form::AgentLoop(population as u32);
+                let form = codegen::Form::AgentLoop(PopulationId::new(population));
                 let function = codegen::compile(&mut module, program, each, index, form, None)?;
-                loops.push((each as *const Body as usize, population as u32, function));
+                loops.push((each.id, PopulationId::new(population), function));
             }
         }
         // Each mechanism's invariants as one function: its params say which
@@ -268,7 +269,7 @@ impl<'p> Jit<'p> {
                 &body,
                 names,
                 codegen::Form::Chain,
-                Some(id as MechanismId),
+                Some(MechanismId::new(id)),
             )?));
             names += 1;
         }
@@ -288,7 +289,7 @@ impl<'p> Jit<'p> {
                         &action.body,
                         names,
                         form,
-                        Some(id as MechanismId),
+                        Some(MechanismId::new(id)),
                     )?);
                     names += 1;
                 }
@@ -308,17 +309,14 @@ impl<'p> Jit<'p> {
             returns: function.returns,
             hook: function.hook,
         };
-        let mut compiled: Vec<(usize, Compiled)> = bodies
-            .iter()
-            .map(|(body, _, _)| *body as *const Body as usize)
-            .zip(functions.into_iter().map(|f| finish(f, None)))
-            .collect();
-        compiled.sort_by_key(|(key, _)| *key);
-        let mut loops: Vec<(usize, Compiled)> = loops
-            .into_iter()
-            .map(|(key, population, f)| (key, finish(f, Some(population))))
-            .collect();
-        loops.sort_by_key(|(key, _)| *key);
+        let mut compiled: Vec<Option<Compiled>> = (0..program.bodies).map(|_| None).collect();
+        for ((body, _, _), function) in bodies.iter().zip(functions) {
+            *table_entry(&mut compiled, body.id)? = Some(finish(function, None));
+        }
+        let mut agent_loops: Vec<Option<Compiled>> = (0..program.bodies).map(|_| None).collect();
+        for (id, population, function) in loops {
+            *table_entry(&mut agent_loops, id)? = Some(finish(function, Some(population)));
+        }
         let invariants = invariant_functions
             .into_iter()
             .map(|function| function.map(|f| finish(f, None)))
@@ -329,7 +327,7 @@ impl<'p> Jit<'p> {
             .collect();
         Ok(Jit {
             bodies: compiled,
-            loops,
+            loops: agent_loops,
             invariants,
             transactions,
             _module: module,
@@ -346,8 +344,8 @@ impl<'p> Jit<'p> {
     /// How many native functions were compiled (bodies, agent loops,
     /// invariants and actions as transactions).
     pub fn functions(&self) -> usize {
-        self.bodies.len()
-            + self.loops.len()
+        self.bodies.iter().flatten().count()
+            + self.loops.iter().flatten().count()
             + self.invariants.iter().flatten().count()
             + self.transactions.iter().flatten().count()
     }
@@ -389,8 +387,8 @@ impl Engine for Jit<'_> {
     ) -> Option<Result<bool, Fault>> {
         let compiled = self
             .transactions
-            .get(mechanism as usize)?
-            .get(action as usize)?;
+            .get(mechanism.index())?
+            .get(action.index())?;
         Some(host::transaction(compiled, world, frame, args, checks))
     }
 
@@ -400,7 +398,7 @@ impl Engine for Jit<'_> {
         mechanism: MechanismId,
         frame: &mut Frame,
     ) -> Option<Result<Option<usize>, Fault>> {
-        let compiled = self.invariants.get(mechanism as usize)?.as_ref()?;
+        let compiled = self.invariants.get(mechanism.index())?.as_ref()?;
         let count = frame.locals.len();
         Some(host::call(compiled, world, frame).map(|value| {
             let first = value.map_or(count, |value| value.int().as_usize());
@@ -409,11 +407,21 @@ impl Engine for Jit<'_> {
     }
 }
 
-/// The function compiled for `body` in `table` (sorted by body address).
-fn compiled_for<'t>(table: &'t [(usize, Compiled)], body: &Body) -> Option<&'t Compiled> {
-    let key = body as *const Body as usize;
-    let index = table.binary_search_by_key(&key, |(k, _)| *k).ok()?;
-    Some(&table[index].1)
+/// The function compiled for `body` in `table` (by body id; none for a
+/// body that is not the program's).
+fn compiled_for<'t>(table: &'t [Option<Compiled>], body: &Body) -> Option<&'t Compiled> {
+    table.get(body.id.index())?.as_ref()
+}
+
+/// The slot of body `id` in a table of the program's bodies; an id out of
+/// range is a program the verifier should have refused.
+fn table_entry(
+    table: &mut [Option<Compiled>],
+    id: BodyId,
+) -> Result<&mut Option<Compiled>, JitError> {
+    table
+        .get_mut(id.index())
+        .ok_or_else(|| JitError(format!("body id {id} is not one of the program's")))
 }
 
 /// The body checking a mechanism's invariants: param `i` (a flag) says
@@ -421,7 +429,7 @@ fn compiled_for<'t>(table: &'t [(usize, Compiled)], body: &Body) -> Option<&'t C
 /// invariant that does not hold, or the number of invariants.
 fn invariants_body(invariants: &[Invariant]) -> Body {
     let flag = |index: usize| Expr {
-        kind: ExprKind::Local(index as LocalId),
+        kind: ExprKind::Local(LocalId::new(index)),
         repr: Repr::Bool,
     };
     let index = |index: usize| Stmt::Return(Expr::int(U256::from(index as u64)));
@@ -447,6 +455,7 @@ fn invariants_body(invariants: &[Invariant]) -> Body {
         .collect();
     block.push(index(invariants.len()));
     Body {
+        id: BodyId::DETACHED,
         locals: (0..invariants.len())
             .map(|i| (format!("check_{i}"), Repr::Bool))
             .collect(),

@@ -9,6 +9,7 @@
 //! Solidity printer and Cranelift's frontend alike. [`verify`] checks the
 //! invariants after lowering; [`print`] is `tok build --emit mir`.
 
+mod ids;
 mod lower;
 mod print;
 mod verify;
@@ -16,20 +17,14 @@ pub mod visit;
 
 pub use lower::{lower, lower_constant};
 pub use print::print;
+pub use tok_diagnostics::Span;
 pub use tok_runtime::U256;
 pub use verify::verify;
 
-pub type ParamId = u32;
-pub type TokenId = u32;
-pub type MechanismId = u32;
-pub type FieldId = u32;
-pub type EventId = u32;
-pub type FunctionId = u32;
-pub type LocalId = u32;
-pub type VestingId = u32;
-pub type GovernorId = u32;
-pub type PopulationId = u32;
-pub type SeriesId = u32;
+pub use ids::{
+    BodyId, EventId, FieldId, FunctionId, GovernorId, LocalId, MechanismId, ParamId, PopulationId,
+    SeriesId, TokenId, VestingId,
+};
 
 /// How a value is represented at run time.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
@@ -71,6 +66,8 @@ pub struct Program {
     pub vestings: Vec<Vesting>,
     pub governors: Vec<Governor>,
     pub scenarios: Vec<Scenario>,
+    /// How many bodies the program has: their ids are `0..bodies`.
+    pub bodies: usize,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -104,6 +101,8 @@ pub struct Token {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Mechanism {
     pub name: String,
+    /// Where the mechanism is declared (its name), for diagnostics.
+    pub span: Span,
     pub fields: Vec<Field>,
     pub events: Vec<Event>,
     pub actions: Vec<Function>,
@@ -128,16 +127,32 @@ pub struct Event {
 }
 
 /// Locals of one body; the first `params` are the arguments.
-#[derive(Clone, Debug, PartialEq, Default)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Body {
+    /// Which of the program's bodies this is (see [`BodyId`]).
+    pub id: BodyId,
     pub locals: Vec<(String, Repr)>,
     pub params: u32,
     pub block: Block,
 }
 
+impl Default for Body {
+    /// An empty body that is not the program's.
+    fn default() -> Body {
+        Body {
+            id: BodyId::DETACHED,
+            locals: Vec::new(),
+            params: 0,
+            block: Block::new(),
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct Function {
     pub name: String,
+    /// Where the function is declared (its name), for diagnostics.
+    pub span: Span,
     pub access: Vec<Access>,
     pub returns: Option<Repr>,
     pub body: Body,
@@ -152,6 +167,8 @@ pub enum Access {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Hook {
+    /// Where the hook is declared, for diagnostics.
+    pub span: Span,
     /// Seconds; a constant expression.
     pub period: Expr,
     pub body: Body,
@@ -195,6 +212,8 @@ pub enum StepOrder {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Scenario {
     pub name: String,
+    /// Where the scenario is declared (its name), for diagnostics.
+    pub span: Span,
     pub steps: Expr,
     pub period: Expr,
     pub runs: Expr,

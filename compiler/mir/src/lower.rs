@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use tok_diagnostics::{Code, Diagnostic};
 use tok_runtime::{U256, WAD};
 use tok_sema::Ty;
 use tok_sema::hir::{
@@ -17,12 +18,17 @@ pub fn lower_constant(expr: &hir::Expr) -> Expr {
 }
 
 /// Lowers a checked program. A construct the MIR cannot express yet is
-/// reported by name instead of being lowered wrongly.
-pub fn lower(program: &hir::Program) -> Result<Program, Vec<String>> {
+/// reported by name (`E0500`) instead of being lowered wrongly; a name the
+/// checker resolved but lowering cannot is an internal error (`E0502`),
+/// never quietly the first item of its table. Either way no program comes
+/// back.
+pub fn lower(program: &hir::Program) -> Result<Program, Vec<Diagnostic>> {
     let mut lowerer = Lowerer::default();
     lowerer.collect(program);
     let mut out = Program::default();
     for located in &program.items {
+        lowerer.offset = located.offset;
+        lowerer.at = Span::new(located.offset, located.offset);
         match &located.item {
             hir::Item::Use(_) => {}
             hir::Item::Param(param) => {
@@ -36,7 +42,7 @@ pub fn lower(program: &hir::Program) -> Result<Program, Vec<String>> {
             hir::Item::Token(token) => out.tokens.push(lowerer.token(token)),
             hir::Item::Mechanism(mechanism) => out.mechanisms.push(lowerer.mechanism(mechanism)),
             hir::Item::Vesting(vesting) => {
-                let token = lowerer.tokens.get(&vesting.token).map_or(0, |(id, _)| *id);
+                let token = lowerer.token_id(&vesting.token);
                 out.vestings.push(Vesting {
                     name: vesting.name.clone(),
                     token,
@@ -48,7 +54,7 @@ pub fn lower(program: &hir::Program) -> Result<Program, Vec<String>> {
                 });
             }
             hir::Item::Governor(governor) => {
-                let token = lowerer.tokens.get(&governor.token).map_or(0, |(id, _)| *id);
+                let token = lowerer.token_id(&governor.token);
                 out.governors.push(Governor {
                     name: governor.name.clone(),
                     token,
@@ -63,13 +69,14 @@ pub fn lower(program: &hir::Program) -> Result<Program, Vec<String>> {
                     governs: governor
                         .governs
                         .iter()
-                        .filter_map(|name| lowerer.params.get(name).copied())
+                        .map(|name| lowerer.param_id(name))
                         .collect(),
                 });
             }
             hir::Item::Scenario(scenario) => out.scenarios.push(lowerer.scenario(scenario)),
         }
     }
+    out.bodies = lowerer.bodies as usize;
     if lowerer.errors.is_empty() {
         Ok(out)
     } else {
@@ -103,7 +110,15 @@ struct Lowerer {
     scopes: Vec<BTreeMap<String, LocalId>>,
     /// The mechanism whose body is being lowered (for `emit`).
     current: Option<MechanismId>,
-    errors: Vec<String>,
+    /// The offset of the item being lowered (HIR spans are relative to it).
+    offset: u32,
+    /// The declaration being lowered (absolute), where its problems are
+    /// reported: lowering sees no source, and an instance's expressions
+    /// have spans in its template's text.
+    at: Span,
+    /// Bodies numbered so far (each body's [`BodyId`]).
+    bodies: u32,
+    errors: Vec<Diagnostic>,
 }
 
 fn repr(ty: &Ty) -> Repr {
@@ -130,62 +145,151 @@ fn ten_pow(exponent: u32) -> f64 {
 
 impl Lowerer {
     fn collect(&mut self, program: &hir::Program) {
-        let (mut params, mut tokens, mut mechanisms, mut vestings, mut governors) = (0, 0, 0, 0, 0);
         for located in &program.items {
             match &located.item {
                 hir::Item::Param(param) => {
-                    self.params.insert(param.name.clone(), params);
-                    params += 1;
+                    let id = ParamId::new(self.params.len());
+                    self.params.insert(param.name.clone(), id);
                 }
                 hir::Item::Token(token) => {
-                    self.tokens
-                        .insert(token.name.clone(), (tokens, token.decimals));
-                    tokens += 1;
+                    let id = TokenId::new(self.tokens.len());
+                    self.tokens.insert(token.name.clone(), (id, token.decimals));
                 }
                 hir::Item::Mechanism(mechanism) => {
                     let mut names = MechanismNames {
-                        id: mechanisms,
+                        id: MechanismId::new(self.mechanisms.len()),
                         ..MechanismNames::default()
                     };
                     for (index, field) in mechanism.state.iter().enumerate() {
                         names
                             .fields
-                            .insert(field.name.clone(), (index as FieldId, shape(&field.ty)));
+                            .insert(field.name.clone(), (FieldId::new(index), shape(&field.ty)));
                     }
                     for (index, event) in mechanism.events.iter().enumerate() {
-                        names.events.insert(event.name.clone(), index as EventId);
+                        names.events.insert(event.name.clone(), EventId::new(index));
                     }
                     for (index, action) in mechanism.actions.iter().enumerate() {
                         names
                             .actions
-                            .insert(action.name.clone(), index as FunctionId);
+                            .insert(action.name.clone(), FunctionId::new(index));
                     }
                     for (index, view) in mechanism.views.iter().enumerate() {
-                        names.views.insert(view.name.clone(), index as FunctionId);
+                        names
+                            .views
+                            .insert(view.name.clone(), FunctionId::new(index));
                     }
                     self.mechanisms.insert(mechanism.name.clone(), names);
-                    mechanisms += 1;
                 }
                 hir::Item::Vesting(vesting) => {
-                    self.vestings.insert(vesting.name.clone(), vestings);
-                    vestings += 1;
+                    let id = VestingId::new(self.vestings.len());
+                    self.vestings.insert(vesting.name.clone(), id);
                 }
                 hir::Item::Governor(governor) => {
-                    self.governors.insert(governor.name.clone(), governors);
-                    governors += 1;
+                    let id = GovernorId::new(self.governors.len());
+                    self.governors.insert(governor.name.clone(), id);
                 }
                 hir::Item::Use(_) | hir::Item::Scenario(_) => {}
             }
         }
     }
 
+    /// Reports a construct the MIR cannot express yet, at the declaration
+    /// being lowered; returns a placeholder (the program is not returned).
     fn unsupported(&mut self, what: &str) -> Expr {
-        self.errors
-            .push(format!("not supported by the MIR yet: {what}"));
+        let diagnostic = Diagnostic::error(
+            Code::UNSUPPORTED_IN_MIR,
+            self.at,
+            format!("{what} cannot be lowered yet"),
+        )
+        .with_label("in this declaration")
+        .with_note(
+            "The checker accepts it, but the simulator and the Solidity backend cannot run it yet.",
+        )
+        .with_help(
+            "write it another way; the language reference lists what each construct lowers to",
+        );
+        if !self.errors.contains(&diagnostic) {
+            self.errors.push(diagnostic);
+        }
         Expr {
             kind: ExprKind::Bool(false),
             repr: Repr::Bool,
         }
+    }
+
+    /// Reports a compiler bug found while lowering: something the checker
+    /// guarantees does not hold (a name it resolved that lowering cannot).
+    fn internal(&mut self, message: String) {
+        self.errors.push(
+            Diagnostic::error(
+                Code::INTERNAL_ERROR,
+                self.at,
+                format!("internal compiler error: {message}"),
+            )
+            .with_label("while lowering this declaration")
+            .with_note("The program checked, so this is a bug in the compiler, not in the program.")
+            .with_help("please report it with the program that triggers it"),
+        );
+    }
+
+    /// `found`, or an internal error naming `what`: never a silent
+    /// placeholder (the default id is returned only with the error, and
+    /// the program is then not returned).
+    fn resolved<T: Default>(&mut self, found: Option<T>, what: &str, name: &str) -> T {
+        found.unwrap_or_else(|| {
+            self.internal(format!("{what} `{name}` does not resolve"));
+            T::default()
+        })
+    }
+
+    fn param_id(&mut self, name: &str) -> ParamId {
+        let found = self.params.get(name).copied();
+        self.resolved(found, "param", name)
+    }
+
+    fn token_id(&mut self, name: &str) -> TokenId {
+        let found = self.tokens.get(name).map(|(id, _)| *id);
+        self.resolved(found, "token", name)
+    }
+
+    fn mechanism_id(&mut self, name: &str) -> MechanismId {
+        let found = self.mechanisms.get(name).map(|names| names.id);
+        self.resolved(found, "mechanism", name)
+    }
+
+    fn vesting_id(&mut self, name: &str) -> VestingId {
+        let found = self.vestings.get(name).copied();
+        self.resolved(found, "vesting schedule", name)
+    }
+
+    fn governor_id(&mut self, name: &str) -> GovernorId {
+        let found = self.governors.get(name).copied();
+        self.resolved(found, "governor", name)
+    }
+
+    fn population_id(&mut self, name: &str) -> PopulationId {
+        let found = self.populations.get(name).map(|(id, _)| *id);
+        self.resolved(found, "population", name)
+    }
+
+    fn series_id(&mut self, name: &str) -> SeriesId {
+        let found = self.series.get(name).copied();
+        self.resolved(found, "series", name)
+    }
+
+    /// Action (`views` false) or view `function` of `mechanism`.
+    fn function_id(
+        &mut self,
+        mechanism: &str,
+        function: &str,
+        views: bool,
+    ) -> (MechanismId, FunctionId) {
+        let found = self.mechanisms.get(mechanism).and_then(|names| {
+            let table = if views { &names.views } else { &names.actions };
+            Some((names.id, *table.get(function)?))
+        });
+        let what = if views { "view" } else { "action" };
+        self.resolved(found, what, &format!("{mechanism}.{function}"))
     }
 
     // ---- Bodies and locals ------------------------------------------------------
@@ -199,13 +303,17 @@ impl Lowerer {
             params
                 .iter()
                 .enumerate()
-                .map(|(i, (name, _))| (name.clone(), i as LocalId))
+                .map(|(i, (name, _))| (name.clone(), LocalId::new(i)))
                 .collect(),
         ];
     }
 
+    /// The body lowered since `begin_body`, numbered as the program's next.
     fn end_body(&mut self, params: usize, block: Block) -> Body {
+        let id = BodyId::from_raw(self.bodies);
+        self.bodies += 1;
         Body {
+            id,
             locals: std::mem::take(&mut self.locals),
             params: params as u32,
             block,
@@ -213,7 +321,7 @@ impl Lowerer {
     }
 
     fn declare(&mut self, name: &str, repr: Repr) -> LocalId {
-        let id = self.locals.len() as LocalId;
+        let id = LocalId::new(self.locals.len());
         self.locals.push((name.to_string(), repr));
         if let Some(scope) = self.scopes.last_mut() {
             scope.insert(name.to_string(), id);
@@ -222,13 +330,13 @@ impl Lowerer {
     }
 
     fn local(&mut self, name: &str) -> LocalId {
-        match self.scopes.iter().rev().find_map(|scope| scope.get(name)) {
-            Some(id) => *id,
-            None => {
-                self.errors.push(format!("unresolved local `{name}`"));
-                0
-            }
-        }
+        let found = self
+            .scopes
+            .iter()
+            .rev()
+            .find_map(|scope| scope.get(name))
+            .copied();
+        self.resolved(found, "local", name)
     }
 
     fn body(&mut self, params: &[(String, Ty)], block: &hir::Block) -> Body {
@@ -262,12 +370,14 @@ impl Lowerer {
             fee_to: token.fee_to.as_ref().map(|e| self.expr(e)),
             fee_exempt: token.fee_exempt.iter().map(|e| self.expr(e)).collect(),
         };
-        self.end_body(0, Vec::new());
+        self.locals.clear();
         out
     }
 
     fn mechanism(&mut self, mechanism: &hir::MechanismDef) -> Mechanism {
-        self.current = self.mechanisms.get(&mechanism.name).map(|names| names.id);
+        self.current = Some(self.mechanism_id(&mechanism.name));
+        let span = mechanism.span.shifted(self.offset);
+        self.at = span;
         self.begin_body(&[]);
         let fields = mechanism
             .state
@@ -293,6 +403,10 @@ impl Lowerer {
             .collect();
         let function = |this: &mut Self, function: &hir::Function| Function {
             name: function.name.clone(),
+            span: {
+                this.at = function.span.shifted(this.offset);
+                this.at
+            },
             access: function
                 .access
                 .iter()
@@ -311,14 +425,17 @@ impl Lowerer {
             .hooks
             .iter()
             .map(|hook| {
+                self.at = hook.span.shifted(self.offset);
                 self.begin_body(&[]);
                 let period = self.expr(&hook.period);
                 Hook {
+                    span: self.at,
                     period,
                     body: self.body(&[], &hook.body),
                 }
             })
             .collect();
+        self.at = span;
         self.begin_body(&[]);
         let invariants = mechanism
             .invariants
@@ -331,6 +448,7 @@ impl Lowerer {
         self.current = None;
         Mechanism {
             name: mechanism.name.clone(),
+            span,
             fields,
             events,
             actions,
@@ -342,31 +460,30 @@ impl Lowerer {
 
     fn access(&mut self, access: &hir::Access) -> Access {
         match access {
-            hir::Access::Param(name) => Access::Param(self.params.get(name).copied().unwrap_or(0)),
-            hir::Access::Governor(name) => {
-                Access::Governor(self.governors.get(name).copied().unwrap_or(0))
-            }
-            hir::Access::Mechanism(name) => {
-                Access::Mechanism(self.mechanisms.get(name).map_or(0, |m| m.id))
-            }
+            hir::Access::Param(name) => Access::Param(self.param_id(name)),
+            hir::Access::Governor(name) => Access::Governor(self.governor_id(name)),
+            hir::Access::Mechanism(name) => Access::Mechanism(self.mechanism_id(name)),
         }
     }
 
     fn scenario(&mut self, scenario: &hir::ScenarioDef) -> Scenario {
         self.populations.clear();
         self.series.clear();
+        let span = scenario.span.shifted(self.offset);
+        self.at = span;
         for (index, series) in scenario.series.iter().enumerate() {
-            self.series.insert(series.name.clone(), index as SeriesId);
+            self.series
+                .insert(series.name.clone(), SeriesId::new(index));
         }
         for (index, agents) in scenario.agents.iter().enumerate() {
             let fields = agents
                 .state
                 .iter()
                 .enumerate()
-                .map(|(i, f)| (f.name.clone(), i as FieldId))
+                .map(|(i, f)| (f.name.clone(), FieldId::new(i)))
                 .collect();
             self.populations
-                .insert(agents.name.clone(), (index as PopulationId, fields));
+                .insert(agents.name.clone(), (PopulationId::new(index), fields));
         }
         self.begin_body(&[]);
         let steps = self.expr(&scenario.steps);
@@ -445,7 +562,7 @@ impl Lowerer {
             .sweeps
             .iter()
             .map(|sweep| Sweep {
-                param: self.params.get(&sweep.param).copied().unwrap_or(0),
+                param: self.param_id(&sweep.param),
                 values: sweep.values.iter().map(|v| self.expr(v)).collect(),
             })
             .collect();
@@ -459,6 +576,7 @@ impl Lowerer {
             .collect();
         Scenario {
             name: scenario.name.clone(),
+            span,
             steps,
             period,
             runs,
@@ -541,11 +659,11 @@ impl Lowerer {
                 reason: reason.clone(),
             }),
             hir::Stmt::Emit { event, args } => {
-                let id = self
+                let found = self
                     .current
                     .and_then(|current| self.mechanisms.values().find(|m| m.id == current))
-                    .and_then(|m| m.events.get(event).copied())
-                    .unwrap_or(0);
+                    .and_then(|m| m.events.get(event).copied());
+                let id = self.resolved(found, "event", event);
                 let args = args.iter().map(|a| self.expr(a)).collect();
                 out.push(Stmt::Emit { event: id, args });
             }
@@ -591,7 +709,9 @@ impl Lowerer {
                 };
                 let local = self.declare(var, element);
                 let population = match &collection.kind {
-                    hir::ExprKind::Contract(name) => self.populations.get(name).map(|(id, _)| *id),
+                    hir::ExprKind::Contract(name) if self.populations.contains_key(name) => {
+                        Some(self.population_id(name))
+                    }
                     _ => None,
                 };
                 let stmt = match population {
@@ -645,7 +765,7 @@ impl Lowerer {
                     TokenMethod::Pause => TokenOp::Pause,
                     _ => TokenOp::Unpause,
                 };
-                let token = self.tokens.get(token).map_or(0, |(id, _)| *id);
+                let token = self.token_id(token);
                 Stmt::Call(Call::Token {
                     token,
                     op,
@@ -653,10 +773,7 @@ impl Lowerer {
                 })
             }
             Callee::Action { mechanism, action } => {
-                let names = self.mechanisms.get(mechanism);
-                let (mechanism, action) = names.map_or((0, 0), |m| {
-                    (m.id, m.actions.get(action).copied().unwrap_or(0))
-                });
+                let (mechanism, action) = self.function_id(mechanism, action, false);
                 Stmt::Call(Call::Action {
                     mechanism,
                     action,
@@ -667,16 +784,16 @@ impl Lowerer {
                 vesting,
                 method: VestingMethod::Release,
             } => Stmt::Call(Call::VestingRelease {
-                vesting: self.vestings.get(vesting).copied().unwrap_or(0),
+                vesting: self.vesting_id(vesting),
             }),
             Callee::Governor { governor, method } => {
-                let governor = self.governors.get(governor).copied().unwrap_or(0);
+                let governor = self.governor_id(governor);
                 let lowered: Vec<Expr> = args.iter().map(|a| self.expr(a)).collect();
                 let mut args = lowered.into_iter();
                 let mut next = || args.next().unwrap_or(Expr::int(U256::ZERO));
                 match method {
                     GovernorMethod::Propose { param } => {
-                        let param = self.params.get(param).copied().unwrap_or(0);
+                        let param = self.param_id(param);
                         Stmt::Call(Call::Propose {
                             governor,
                             param,
@@ -697,6 +814,7 @@ impl Lowerer {
             }
             Callee::ListPush => {
                 let [list, value] = args.as_slice() else {
+                    self.internal(format!("`push` with {} arguments", args.len()));
                     return;
                 };
                 match self.place(list) {
@@ -723,12 +841,19 @@ impl Lowerer {
     }
 
     /// A storage place: a mechanism field and the map or list keys into it.
+    /// `None` for an expression that is not a place (a field, or a map
+    /// or list entry); a place whose names do not resolve is an internal
+    /// error.
     fn place(&mut self, expr: &hir::Expr) -> Option<(MechanismId, FieldId, Vec<Expr>)> {
         match &expr.kind {
             hir::ExprKind::State { mechanism, field } => {
-                let names = self.mechanisms.get(mechanism)?;
-                let (field, _) = names.fields.get(field)?;
-                Some((names.id, *field, Vec::new()))
+                let found = self
+                    .mechanisms
+                    .get(mechanism)
+                    .and_then(|names| Some((names.id, names.fields.get(field)?.0)));
+                let (mechanism, field) =
+                    self.resolved(found, "field", &format!("{mechanism}.{field}"));
+                Some((mechanism, field, Vec::new()))
             }
             hir::ExprKind::Index { base, index } => {
                 let (mechanism, field, mut keys) = self.place(base)?;
@@ -740,14 +865,11 @@ impl Lowerer {
     }
 
     fn agent_field(&mut self, population: &str, field: &str) -> (PopulationId, FieldId) {
-        match self.populations.get(population) {
-            Some((id, fields)) => (*id, fields.get(field).copied().unwrap_or(0)),
-            None => {
-                self.errors
-                    .push(format!("unknown population `{population}`"));
-                (0, 0)
-            }
-        }
+        let found = self
+            .populations
+            .get(population)
+            .and_then(|(id, fields)| Some((*id, *fields.get(field)?)));
+        self.resolved(found, "agent field", &format!("{population}.{field}"))
     }
 
     // ---- Expressions ------------------------------------------------------------
@@ -785,8 +907,11 @@ impl Lowerer {
     }
 
     /// The divisor that turns a quantity into its display unit.
-    fn display_scale(&self, ty: &Ty) -> f64 {
-        let decimals = |token: &str| self.tokens.get(token).map_or(0, |(_, d)| *d);
+    fn display_scale(&mut self, ty: &Ty) -> f64 {
+        let mut decimals = |token: &str| {
+            let found = self.tokens.get(token).map(|(_, decimals)| *decimals);
+            self.resolved(found, "token", token)
+        };
         match ty {
             Ty::Amount(token) => ten_pow(decimals(token)),
             Ty::Ratio => 1e18,
@@ -808,9 +933,7 @@ impl Lowerer {
             hir::ExprKind::Bool(value) => ExprKind::Bool(*value),
             hir::ExprKind::Str(text) => ExprKind::Str(text.clone()),
             hir::ExprKind::Address(text) => ExprKind::AddressLiteral(text.clone()),
-            hir::ExprKind::Param(name) => {
-                ExprKind::Param(self.params.get(name).copied().unwrap_or(0))
-            }
+            hir::ExprKind::Param(name) => ExprKind::Param(self.param_id(name)),
             hir::ExprKind::Local(name) => ExprKind::Local(self.local(name)),
             hir::ExprKind::State { .. } | hir::ExprKind::Index { .. } => match self.place(expr) {
                 Some((mechanism, field, keys)) => ExprKind::Load {
@@ -824,9 +947,7 @@ impl Lowerer {
                 let (population, field) = self.agent_field(population, field);
                 ExprKind::AgentField { population, field }
             }
-            hir::ExprKind::Series(name) => {
-                ExprKind::Series(self.series.get(name).copied().unwrap_or(0))
-            }
+            hir::ExprKind::Series(name) => ExprKind::Series(self.series_id(name)),
             hir::ExprKind::Builtin(builtin) => match builtin {
                 Builtin::Now => ExprKind::Env(Env::Now),
                 Builtin::Caller => ExprKind::Env(Env::Caller),
@@ -850,7 +971,7 @@ impl Lowerer {
                 }
             }
             hir::ExprKind::Agent { population, index } => {
-                let population = self.populations.get(population).map_or(0, |(id, _)| *id);
+                let population = self.population_id(population);
                 ExprKind::Agent {
                     population,
                     index: Box::new(self.expr(index)),
@@ -858,7 +979,7 @@ impl Lowerer {
             }
             hir::ExprKind::Length(base) => match &base.kind {
                 hir::ExprKind::Contract(name) if self.populations.contains_key(name) => {
-                    ExprKind::PopulationSize(self.populations.get(name).map_or(0, |(id, _)| *id))
+                    ExprKind::PopulationSize(self.population_id(name))
                 }
                 _ => match self.place(base) {
                     Some((mechanism, field, keys)) => ExprKind::ListLength {
@@ -911,7 +1032,7 @@ impl Lowerer {
                     TokenMethod::Votes => TokenRead::Votes,
                     _ => return self.unsupported("a token action used as a value"),
                 };
-                let token = self.tokens.get(token).map_or(0, |(id, _)| *id);
+                let token = self.token_id(token);
                 ExprKind::TokenRead {
                     token,
                     read,
@@ -919,10 +1040,7 @@ impl Lowerer {
                 }
             }
             Callee::View { mechanism, view } => {
-                let (mechanism, view) = self
-                    .mechanisms
-                    .get(mechanism)
-                    .map_or((0, 0), |m| (m.id, m.views.get(view).copied().unwrap_or(0)));
+                let (mechanism, view) = self.function_id(mechanism, view, true);
                 ExprKind::View {
                     mechanism,
                     view,
@@ -993,7 +1111,7 @@ impl Lowerer {
                 }
             },
             Callee::Vesting { vesting, method } => {
-                let vesting = self.vestings.get(vesting).copied().unwrap_or(0);
+                let vesting = self.vesting_id(vesting);
                 let read = match method {
                     VestingMethod::Releasable => VestingRead::Releasable,
                     VestingMethod::Released => VestingRead::Released,
@@ -1004,7 +1122,7 @@ impl Lowerer {
             Callee::Governor {
                 governor,
                 method: GovernorMethod::ProposalCount,
-            } => ExprKind::ProposalCount(self.governors.get(governor).copied().unwrap_or(0)),
+            } => ExprKind::ProposalCount(self.governor_id(governor)),
             Callee::ListContains => {
                 let [list, value] = args else {
                     return self.unsupported("`contains` without one argument");

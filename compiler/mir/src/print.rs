@@ -216,9 +216,9 @@ impl Printer<'_> {
     }
 
     fn field(&self, mechanism: MechanismId, field: FieldId) -> String {
-        let m = self.program.mechanisms.get(mechanism as usize);
+        let m = self.program.mechanisms.get(mechanism.index());
         let name = m
-            .and_then(|m| m.fields.get(field as usize))
+            .and_then(|m| m.fields.get(field.index()))
             .map_or("?", |f| f.name.as_str());
         format!("m{mechanism}.f{field}:{name}")
     }
@@ -385,15 +385,12 @@ impl Printer<'_> {
                 let name = self
                     .program
                     .params
-                    .get(*id as usize)
+                    .get(id.index())
                     .map_or("?", |p| p.name.as_str());
                 write!(text, "p{id}:{name}")
             }
             ExprKind::Local(id) => {
-                let name = self
-                    .locals
-                    .get(*id as usize)
-                    .map_or("?", |(n, _)| n.as_str());
+                let name = self.locals.get(id.index()).map_or("?", |(n, _)| n.as_str());
                 write!(text, "l{id}:{name}")
             }
             ExprKind::Load {

@@ -10,6 +10,7 @@ pub fn verify(program: &Program) -> Result<(), Vec<String>> {
         program,
         errors: Vec::new(),
         context: String::new(),
+        seen_bodies: vec![false; program.bodies],
     };
     verifier.program();
     if verifier.errors.is_empty() {
@@ -23,6 +24,9 @@ struct Verifier<'p> {
     program: &'p Program,
     errors: Vec<String>,
     context: String,
+    /// By body id: whether a body of that id was seen (ids are unique and
+    /// below `Program::bodies`, so executors can index tables by them).
+    seen_bodies: Vec<bool>,
 }
 
 /// What a body may do, for the checks that depend on it.
@@ -162,7 +166,7 @@ impl Verifier<'_> {
             for (population_id, population) in scenario.populations.iter().enumerate() {
                 self.context = format!("scenario {} agents {}", scenario.name, population.name);
                 let scope = Scope {
-                    population: Some(population_id as PopulationId),
+                    population: Some(PopulationId::new(population_id)),
                     ..base
                 };
                 self.expect(&population.count, Repr::Int, base);
@@ -171,7 +175,7 @@ impl Verifier<'_> {
                 }
             }
             for sweep in &scenario.sweeps {
-                match self.program.params.get(sweep.param as usize) {
+                match self.program.params.get(sweep.param.index()) {
                     Some(param) => {
                         for value in &sweep.values {
                             self.expect(value, param.repr, base);
@@ -190,6 +194,15 @@ impl Verifier<'_> {
         if scope.body.params as usize > scope.body.locals.len() {
             self.fail("more params than locals");
         }
+        let id = scope.body.id;
+        match self.seen_bodies.get_mut(id.index()) {
+            Some(seen) if !*seen => *seen = true,
+            Some(_) => self.fail(format!("body id {id} is used twice")),
+            None => self.fail(format!(
+                "body id {id} is not below the program's {} bodies",
+                self.program.bodies
+            )),
+        }
         self.block(&scope.body.block, scope);
     }
 
@@ -200,7 +213,7 @@ impl Verifier<'_> {
     }
 
     fn local(&mut self, local: LocalId, scope: Scope<'_>) -> Option<Repr> {
-        let found = scope.body.locals.get(local as usize).map(|(_, repr)| *repr);
+        let found = scope.body.locals.get(local.index()).map(|(_, repr)| *repr);
         if found.is_none() {
             self.fail(format!("local l{local} out of range"));
         }
@@ -211,8 +224,8 @@ impl Verifier<'_> {
         let shape = self
             .program
             .mechanisms
-            .get(mechanism as usize)
-            .and_then(|m| m.fields.get(field as usize))
+            .get(mechanism.index())
+            .and_then(|m| m.fields.get(field.index()))
             .map(|f| f.shape.clone());
         if shape.is_none() {
             self.fail(format!("field m{mechanism}.f{field} out of range"));
@@ -354,8 +367,8 @@ impl Verifier<'_> {
                     let arity = self
                         .program
                         .mechanisms
-                        .get(*mechanism as usize)
-                        .and_then(|m| m.actions.get(*action as usize))
+                        .get(mechanism.index())
+                        .and_then(|m| m.actions.get(action.index()))
                         .map(|a| a.body.params as usize);
                     if arity != Some(args.len()) {
                         self.fail("action call with the wrong arguments");
@@ -365,7 +378,7 @@ impl Verifier<'_> {
                     }
                 }
                 Call::Token { token, op, args } => {
-                    if *token as usize >= self.program.tokens.len() || args.len() != op.arity() {
+                    if token.index() >= self.program.tokens.len() || args.len() != op.arity() {
                         self.fail("token call with the wrong token or arguments");
                     }
                     for arg in args {
@@ -402,8 +415,8 @@ impl Verifier<'_> {
             .scenario_index
             .and_then(|index| self.program.scenarios.get(index));
         let shape = scenario
-            .and_then(|s| s.populations.get(population as usize))
-            .and_then(|p| p.fields.get(field as usize))
+            .and_then(|s| s.populations.get(population.index()))
+            .and_then(|p| p.fields.get(field.index()))
             .map(|f| f.shape.clone());
         match shape {
             Some(Shape::Scalar(repr)) => Some(repr),
@@ -435,7 +448,7 @@ impl Verifier<'_> {
             ExprKind::Str(_) => Some(Repr::Str),
             ExprKind::AddressLiteral(_) | ExprKind::Entity(_) => Some(Repr::Address),
             ExprKind::Param(id) => {
-                let repr = self.program.params.get(*id as usize).map(|p| p.repr);
+                let repr = self.program.params.get(id.index()).map(|p| p.repr);
                 if repr.is_none() {
                     self.fail(format!("param p{id} out of range"));
                 }

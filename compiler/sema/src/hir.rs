@@ -75,6 +75,8 @@ pub struct Mint {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct MechanismDef {
     pub name: String,
+    /// The mechanism's name (an instance's, for an instance of a template).
+    pub span: Span,
     pub state: Vec<StateField>,
     pub events: Vec<EventDef>,
     pub actions: Vec<Function>,
@@ -101,6 +103,8 @@ pub struct EventDef {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Function {
     pub name: String,
+    /// The function's name (its instance's, in an instance of a template).
+    pub span: Span,
     pub params: Vec<(String, Ty)>,
     pub access: Vec<Access>,
     pub returns: Option<Ty>,
@@ -120,6 +124,8 @@ pub enum Access {
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Hook {
+    /// The hook's declaration (its instance's name, in an instance).
+    pub span: Span,
     pub period: Expr,
     pub body: Block,
 }
@@ -167,6 +173,8 @@ pub enum StepOrder {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct ScenarioDef {
     pub name: String,
+    /// The scenario's name.
+    pub span: Span,
     pub steps: Expr,
     pub period: Expr,
     pub runs: Expr,

@@ -47,9 +47,8 @@ pub fn tests(
             _ => None,
         })
         .collect();
-    let entities: Vec<Entity> = (0..program.tokens.len() as u32)
-        .map(Entity::Token)
-        .chain((0..program.mechanisms.len() as u32).map(Entity::Mechanism))
+    let entities: Vec<Entity> = (mir::TokenId::all(program.tokens.len()).map(Entity::Token))
+        .chain(mir::MechanismId::all(program.mechanisms.len()).map(Entity::Mechanism))
         .collect();
     let vars: Vec<(Entity, String, String)> = entities
         .iter()
@@ -219,7 +218,7 @@ pub fn tests(
                 .message
                 .clone()
                 .unwrap_or_else(|| "invariant".into());
-            match reader.expr(&invariant.condition, id as mir::MechanismId) {
+            match reader.expr(&invariant.condition, mir::MechanismId::new(id)) {
                 Some(condition) => members.push(Member::Function {
                     doc: vec![format!("{}: {message}", mechanism.name)],
                     name: format!("invariant_{}_{index}", ident(&mechanism.name)),
@@ -294,7 +293,7 @@ impl Reader<'_> {
             ExprKind::Int(value) => Expr::Number(value.to_string()),
             ExprKind::Bool(value) => Expr::Bool(*value),
             ExprKind::Param(id) => {
-                let param = &self.program.params[*id as usize];
+                let param = &self.program.params[id.index()];
                 // A governed param may change; its default is not its value.
                 if self
                     .program
@@ -317,7 +316,7 @@ impl Reader<'_> {
                 field,
                 keys,
             } => {
-                let field = &self.program.mechanisms[*owner as usize].fields[*field as usize];
+                let field = &self.program.mechanisms[owner.index()].fields[field.index()];
                 if matches!(field.shape, mir::Shape::List(_)) {
                     return None;
                 }
@@ -330,7 +329,7 @@ impl Reader<'_> {
                 view,
                 args,
             } => {
-                let name = &self.program.mechanisms[*owner as usize].views[*view as usize].name;
+                let name = &self.program.mechanisms[owner.index()].views[view.index()].name;
                 self.var(Entity::Mechanism(*owner))?
                     .member(ident(name))
                     .call(self.all(args, mechanism)?)

@@ -34,27 +34,27 @@ pub fn generate(
     program: &tok_mir::Program,
     stem: &str,
     docs: &Docs,
-) -> Result<Project, Vec<String>> {
+) -> Result<Project, Vec<tok_diagnostics::Diagnostic>> {
     let mut errors = Vec::new();
     let mut lowerer = lower::Lowerer::new(program, docs);
     let mut contracts = Vec::new();
-    for id in 0..program.tokens.len() {
-        contracts.push(lowerer.token(id as u32));
+    use tok_mir::{Entity, GovernorId, MechanismId, TokenId, VestingId};
+    for id in TokenId::all(program.tokens.len()) {
+        contracts.push(lowerer.token(id));
     }
-    for id in 0..program.mechanisms.len() {
-        contracts.push(lowerer.mechanism(id as u32));
+    for id in MechanismId::all(program.mechanisms.len()) {
+        contracts.push(lowerer.mechanism(id));
     }
-    for id in 0..program.vestings.len() {
-        contracts.push(lowerer.vesting(id as u32));
+    for id in VestingId::all(program.vestings.len()) {
+        contracts.push(lowerer.vesting(id));
     }
-    for id in 0..program.governors.len() {
-        contracts.push(lowerer.governor(id as u32));
+    for id in GovernorId::all(program.governors.len()) {
+        contracts.push(lowerer.governor(id));
     }
-    let order: Vec<tok_mir::Entity> = (0..program.tokens.len() as u32)
-        .map(tok_mir::Entity::Token)
-        .chain((0..program.mechanisms.len() as u32).map(tok_mir::Entity::Mechanism))
-        .chain((0..program.vestings.len() as u32).map(tok_mir::Entity::Vesting))
-        .chain((0..program.governors.len() as u32).map(tok_mir::Entity::Governor))
+    let order: Vec<Entity> = (TokenId::all(program.tokens.len()).map(Entity::Token))
+        .chain(MechanismId::all(program.mechanisms.len()).map(Entity::Mechanism))
+        .chain(VestingId::all(program.vestings.len()).map(Entity::Vesting))
+        .chain(GovernorId::all(program.governors.len()).map(Entity::Governor))
         .collect();
     if order.len() + program.governors.len() < 128 {
         contracts.push(lowerer.deployer(&format!("Deploy{}", camel(stem)), &order));

@@ -26,9 +26,9 @@ impl World<'_> {
         param: ParamId,
         value: Value,
     ) -> Exec<()> {
-        let info = self.governors[governor as usize].clone();
+        let info = self.governors[governor.index()].clone();
         let votes =
-            self.state.ledgers[info.token as usize].past_votes(caller, self.now.saturating_sub(1));
+            self.state.ledgers[info.token.index()].past_votes(caller, self.now.saturating_sub(1));
         if votes < info.threshold {
             return revert("GovernorInsufficientProposerVotes");
         }
@@ -49,7 +49,7 @@ impl World<'_> {
 
     pub(crate) fn proposal(&self, governor: GovernorId, id: U256) -> Exec<(usize, Proposal)> {
         let index = usize::try_from(id).unwrap_or(usize::MAX);
-        match self.state.governors[governor as usize].proposals.get(index) {
+        match self.state.governors[governor.index()].proposals.get(index) {
             Some(proposal) => Ok((index, proposal.clone())),
             None => revert("GovernorNonexistentProposal"),
         }
@@ -69,8 +69,8 @@ impl World<'_> {
         if proposal.voters.contains(&caller) {
             return revert("GovernorAlreadyCastVote");
         }
-        let token = self.governors[governor as usize].token;
-        let weight = self.state.ledgers[token as usize].past_votes(caller, proposal.snapshot);
+        let token = self.governors[governor.index()].token;
+        let weight = self.state.ledgers[token.index()].past_votes(caller, proposal.snapshot);
         self.state.update_proposal(governor, index, |p| {
             p.voters.push(caller);
             if support {
@@ -86,8 +86,8 @@ impl World<'_> {
     /// end of voting (queueing is implicit at the deadline).
     pub(crate) fn execute_proposal(&mut self, governor: GovernorId, id: U256) -> Exec<()> {
         let (index, proposal) = self.proposal(governor, id)?;
-        let info = self.governors[governor as usize].clone();
-        let supply = self.state.ledgers[info.token as usize].past_total_supply(proposal.snapshot);
+        let info = self.governors[governor.index()].clone();
+        let supply = self.state.ledgers[info.token.index()].past_total_supply(proposal.snapshot);
         let quorum = numeric::mul_div(supply, info.quorum, WAD)?;
         let succeeded = proposal.votes_for > proposal.votes_against && proposal.votes_for >= quorum;
         if proposal.executed || !succeeded || self.now < proposal.deadline + info.timelock {

@@ -161,7 +161,7 @@ impl World<'_> {
         let state = &mut self.state;
         match source {
             ViewSource::Field { mechanism, field } => {
-                let (m, f) = (mechanism as usize, field as usize);
+                let (m, f) = (mechanism.index(), field.index());
                 let sum = state
                     .sums
                     .get_mut(m)
@@ -181,23 +181,23 @@ impl World<'_> {
                     _ => View::EMPTY,
                 }
             }
-            ViewSource::Param(param) => match state.params.get_mut(param as usize) {
+            ViewSource::Param(param) => match state.params.get_mut(param.index()) {
                 Some(Value::Int(value)) => View::of(std::slice::from_mut(value)),
                 _ => View::EMPTY,
             },
             ViewSource::Balances(token) => state
                 .ledgers
-                .get_mut(token as usize)
+                .get_mut(token.index())
                 .map_or(View::EMPTY, |ledger| View::of(&mut ledger.balances)),
             ViewSource::Allowances(token) => state
                 .ledgers
-                .get_mut(token as usize)
+                .get_mut(token.index())
                 .map_or(View::EMPTY, |ledger| {
                     View::of(ledger.allowances.first_column())
                 }),
             ViewSource::Paused(token) => state
                 .ledgers
-                .get_mut(token as usize)
+                .get_mut(token.index())
                 .map_or(View::EMPTY, |ledger| {
                     View::of(std::slice::from_mut(&mut ledger.paused))
                 }),

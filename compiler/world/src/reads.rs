@@ -240,7 +240,7 @@ pub(crate) fn action_writes(
     let mut next = 0;
     while let Some(&(mechanism, action)) = reached.get(next) {
         next += 1;
-        let body = &program.mechanisms[mechanism as usize].actions[action as usize].body;
+        let body = &program.mechanisms[mechanism.index()].actions[action.index()].body;
         visit::block_stmts(&body.block, &mut |stmt| {
             let written: &[Resource] = match stmt {
                 Stmt::Store {
@@ -323,13 +323,13 @@ mod tests {
 
     #[test]
     fn a_balance_read_is_touched_only_by_that_account_or_an_unknown_one() {
-        let read = Reads::Only(vec![Resource::Balance(0, Some(7))]);
-        assert!(!read.touched_by(Some(&[Resource::Balance(0, Some(8))])));
-        assert!(!read.touched_by(Some(&[Resource::Balance(1, Some(7))])));
-        assert!(read.touched_by(Some(&[Resource::Balance(0, Some(7))])));
-        let any = Reads::Only(vec![Resource::Balance(0, None)]);
-        assert!(any.touched_by(Some(&[Resource::Balance(0, Some(8))])));
-        assert!(!any.touched_by(Some(&[Resource::Supply(0)])));
+        let read = Reads::Only(vec![Resource::Balance(TokenId::new(0), Some(7))]);
+        assert!(!read.touched_by(Some(&[Resource::Balance(TokenId::new(0), Some(8))])));
+        assert!(!read.touched_by(Some(&[Resource::Balance(TokenId::new(1), Some(7))])));
+        assert!(read.touched_by(Some(&[Resource::Balance(TokenId::new(0), Some(7))])));
+        let any = Reads::Only(vec![Resource::Balance(TokenId::new(0), None)]);
+        assert!(any.touched_by(Some(&[Resource::Balance(TokenId::new(0), Some(8))])));
+        assert!(!any.touched_by(Some(&[Resource::Supply(TokenId::new(0))])));
         assert!(read.touched_by(None));
         assert!(Reads::All.touched_by(Some(&[])));
     }
@@ -339,23 +339,29 @@ mod tests {
     #[test]
     fn reads_of_a_token_keep_only_that_token() {
         let reads = Reads::Only(vec![
-            Resource::Field(0, 1),
-            Resource::Balance(1, Some(7)),
-            Resource::Supply(0),
-            Resource::Param(2),
-            Resource::Balance(0, None),
-            Resource::TokenOther(1),
+            Resource::Field(MechanismId::new(0), FieldId::new(1)),
+            Resource::Balance(TokenId::new(1), Some(7)),
+            Resource::Supply(TokenId::new(0)),
+            Resource::Param(ParamId::new(2)),
+            Resource::Balance(TokenId::new(0), None),
+            Resource::TokenOther(TokenId::new(1)),
         ]);
         assert_eq!(
-            reads.of_token(0),
-            Reads::Only(vec![Resource::Supply(0), Resource::Balance(0, None)])
+            reads.of_token(TokenId::new(0)),
+            Reads::Only(vec![
+                Resource::Supply(TokenId::new(0)),
+                Resource::Balance(TokenId::new(0), None)
+            ])
         );
         assert_eq!(
-            reads.of_token(1),
-            Reads::Only(vec![Resource::Balance(1, Some(7)), Resource::TokenOther(1)])
+            reads.of_token(TokenId::new(1)),
+            Reads::Only(vec![
+                Resource::Balance(TokenId::new(1), Some(7)),
+                Resource::TokenOther(TokenId::new(1))
+            ])
         );
-        assert_eq!(reads.of_token(2), Reads::Only(Vec::new()));
-        assert_eq!(Reads::All.of_token(0), Reads::All);
+        assert_eq!(reads.of_token(TokenId::new(2)), Reads::Only(Vec::new()));
+        assert_eq!(Reads::All.of_token(TokenId::new(0)), Reads::All);
     }
 
     /// A transaction is let off the invariant checks only when none of its
@@ -364,35 +370,41 @@ mod tests {
     #[test]
     fn the_union_is_untouched_only_by_writes_outside_every_read() {
         let balance = Undo::Balance {
-            token: 0,
+            token: TokenId::new(0),
             account: 8,
             old: [0; 4],
         };
         let supply = Undo::TotalSupply {
-            token: 0,
+            token: TokenId::new(0),
             old: [0; 4],
         };
         let event = Undo::Events { len: 0, count: 0 };
         let released = Undo::Released {
-            vesting: 0,
+            vesting: VestingId::new(0),
             old: U256::ZERO,
         };
         let watched = Reads::union(&[
-            Reads::Only(vec![Resource::Balance(0, Some(7)), Resource::Field(0, 1)]),
-            Reads::Only(vec![Resource::Field(0, 1), Resource::Supply(1)]),
+            Reads::Only(vec![
+                Resource::Balance(TokenId::new(0), Some(7)),
+                Resource::Field(MechanismId::new(0), FieldId::new(1)),
+            ]),
+            Reads::Only(vec![
+                Resource::Field(MechanismId::new(0), FieldId::new(1)),
+                Resource::Supply(TokenId::new(1)),
+            ]),
         ]);
         assert_eq!(
             watched,
             Reads::Only(vec![
-                Resource::Balance(0, Some(7)),
-                Resource::Field(0, 1),
-                Resource::Supply(1)
+                Resource::Balance(TokenId::new(0), Some(7)),
+                Resource::Field(MechanismId::new(0), FieldId::new(1)),
+                Resource::Supply(TokenId::new(1))
             ])
         );
         assert!(watched.untouched(&[balance, supply, event]));
         assert!(!watched.untouched(&[balance, released]));
         let own = Undo::Balance {
-            token: 0,
+            token: TokenId::new(0),
             account: 7,
             old: [0; 4],
         };

@@ -117,7 +117,7 @@ impl<'p> Simulation<'p> {
         self.scenario()
             .sweeps
             .iter()
-            .map(|s| self.program.params[s.param as usize].name.as_str())
+            .map(|s| self.program.params[s.param.index()].name.as_str())
             .collect()
     }
 
@@ -288,7 +288,13 @@ impl<'p> Simulation<'p> {
         }
         for (population_index, population) in scenario.populations.iter().enumerate() {
             if let Some(start) = &population.start {
-                self.agents(&mut world, start, population_index as u32, run, point)?;
+                self.agents(
+                    &mut world,
+                    start,
+                    PopulationId::new(population_index),
+                    run,
+                    point,
+                )?;
             }
         }
         world.stats.agent_steps = 0;
@@ -315,7 +321,13 @@ impl<'p> Simulation<'p> {
                     world.deferring = true;
                     for (population_index, population) in scenario.populations.iter().enumerate() {
                         if let Some(each) = &population.each_step {
-                            self.agents(&mut world, each, population_index as u32, run, point)?;
+                            self.agents(
+                                &mut world,
+                                each,
+                                PopulationId::new(population_index),
+                                run,
+                                point,
+                            )?;
                         }
                     }
                     world.deferring = false;
@@ -332,7 +344,13 @@ impl<'p> Simulation<'p> {
                 StepOrder::Sequential => {
                     for (population_index, population) in scenario.populations.iter().enumerate() {
                         if let Some(each) = &population.each_step {
-                            self.agents(&mut world, each, population_index as u32, run, point)?;
+                            self.agents(
+                                &mut world,
+                                each,
+                                PopulationId::new(population_index),
+                                run,
+                                point,
+                            )?;
                         }
                     }
                 }
@@ -356,11 +374,11 @@ impl<'p> Simulation<'p> {
         &self,
         world: &mut World<'p>,
         body: &Body,
-        population: u32,
+        population: PopulationId,
         run: u64,
         point: usize,
     ) -> Result<(), SimulationError> {
-        let base = world.agent_base[population as usize];
+        let base = world.agent_base[population.index()];
         if let Some(engine) = world.engine {
             let mut frame = world.frame(body, base);
             frame.agent = Some((population, 0));
@@ -370,7 +388,7 @@ impl<'p> Simulation<'p> {
                 return result.map_err(|fault| stopped(run, point, fault));
             }
         }
-        for agent in 0..world.agent_counts[population as usize] {
+        for agent in 0..world.agent_counts[population.index()] {
             let mark = world.begin_agent();
             let mut frame = world.frame(body, base + agent);
             frame.agent = Some((population, agent));

@@ -6,7 +6,7 @@
 
 use std::collections::BTreeMap;
 
-use tok_mir::{Repr, Shape};
+use tok_mir::{FieldId, GovernorId, MechanismId, ParamId, Repr, Shape, TokenId, VestingId};
 use tok_runtime::U256;
 
 use crate::layout::{FirstAllowance, Tally};
@@ -593,7 +593,7 @@ pub struct VestingState {
 /// One governance proposal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Proposal {
-    pub param: u32,
+    pub param: ParamId,
     pub value: Value,
     pub snapshot: u64,
     pub deadline: u64,
@@ -615,68 +615,68 @@ pub struct GovernorState {
 #[derive(Clone, Copy, Debug)]
 pub enum Undo {
     Field {
-        mechanism: u32,
-        field: u32,
+        mechanism: MechanismId,
+        field: FieldId,
         keys: UndoKeys,
         old: Value,
     },
     Push {
-        mechanism: u32,
-        field: u32,
+        mechanism: MechanismId,
+        field: FieldId,
     },
     Balance {
-        token: u32,
+        token: TokenId,
         account: Address,
         /// In 64-bit words, low first (see `to_words`).
         old: [u64; 4],
     },
     TotalSupply {
-        token: u32,
+        token: TokenId,
         /// In 64-bit words, low first (see `to_words`).
         old: [u64; 4],
     },
     Allowance {
-        token: u32,
+        token: TokenId,
         owner: Address,
         spender: Address,
         /// In 64-bit words (see `to_words`).
         old: Option<[u64; 4]>,
     },
     Paused {
-        token: u32,
+        token: TokenId,
         old: bool,
     },
     Delegate {
-        token: u32,
+        token: TokenId,
         account: Address,
         old: Option<Address>,
     },
     Checkpoint {
-        token: u32,
+        token: TokenId,
         account: Address,
         old_len: usize,
         old_last: Option<(u64, U256)>,
     },
     SupplyCheckpoint {
-        token: u32,
+        token: TokenId,
         old_len: usize,
         old_last: Option<(u64, U256)>,
     },
     Released {
-        vesting: u32,
+        vesting: VestingId,
         old: U256,
     },
     ProposalAdded {
-        governor: u32,
+        governor: GovernorId,
     },
     Proposal {
-        governor: u32,
+        governor: GovernorId,
         index: usize,
         /// Its index in [`ChainState::undo_proposals`].
         old: u32,
     },
     Param {
-        param: u32,
+        param: ParamId,
         old: Value,
     },
     Events {
@@ -746,25 +746,31 @@ impl ChainState {
         }
     }
 
-    pub fn store(&mut self, mechanism: u32, field: u32, keys: &[Key], value: Value) {
+    pub fn store(&mut self, mechanism: MechanismId, field: FieldId, keys: &[Key], value: Value) {
         let Some(slot) = self
             .fields
-            .get_mut(mechanism as usize)
-            .and_then(|f| f.get_mut(field as usize))
+            .get_mut(mechanism.index())
+            .and_then(|f| f.get_mut(field.index()))
         else {
             return;
         };
         let Some(old) = slot.set(keys, value) else {
             return;
         };
-        self.sums[mechanism as usize][field as usize].replace(old.int(), value.int());
+        self.sums[mechanism.index()][field.index()].replace(old.int(), value.int());
         self.record_field(mechanism, field, keys, old);
     }
 
     /// Journals that `field[keys]` held `old` before a write (made here, or
     /// in place by compiled code).
     #[inline(always)]
-    pub fn record_field(&mut self, mechanism: u32, field: u32, keys: &[Key], old: Value) {
+    pub fn record_field(
+        &mut self,
+        mechanism: MechanismId,
+        field: FieldId,
+        keys: &[Key],
+        old: Value,
+    ) {
         if self.unjournaled {
             self.unjournaled_writes += 1;
             return;
@@ -785,11 +791,11 @@ impl ChainState {
         });
     }
 
-    pub fn push(&mut self, mechanism: u32, field: u32, value: Value) {
+    pub fn push(&mut self, mechanism: MechanismId, field: FieldId, value: Value) {
         if let Some(Slot::List(items)) = self
             .fields
-            .get_mut(mechanism as usize)
-            .and_then(|f| f.get_mut(field as usize))
+            .get_mut(mechanism.index())
+            .and_then(|f| f.get_mut(field.index()))
         {
             items.push(value);
             self.record(Undo::Push { mechanism, field });
@@ -797,8 +803,8 @@ impl ChainState {
     }
 
     #[inline(always)]
-    pub fn set_balance(&mut self, token: u32, account: Address, value: U256) {
-        let ledger = &mut self.ledgers[token as usize];
+    pub fn set_balance(&mut self, token: TokenId, account: Address, value: U256) {
+        let ledger = &mut self.ledgers[token.index()];
         let index = account as usize;
         if ledger.balances.len() <= index {
             ledger.balances.resize(index + 1, U256::ZERO);
@@ -813,8 +819,8 @@ impl ChainState {
     }
 
     #[inline(always)]
-    pub fn set_total_supply(&mut self, token: u32, value: U256) {
-        let ledger = &mut self.ledgers[token as usize];
+    pub fn set_total_supply(&mut self, token: TokenId, value: U256) {
+        let ledger = &mut self.ledgers[token.index()];
         let old = ledger.total_supply;
         ledger.total_supply = value;
         self.record(Undo::TotalSupply {
@@ -824,8 +830,8 @@ impl ChainState {
     }
 
     #[inline(always)]
-    pub fn set_allowance(&mut self, token: u32, owner: Address, spender: Address, value: U256) {
-        let old = self.ledgers[token as usize]
+    pub fn set_allowance(&mut self, token: TokenId, owner: Address, spender: Address, value: U256) {
+        let old = self.ledgers[token.index()]
             .allowances
             .insert(owner, spender, value);
         self.record(Undo::Allowance {
@@ -836,13 +842,13 @@ impl ChainState {
         });
     }
 
-    pub fn set_paused(&mut self, token: u32, value: bool) {
-        let old = std::mem::replace(&mut self.ledgers[token as usize].paused, value);
+    pub fn set_paused(&mut self, token: TokenId, value: bool) {
+        let old = std::mem::replace(&mut self.ledgers[token.index()].paused, value);
         self.record(Undo::Paused { token, old });
     }
 
-    pub fn set_delegate(&mut self, token: u32, account: Address, to: Address) {
-        let old = self.ledgers[token as usize].delegates.insert(account, to);
+    pub fn set_delegate(&mut self, token: TokenId, account: Address, to: Address) {
+        let old = self.ledgers[token.index()].delegates.insert(account, to);
         self.record(Undo::Delegate {
             token,
             account,
@@ -851,8 +857,8 @@ impl ChainState {
     }
 
     /// Records `votes` for `account` at `time`.
-    pub fn checkpoint(&mut self, token: u32, account: Address, time: u64, votes: U256) {
-        let list = self.ledgers[token as usize]
+    pub fn checkpoint(&mut self, token: TokenId, account: Address, time: u64, votes: U256) {
+        let list = self.ledgers[token.index()]
             .checkpoints
             .entry(account)
             .or_default();
@@ -870,8 +876,8 @@ impl ChainState {
         });
     }
 
-    pub fn supply_checkpoint(&mut self, token: u32, time: u64, supply: U256) {
-        let list = &mut self.ledgers[token as usize].supply_checkpoints;
+    pub fn supply_checkpoint(&mut self, token: TokenId, time: u64, supply: U256) {
+        let list = &mut self.ledgers[token.index()].supply_checkpoints;
         let old_len = list.len();
         let old_last = list.last().copied();
         match list.last_mut() {
@@ -885,23 +891,23 @@ impl ChainState {
         });
     }
 
-    pub fn set_released(&mut self, vesting: u32, value: U256) {
-        let old = std::mem::replace(&mut self.vestings[vesting as usize].released, value);
+    pub fn set_released(&mut self, vesting: VestingId, value: U256) {
+        let old = std::mem::replace(&mut self.vestings[vesting.index()].released, value);
         self.record(Undo::Released { vesting, old });
     }
 
-    pub fn add_proposal(&mut self, governor: u32, proposal: Proposal) {
-        self.governors[governor as usize].proposals.push(proposal);
+    pub fn add_proposal(&mut self, governor: GovernorId, proposal: Proposal) {
+        self.governors[governor.index()].proposals.push(proposal);
         self.record(Undo::ProposalAdded { governor });
     }
 
     pub fn update_proposal(
         &mut self,
-        governor: u32,
+        governor: GovernorId,
         index: usize,
         update: impl FnOnce(&mut Proposal),
     ) {
-        let proposal = &mut self.governors[governor as usize].proposals[index];
+        let proposal = &mut self.governors[governor.index()].proposals[index];
         let old = proposal.clone();
         update(proposal);
         if self.unjournaled {
@@ -916,8 +922,8 @@ impl ChainState {
         });
     }
 
-    pub fn set_param(&mut self, param: u32, value: Value) {
-        let old = std::mem::replace(&mut self.params[param as usize], value);
+    pub fn set_param(&mut self, param: ParamId, value: Value) {
+        let old = std::mem::replace(&mut self.params[param.index()], value);
         self.record(Undo::Param { param, old });
     }
 
@@ -947,15 +953,13 @@ impl ChainState {
                             self.undo_keys.last().map_or(&[], |keys| keys)
                         }
                     };
-                    if let Some(new) =
-                        self.fields[mechanism as usize][field as usize].set(keys, old)
+                    if let Some(new) = self.fields[mechanism.index()][field.index()].set(keys, old)
                     {
-                        self.sums[mechanism as usize][field as usize].replace(new.int(), old.int());
+                        self.sums[mechanism.index()][field.index()].replace(new.int(), old.int());
                     }
                 }
                 Undo::Push { mechanism, field } => {
-                    if let Slot::List(items) = &mut self.fields[mechanism as usize][field as usize]
-                    {
+                    if let Slot::List(items) = &mut self.fields[mechanism.index()][field.index()] {
                         items.pop();
                     }
                 }
@@ -963,9 +967,9 @@ impl ChainState {
                     token,
                     account,
                     old,
-                } => self.ledgers[token as usize].balances[account as usize] = from_words(old),
+                } => self.ledgers[token.index()].balances[account as usize] = from_words(old),
                 Undo::TotalSupply { token, old } => {
-                    self.ledgers[token as usize].total_supply = from_words(old)
+                    self.ledgers[token.index()].total_supply = from_words(old)
                 }
                 Undo::Allowance {
                     token,
@@ -973,19 +977,19 @@ impl ChainState {
                     spender,
                     old,
                 } => {
-                    let allowances = &mut self.ledgers[token as usize].allowances;
+                    let allowances = &mut self.ledgers[token.index()].allowances;
                     match old {
                         Some(words) => allowances.insert(owner, spender, from_words(words)),
                         None => allowances.remove(owner, spender),
                     };
                 }
-                Undo::Paused { token, old } => self.ledgers[token as usize].paused = old,
+                Undo::Paused { token, old } => self.ledgers[token.index()].paused = old,
                 Undo::Delegate {
                     token,
                     account,
                     old,
                 } => {
-                    let delegates = &mut self.ledgers[token as usize].delegates;
+                    let delegates = &mut self.ledgers[token.index()].delegates;
                     match old {
                         Some(to) => delegates.insert(account, to),
                         None => delegates.remove(&account),
@@ -997,7 +1001,7 @@ impl ChainState {
                     old_len,
                     old_last,
                 } => {
-                    if let Some(list) = self.ledgers[token as usize].checkpoints.get_mut(&account) {
+                    if let Some(list) = self.ledgers[token.index()].checkpoints.get_mut(&account) {
                         restore(list, old_len, old_last);
                     }
                 }
@@ -1007,14 +1011,14 @@ impl ChainState {
                     old_last,
                 } => {
                     restore(
-                        &mut self.ledgers[token as usize].supply_checkpoints,
+                        &mut self.ledgers[token.index()].supply_checkpoints,
                         old_len,
                         old_last,
                     );
                 }
-                Undo::Released { vesting, old } => self.vestings[vesting as usize].released = old,
+                Undo::Released { vesting, old } => self.vestings[vesting.index()].released = old,
                 Undo::ProposalAdded { governor } => {
-                    self.governors[governor as usize].proposals.pop();
+                    self.governors[governor.index()].proposals.pop();
                 }
                 Undo::Proposal {
                     governor,
@@ -1023,10 +1027,10 @@ impl ChainState {
                 } => {
                     self.undo_proposals.truncate(old as usize + 1);
                     if let Some(old) = self.undo_proposals.pop() {
-                        self.governors[governor as usize].proposals[index] = old;
+                        self.governors[governor.index()].proposals[index] = old;
                     }
                 }
-                Undo::Param { param, old } => self.params[param as usize] = old,
+                Undo::Param { param, old } => self.params[param.index()] = old,
                 Undo::Events { len, count } => {
                     events.truncate(len);
                     self.events_emitted = count;
@@ -1093,7 +1097,7 @@ mod tests {
             )),
         );
         let proposal = |value: u64| Proposal {
-            param: 0,
+            param: ParamId::new(0),
             value: Value::Int(U256::from(value)),
             snapshot: 0,
             deadline: 0,
@@ -1133,18 +1137,32 @@ mod tests {
                     Key::Address((next() % 4) as Address),
                     Key::Address((next() % 4) as Address),
                 ];
-                state.store(0, 0, &keys, Value::Int(U256::from(next())));
+                state.store(
+                    MechanismId::new(0),
+                    FieldId::new(0),
+                    &keys,
+                    Value::Int(U256::from(next())),
+                );
                 let index = (next() % 2) as usize;
                 let votes = next();
-                state.update_proposal(0, index, |p| p.votes_for = U256::from(votes));
+                state.update_proposal(GovernorId::new(0), index, |p| {
+                    p.votes_for = U256::from(votes)
+                });
                 if step % 2 == 1 {
                     // Writes committed at an inner mark (they stay, and so
                     // may their side entries), elsewhere in the state.
                     let inner = state.mark();
                     let elsewhere = [Key::Address(9), Key::Address(9)];
-                    state.store(0, 0, &elsewhere, Value::Int(U256::from(next())));
+                    state.store(
+                        MechanismId::new(0),
+                        FieldId::new(0),
+                        &elsewhere,
+                        Value::Int(U256::from(next())),
+                    );
                     let votes = next();
-                    state.update_proposal(0, 2, |p| p.votes_against = U256::from(votes));
+                    state.update_proposal(GovernorId::new(0), 2, |p| {
+                        p.votes_against = U256::from(votes)
+                    });
                     state.forget(inner);
                 }
             }
@@ -1179,7 +1197,12 @@ mod tests {
                     1 => U256::ZERO,
                     _ => U256::from(next()),
                 };
-                state.store(0, 0, &[Key::Address(account)], Value::Int(value));
+                state.store(
+                    MechanismId::new(0),
+                    FieldId::new(0),
+                    &[Key::Address(account)],
+                    Value::Int(value),
+                );
             }
             if round % 3 == 0 {
                 state.rollback(mark, &mut events);

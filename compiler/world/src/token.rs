@@ -157,7 +157,7 @@ impl World<'_> {
                 if to == ZERO_ADDRESS {
                     return revert("ERC20InvalidReceiver");
                 }
-                if !self.tokens[token as usize].minters.contains(&caller) {
+                if !self.tokens[token.index()].minters.contains(&caller) {
                     return revert("unauthorized");
                 }
                 self.update(token, ZERO_ADDRESS, to, amount)
@@ -165,10 +165,10 @@ impl World<'_> {
             TokenOp::Burn => self.update(token, caller, ZERO_ADDRESS, amount),
             TokenOp::Delegate => self.delegate(token, caller, accounts[0]),
             TokenOp::Pause | TokenOp::Unpause => {
-                if self.tokens[token as usize].owner != Some(caller) {
+                if self.tokens[token.index()].owner != Some(caller) {
                     return revert("OwnableUnauthorizedAccount");
                 }
-                let paused = self.state.ledgers[token as usize].paused;
+                let paused = self.state.ledgers[token.index()].paused;
                 match (op, paused) {
                     (TokenOp::Pause, true) => revert("EnforcedPause"),
                     (TokenOp::Unpause, false) => revert("ExpectedPause"),
@@ -198,7 +198,7 @@ impl World<'_> {
         let CallTarget::Token { token, op } = call.target else {
             return None;
         };
-        let info = &self.tokens[token as usize];
+        let info = &self.tokens[token.index()];
         if info.votes {
             return None;
         }
@@ -230,10 +230,10 @@ impl World<'_> {
         let CallTarget::Token { token, op } = call.target else {
             return false;
         };
-        let Some(Some(plan)) = self.direct.get(token as usize) else {
+        let Some(Some(plan)) = self.direct.get(token.index()) else {
             return false;
         };
-        let ledger = &mut self.state.ledgers[token as usize];
+        let ledger = &mut self.state.ledgers[token.index()];
         if !self.invariants_verified || ledger.paused {
             return false;
         }
@@ -303,7 +303,7 @@ impl World<'_> {
         spender: Address,
         amount: U256,
     ) -> Exec<()> {
-        let current = self.state.ledgers[token as usize]
+        let current = self.state.ledgers[token.index()]
             .allowances
             .get(owner, spender)
             .unwrap_or(U256::ZERO);
@@ -333,7 +333,7 @@ impl World<'_> {
         if to == ZERO_ADDRESS {
             return revert("ERC20InvalidReceiver");
         }
-        let info = &self.tokens[token as usize];
+        let info = &self.tokens[token.index()];
         let exempt = holds(&info.fee_exempt, from) || holds(&info.fee_exempt, to);
         let fee = match (info.fee, info.fee_divisor) {
             _ if exempt => U256::ZERO,
@@ -342,7 +342,7 @@ impl World<'_> {
             (None, None) => U256::ZERO,
         };
         let fee_to = info.fee_to.unwrap_or(ZERO_ADDRESS);
-        let ledger = &self.state.ledgers[token as usize];
+        let ledger = &self.state.ledgers[token.index()];
         if !info.votes && !ledger.paused {
             // What the two `update`s below do when their only check is the
             // balance: the whole amount checked, then it leaves at once
@@ -366,7 +366,7 @@ impl World<'_> {
 
     /// `amount` leaving `from`'s balance, which must hold it.
     pub(crate) fn debit(&mut self, token: TokenId, from: Address, amount: U256) -> Exec<()> {
-        let balance = self.state.ledgers[token as usize].balance(from);
+        let balance = self.state.ledgers[token.index()].balance(from);
         if balance < amount {
             return revert("ERC20InsufficientBalance");
         }
@@ -379,10 +379,10 @@ impl World<'_> {
     /// balance, so neither can wrap).
     pub(crate) fn credit(&mut self, token: TokenId, to: Address, amount: U256) {
         if to == ZERO_ADDRESS {
-            let supply = self.state.ledgers[token as usize].total_supply - amount;
+            let supply = self.state.ledgers[token.index()].total_supply - amount;
             self.state.set_total_supply(token, supply);
         } else {
-            let balance = self.state.ledgers[token as usize].balance(to);
+            let balance = self.state.ledgers[token.index()].balance(to);
             self.state.set_balance(token, to, balance + amount);
         }
     }
@@ -396,12 +396,12 @@ impl World<'_> {
         to: Address,
         amount: U256,
     ) -> Exec<()> {
-        if self.state.ledgers[token as usize].paused {
+        if self.state.ledgers[token.index()].paused {
             return revert("EnforcedPause");
         }
         if from == ZERO_ADDRESS {
-            let supply = numeric::add(self.state.ledgers[token as usize].total_supply, amount)?;
-            if let Some(cap) = self.tokens[token as usize].cap
+            let supply = numeric::add(self.state.ledgers[token.index()].total_supply, amount)?;
+            if let Some(cap) = self.tokens[token.index()].cap
                 && supply > cap
             {
                 return revert("ERC20ExceededCap");
@@ -411,13 +411,13 @@ impl World<'_> {
             self.debit(token, from, amount)?;
         }
         self.credit(token, to, amount);
-        if self.tokens[token as usize].votes {
+        if self.tokens[token.index()].votes {
             let now = self.now;
             if from == ZERO_ADDRESS || to == ZERO_ADDRESS {
-                let supply = self.state.ledgers[token as usize].total_supply;
+                let supply = self.state.ledgers[token.index()].total_supply;
                 self.state.supply_checkpoint(token, now, supply);
             }
-            let ledger = &self.state.ledgers[token as usize];
+            let ledger = &self.state.ledgers[token.index()];
             let from_delegate = ledger.delegates.get(&from).copied();
             let to_delegate = ledger.delegates.get(&to).copied();
             self.move_votes(token, from_delegate, to_delegate, amount);
@@ -437,19 +437,19 @@ impl World<'_> {
         }
         let now = self.now;
         if let Some(from) = from {
-            let votes = self.state.ledgers[token as usize].votes(from);
+            let votes = self.state.ledgers[token.index()].votes(from);
             self.state
                 .checkpoint(token, from, now, votes.saturating_sub(amount));
         }
         if let Some(to) = to {
-            let votes = self.state.ledgers[token as usize].votes(to);
+            let votes = self.state.ledgers[token.index()].votes(to);
             self.state
                 .checkpoint(token, to, now, votes.saturating_add(amount));
         }
     }
 
     pub(crate) fn delegate(&mut self, token: TokenId, account: Address, to: Address) -> Exec<()> {
-        let ledger = &self.state.ledgers[token as usize];
+        let ledger = &self.state.ledgers[token.index()];
         let old = ledger.delegates.get(&account).copied();
         let balance = ledger.balance(account);
         self.state.set_delegate(token, account, to);

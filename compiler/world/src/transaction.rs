@@ -168,7 +168,7 @@ impl World<'_> {
         checks: Option<u32>,
     ) -> Exec<bool> {
         let program = self.program;
-        let function = &program.mechanisms[mechanism as usize].actions[action as usize];
+        let function = &program.mechanisms[mechanism.index()].actions[action.index()];
         // A mechanism cannot be re-entered while one of its actions
         // or hooks runs (OpenZeppelin's guard, checked first).
         if self.entered.contains(&mechanism) {
@@ -220,7 +220,7 @@ impl World<'_> {
             return Ok(());
         }
         let allowed = access.iter().any(|rule| match rule {
-            Access::Param(param) => self.state.params[*param as usize].address() == caller,
+            Access::Param(param) => self.state.params[param.index()].address() == caller,
             Access::Governor(governor) => {
                 self.entity_address(Entity::Governor(*governor)) == caller
             }
@@ -242,7 +242,7 @@ impl World<'_> {
         args: &[Value],
     ) -> Exec<Value> {
         let program = self.program;
-        let function = &program.mechanisms[mechanism as usize].views[view as usize];
+        let function = &program.mechanisms[mechanism.index()].views[view.index()];
         let this = self.entity_address(Entity::Mechanism(mechanism));
         let mut frame = self.frame(&function.body, this);
         frame.mechanism = Some(mechanism);
@@ -306,7 +306,7 @@ impl World<'_> {
     /// every invariant has been seen to hold, or when the action can touch
     /// others: they are then checked after it.
     pub(crate) fn own_checks(&self, mechanism: MechanismId, action: FunctionId) -> Option<u32> {
-        match &self.action_touches[mechanism as usize][action as usize] {
+        match &self.action_touches[mechanism.index()][action.index()] {
             Some(touches) if self.invariants_verified => touches.own,
             _ => None,
         }
@@ -326,7 +326,7 @@ impl World<'_> {
         if let CallTarget::Action { mechanism, action } = call.target {
             // Taken while the invariants borrow the world, then given back.
             let action_touches = std::mem::take(&mut self.action_touches);
-            let checked = action_touches[mechanism as usize][action as usize]
+            let checked = action_touches[mechanism.index()][action.index()]
                 .as_ref()
                 .map(|touches| {
                     debug_assert!(self.action_writes_cover(call, mark));
@@ -384,7 +384,7 @@ impl World<'_> {
         match result {
             Ok(())
                 if self.invariants_verified
-                    && !self.watched_tokens[token as usize].touched_by(Some(written)) =>
+                    && !self.watched_tokens[token.index()].touched_by(Some(written)) =>
             {
                 Ok(None)
             }
@@ -429,30 +429,30 @@ impl World<'_> {
         let program = self.program;
         let what = match call.target {
             CallTarget::Action { mechanism, action } => {
-                let m = &program.mechanisms[mechanism as usize];
+                let m = &program.mechanisms[mechanism.index()];
                 format!(
                     "{}.{}({})",
                     m.name,
-                    m.actions[action as usize].name,
+                    m.actions[action.index()].name,
                     self.show_values(&call.args)
                 )
             }
             CallTarget::Token { token, op } => format!(
                 "{}.{op:?}({})",
-                program.tokens[token as usize].name,
+                program.tokens[token.index()].name,
                 self.show_values(&call.args)
             ),
             CallTarget::VestingRelease { vesting } => {
-                format!("{}.release()", program.vestings[vesting as usize].name)
+                format!("{}.release()", program.vestings[vesting.index()].name)
             }
             CallTarget::Propose { governor, .. } => {
-                format!("{}.propose(...)", program.governors[governor as usize].name)
+                format!("{}.propose(...)", program.governors[governor.index()].name)
             }
             CallTarget::Vote { governor } => {
-                format!("{}.vote(...)", program.governors[governor as usize].name)
+                format!("{}.vote(...)", program.governors[governor.index()].name)
             }
             CallTarget::Execute { governor } => {
-                format!("{}.execute(...)", program.governors[governor as usize].name)
+                format!("{}.execute(...)", program.governors[governor.index()].name)
             }
         };
         format!("{} calling {what}", self.describe_account(caller))
@@ -484,15 +484,15 @@ impl World<'_> {
             if !checked.contains(&true) {
                 continue;
             }
-            let this = self.entity_address(Entity::Mechanism(id as MechanismId));
+            let this = self.entity_address(Entity::Mechanism(MechanismId::new(id)));
             let mut frame = self.frame(&Body::default(), this);
-            frame.mechanism = Some(id as MechanismId);
+            frame.mechanism = Some(MechanismId::new(id));
             frame
                 .locals
                 .extend(checked.iter().map(|check| Value::Bool(*check)));
             let compiled = self
                 .engine
-                .and_then(|engine| engine.invariants(self, id as MechanismId, &mut frame));
+                .and_then(|engine| engine.invariants(self, MechanismId::new(id), &mut frame));
             let failing = match compiled {
                 Some(Ok(failing)) => failing,
                 // Interpreted, or compiled code that faulted: which one did

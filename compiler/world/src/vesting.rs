@@ -21,7 +21,7 @@ pub(crate) struct VestingInfo {
 impl World<'_> {
     /// Vested amount at `time` of `total` ever held.
     pub(crate) fn vested(&self, vesting: VestingId, total: U256, time: u64) -> Exec<U256> {
-        let info = &self.vestings[vesting as usize];
+        let info = &self.vestings[vesting.index()];
         if time < info.start {
             return Ok(U256::ZERO);
         }
@@ -42,11 +42,11 @@ impl World<'_> {
     }
 
     pub fn releasable(&self, vesting: VestingId) -> Exec<U256> {
-        let info = &self.vestings[vesting as usize];
+        let info = &self.vestings[vesting.index()];
         let address = self.entity_address(Entity::Vesting(vesting));
-        let released = self.state.vestings[vesting as usize].released;
+        let released = self.state.vestings[vesting.index()].released;
         let total = numeric::add(
-            self.state.ledgers[info.token as usize].balance(address),
+            self.state.ledgers[info.token.index()].balance(address),
             released,
         )?;
         Ok(self.vested(vesting, total, self.now)? - released)
@@ -54,9 +54,9 @@ impl World<'_> {
 
     pub(crate) fn release(&mut self, vesting: VestingId) -> Exec<()> {
         let amount = self.releasable(vesting)?;
-        let info = &self.vestings[vesting as usize];
+        let info = &self.vestings[vesting.index()];
         let (token, beneficiary) = (info.token, info.beneficiary);
-        let released = numeric::add(self.state.vestings[vesting as usize].released, amount)?;
+        let released = numeric::add(self.state.vestings[vesting.index()].released, amount)?;
         self.state.set_released(vesting, released);
         let address = self.entity_address(Entity::Vesting(vesting));
         self.transfer(token, address, beneficiary, amount)

@@ -28,16 +28,16 @@ pub(crate) struct AgentTable {
 }
 
 impl AgentTable {
-    pub fn get(&self, agent: u32, field: u32) -> Option<Value> {
+    pub fn get(&self, agent: u32, field: FieldId) -> Option<Value> {
         self.values
-            .get(agent as usize * self.fields + field as usize)
+            .get(agent as usize * self.fields + field.index())
             .copied()
     }
 
-    pub fn set(&mut self, agent: u32, field: u32, value: Value) {
+    pub fn set(&mut self, agent: u32, field: FieldId, value: Value) {
         if let Some(slot) = self
             .values
-            .get_mut(agent as usize * self.fields + field as usize)
+            .get_mut(agent as usize * self.fields + field.index())
         {
             *slot = value;
         }
@@ -132,10 +132,10 @@ fn entity_bases(program: &Program) -> [Address; 4] {
 pub fn entity_address(program: &Program, entity: Entity) -> Address {
     let base = entity_bases(program);
     match entity {
-        Entity::Token(id) => base[0] + id,
-        Entity::Mechanism(id) => base[1] + id,
-        Entity::Vesting(id) => base[2] + id,
-        Entity::Governor(id) => base[3] + id,
+        Entity::Token(id) => base[0] + id.raw(),
+        Entity::Mechanism(id) => base[1] + id.raw(),
+        Entity::Vesting(id) => base[2] + id.raw(),
+        Entity::Governor(id) => base[3] + id.raw(),
     }
 }
 
@@ -213,7 +213,7 @@ impl<'p> World<'p> {
                 .enumerate()
                 .map(|(id, mechanism)| {
                     let entity = |e| entity_address(program, e);
-                    let this = entity(Entity::Mechanism(id as MechanismId));
+                    let this = entity(Entity::Mechanism(MechanismId::new(id)));
                     mechanism
                         .invariants
                         .iter()
@@ -230,7 +230,7 @@ impl<'p> World<'p> {
         };
         world.watched = reads::Reads::union(world.invariant_reads.iter().flatten());
         world.watched_tokens = (0..program.tokens.len())
-            .map(|token| world.watched.of_token(token as TokenId))
+            .map(|token| world.watched.of_token(TokenId::new(token)))
             .collect();
         let invariant_reads = &world.invariant_reads;
         world.action_touches = (program.mechanisms.iter().enumerate())
@@ -239,8 +239,8 @@ impl<'p> World<'p> {
                     .map(|action| {
                         let writes = reads::action_writes(
                             program,
-                            mechanism as MechanismId,
-                            action as FunctionId,
+                            MechanismId::new(mechanism),
+                            FunctionId::new(action),
                         )?;
                         let touched = invariant_reads
                             .iter()
@@ -257,7 +257,7 @@ impl<'p> World<'p> {
             let setting = settings
                 .iter()
                 .rev()
-                .find(|(p, _)| *p as usize == id)
+                .find(|(p, _)| p.index() == id)
                 .map(|(_, e)| e);
             let value = match (setting, &param.default) {
                 (Some(expr), _) | (None, Some(expr)) => world.constant(expr)?,
@@ -273,7 +273,7 @@ impl<'p> World<'p> {
         }
         world.configure()?;
         world.direct = (world.tokens.iter().zip(&world.watched_tokens).enumerate())
-            .map(|(token, (info, watched))| DirectPlan::new(token as TokenId, info, watched))
+            .map(|(token, (info, watched))| DirectPlan::new(TokenId::new(token), info, watched))
             .collect();
         world.state.journal.clear();
         Ok(world)
@@ -338,18 +338,18 @@ impl World<'_> {
                 if let Some(init) = &field.init {
                     let value = self.constant(init)?;
                     self.state
-                        .store(id as MechanismId, field_id as FieldId, &[], value);
+                        .store(MechanismId::new(id), FieldId::new(field_id), &[], value);
                 }
                 if let Some(bound) = &field.bound {
                     let bound = self.constant(bound)?.int();
                     self.list_bounds
-                        .insert((id as MechanismId, field_id as FieldId), bound);
+                        .insert((MechanismId::new(id), FieldId::new(field_id)), bound);
                 }
             }
             for (hook_id, hook) in mechanism.hooks.iter().enumerate() {
                 let period = to_u64(self.constant(&hook.period)?.int()).max(1);
                 self.hooks.push(HookSchedule {
-                    mechanism: id as MechanismId,
+                    mechanism: MechanismId::new(id),
                     hook: hook_id,
                     period,
                     next: GENESIS + period,
@@ -399,13 +399,13 @@ impl World<'_> {
             for (amount, to) in &token.mints {
                 let amount = self.constant(amount)?.int();
                 let to = self.constant(to)?.address();
-                let minter = self.entity_address(Entity::Token(id as TokenId));
+                let minter = self.entity_address(Entity::Token(TokenId::new(id)));
                 self.tokens[id].minters.push(minter);
                 let result = self.execute(
                     minter,
                     &PendingCall {
                         target: CallTarget::Token {
-                            token: id as TokenId,
+                            token: TokenId::new(id),
                             op: TokenOp::Mint,
                         },
                         args: state::Args::from_slice(&[Value::Address(to), Value::Int(amount)]),
@@ -425,10 +425,10 @@ impl World<'_> {
 
     pub fn entity_address(&self, entity: Entity) -> Address {
         match entity {
-            Entity::Token(id) => self.entity_base[0] + id,
-            Entity::Mechanism(id) => self.entity_base[1] + id,
-            Entity::Vesting(id) => self.entity_base[2] + id,
-            Entity::Governor(id) => self.entity_base[3] + id,
+            Entity::Token(id) => self.entity_base[0] + id.raw(),
+            Entity::Mechanism(id) => self.entity_base[1] + id.raw(),
+            Entity::Vesting(id) => self.entity_base[2] + id.raw(),
+            Entity::Governor(id) => self.entity_base[3] + id.raw(),
         }
     }
 
@@ -571,16 +571,21 @@ impl World<'_> {
     }
 
     /// The current value of exogenous series `series`.
-    pub fn series(&self, series: u32) -> f64 {
+    pub fn series(&self, series: SeriesId) -> f64 {
         self.series_values
-            .get(series as usize)
+            .get(series.index())
             .copied()
             .unwrap_or_default()
     }
 
     /// Field `field` of agent `agent` of `population`, if it has one.
-    pub fn agent_field(&self, population: PopulationId, agent: u32, field: u32) -> Option<Value> {
-        self.agents.get(population as usize)?.get(agent, field)
+    pub fn agent_field(
+        &self,
+        population: PopulationId,
+        agent: u32,
+        field: FieldId,
+    ) -> Option<Value> {
+        self.agents.get(population.index())?.get(agent, field)
     }
 
     /// Writes field `field` of agent `agent` of `population`. Agent state
@@ -590,10 +595,10 @@ impl World<'_> {
         &mut self,
         population: PopulationId,
         agent: u32,
-        field: u32,
+        field: FieldId,
         value: Value,
     ) {
-        if let Some(table) = self.agents.get_mut(population as usize) {
+        if let Some(table) = self.agents.get_mut(population.index()) {
             table.set(agent, field, value);
         }
     }
@@ -609,8 +614,8 @@ impl World<'_> {
         match self
             .state
             .fields
-            .get(mechanism as usize)
-            .and_then(|fields| fields.get(field as usize))
+            .get(mechanism.index())
+            .and_then(|fields| fields.get(field.index()))
         {
             Some(Slot::List(items)) => items.len(),
             _ => 0,
@@ -622,8 +627,8 @@ impl World<'_> {
         match self
             .state
             .fields
-            .get(mechanism as usize)
-            .and_then(|fields| fields.get(field as usize))
+            .get(mechanism.index())
+            .and_then(|fields| fields.get(field.index()))
         {
             Some(Slot::List(items)) => items.get(index),
             _ => None,
@@ -634,11 +639,11 @@ impl World<'_> {
     pub fn population(&self, population: PopulationId) -> (Address, u32) {
         (
             self.agent_base
-                .get(population as usize)
+                .get(population.index())
                 .copied()
                 .unwrap_or(0),
             self.agent_counts
-                .get(population as usize)
+                .get(population.index())
                 .copied()
                 .unwrap_or(0),
         )
@@ -669,7 +674,7 @@ impl World<'_> {
             self.now = at;
             self.hooks[index].next += self.hooks[index].period;
             let program = self.program;
-            let hook = &program.mechanisms[mechanism as usize].hooks[hook_id];
+            let hook = &program.mechanisms[mechanism.index()].hooks[hook_id];
             let this = self.entity_address(Entity::Mechanism(mechanism));
             let mut frame = self.frame(&hook.body, this);
             frame.mechanism = Some(mechanism);
@@ -689,10 +694,11 @@ impl World<'_> {
                 };
                 return Err(Fault::Stop(format!(
                     "hook `every` of {} reverted at step {}: {reason}",
-                    program.mechanisms[mechanism as usize].name, self.step
+                    program.mechanisms[mechanism.index()].name,
+                    self.step
                 )));
             }
-            let name = &program.mechanisms[mechanism as usize].name;
+            let name = &program.mechanisms[mechanism.index()].name;
             // Hooks are not journaled: every invariant is checked.
             self.check_invariants(&|_| format!("the `every` hook of {name}"), Touched::All)?;
             self.state.forget(mark);
@@ -703,10 +709,10 @@ impl World<'_> {
 
     /// The account of agent `index` of `population` (`holder[i]`).
     pub fn agent(&self, population: PopulationId, index: U256) -> Exec<Value> {
-        let count = self.agent_counts[population as usize];
+        let count = self.agent_counts[population.index()];
         match u32::try_from(index) {
             Ok(index) if index < count => {
-                Ok(Value::Address(self.agent_base[population as usize] + index))
+                Ok(Value::Address(self.agent_base[population.index()] + index))
             }
             _ => revert("agent index out of range"),
         }
@@ -715,7 +721,7 @@ impl World<'_> {
     /// `sum(map)`: the field's running sum; overflow when it does not fit
     /// in 256 bits.
     pub fn sum(&self, mechanism: MechanismId, field: FieldId) -> Exec<Value> {
-        match self.state.sums[mechanism as usize][field as usize].get() {
+        match self.state.sums[mechanism.index()][field.index()].get() {
             Some(total) => Ok(Value::Int(total)),
             None => Err(ArithmeticError::Overflow.into()),
         }
@@ -723,7 +729,7 @@ impl World<'_> {
 
     /// A field read through `keys`; a list index past the end reverts.
     pub fn load_field(&self, mechanism: MechanismId, field: FieldId, keys: &[Key]) -> Exec<Value> {
-        match self.state.fields[mechanism as usize][field as usize].get(keys) {
+        match self.state.fields[mechanism.index()][field.index()].get(keys) {
             Some(value) => Ok(value),
             None => revert("index out of bounds"),
         }
@@ -731,7 +737,7 @@ impl World<'_> {
 
     /// A token's supply, or an account's balance, allowance or votes.
     pub fn token_read(&self, token: TokenId, read: TokenRead, accounts: [Address; 2]) -> U256 {
-        let ledger = &self.state.ledgers[token as usize];
+        let ledger = &self.state.ledgers[token.index()];
         match read {
             TokenRead::TotalSupply => ledger.total_supply,
             TokenRead::Balance => ledger.balance(accounts[0]),

@@ -118,8 +118,7 @@ impl Lower<'_> {
                 },
             },
             ExprKind::Sum { mechanism, field } => {
-                let shape =
-                    &self.program.mechanisms[*mechanism as usize].fields[*field as usize].shape;
+                let shape = &self.program.mechanisms[mechanism.index()].fields[field.index()].shape;
                 let view = if is_account_int_map(shape) {
                     self.view(ViewSource::Field {
                         mechanism: *mechanism,

@@ -80,9 +80,9 @@ impl Lower<'_> {
         body: &Block,
     ) {
         let context = self.context();
-        let (m, f) = (self.i32(mechanism), self.i32(field));
+        let (m, f) = (self.i32(mechanism.raw()), self.i32(field.raw()));
         let length = self.call(self.refs.list_open, &[context, m, f]);
-        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        let shape = &self.program.mechanisms[mechanism.index()].fields[field.index()].shape;
         let view = match shape {
             Shape::List(Repr::Address) => self.view(ViewSource::Field { mechanism, field }),
             _ => None,
@@ -119,7 +119,7 @@ impl Lower<'_> {
         });
         let outer = std::mem::replace(&mut self.shared, shared);
         self.counted_loop(types::I64, length, |l, index| {
-            let repr = l.reprs[local as usize];
+            let repr = l.reprs[local.index()];
             // Item `index` from the host.
             let list_item = |l: &mut Self| {
                 let out = l.buffer(1);
@@ -269,7 +269,7 @@ impl Lower<'_> {
         field: FieldId,
         keys: &[Expr],
     ) -> Option<i32> {
-        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        let shape = &self.program.mechanisms[mechanism.index()].fields[field.index()].shape;
         let viewed = match keys.len() {
             0 => *shape == Shape::Scalar(Repr::Int),
             1 => is_account_int_map(shape),
@@ -369,7 +369,7 @@ impl Lower<'_> {
         field: FieldId,
         keys: &[Expr],
     ) -> Option<i32> {
-        let shape = &self.program.mechanisms[mechanism as usize].fields[field as usize].shape;
+        let shape = &self.program.mechanisms[mechanism.index()].fields[field.index()].shape;
         let flags_map = matches!(shape, Shape::Map(Repr::Address, value)
             if **value == Shape::Scalar(Repr::Bool));
         if !flags_map || keys.len() != 1 {
@@ -410,7 +410,7 @@ impl Lower<'_> {
             return *known;
         }
         let context = self.context();
-        let p = self.i32(population);
+        let p = self.i32(population.raw());
         let packed = self.call(self.refs.agents, &[context, p]);
         let count = self.b.ins().ireduce(types::I32, packed);
         let shifted = self.b.ins().ushr_imm_u(packed, 32);

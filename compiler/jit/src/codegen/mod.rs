@@ -455,7 +455,7 @@ impl<'f> Lower<'f> {
             } else {
                 lower.zero(*repr)
             };
-            lower.def(index as u32, value);
+            lower.def(LocalId::new(index), value);
         }
         lower
     }
@@ -470,7 +470,7 @@ impl<'f> Lower<'f> {
         let (base, count) = self.population(population);
         let stopped = self.b.create_block();
         let locals: Vec<(LocalId, Repr)> = (0..self.reprs.len())
-            .map(|local| (local as LocalId, self.reprs[local]))
+            .map(|local| (LocalId::new(local), self.reprs[local]))
             .collect();
         self.counted_loop(types::I32, count, |l, index| {
             // The context is read from the pinned register where it is used,
@@ -675,7 +675,7 @@ fn replace_children(children: Vec<&mut Expr>, base: u32) -> Vec<Expr> {
         .enumerate()
         .map(|(index, child)| {
             let scratch = Expr {
-                kind: ExprKind::Local(base + index as u32),
+                kind: ExprKind::Local(LocalId::from_raw(base + index as u32)),
                 repr: child.repr,
             };
             std::mem::replace(child, scratch)

@@ -211,7 +211,7 @@ impl Lower<'_> {
             .iter()
             .position(|known| *known == op)
             .unwrap_or(host::TOKEN_OPS.len()) as u32;
-        let token_op = self.i32(token << 8 | code);
+        let token_op = self.i32(token.raw() << 8 | code);
         let zero = self.i32(0);
         let (first, second) = (
             accounts.first().copied().unwrap_or(zero),

@@ -184,7 +184,7 @@ impl Lower<'_> {
                 Some(key) => key.one(),
                 None => self.b.ins().iconst(types::I32, i64::from(NO_KEY)),
             };
-            self.log_write(LOGGED_FIELD, (mechanism, field), key_word, old);
+            self.log_write(LOGGED_FIELD, (mechanism.raw(), field.raw()), key_word, old);
             self.b.ins().jump(merge, &[]);
             if bail.is_some() || known.is_some() {
                 self.b.switch_to_block(merge);

@@ -26,7 +26,7 @@ impl Lower<'_> {
             kind: ExprKind::Env(Env::This),
             repr: Repr::Address,
         })?;
-        let definition = self.program.tokens.get(token as usize)?;
+        let definition = self.program.tokens.get(token.index())?;
         let parties: Vec<&Expr> = args.iter().filter(|a| a.repr == Repr::Address).collect();
         let (from, to, spender) = match (op, accounts) {
             (TokenOp::Transfer, [to]) => (self.i32(this), *to, None),
@@ -154,10 +154,10 @@ impl Lower<'_> {
             self.b.switch_to_block(log);
             if let (Some((_, current)), Some(spender)) = (allowance, spender) {
                 let old = Val::Int(current, zero);
-                self.log_write(LOGGED_ALLOWANCE, (token, spender), from, old);
+                self.log_write(LOGGED_ALLOWANCE, (token.raw(), spender), from, old);
             }
-            self.log_write(LOGGED_BALANCE, (token, 0), from, from_balance);
-            self.log_write(LOGGED_BALANCE, (token, 0), to, to_balance);
+            self.log_write(LOGGED_BALANCE, (token.raw(), 0), from, from_balance);
+            self.log_write(LOGGED_BALANCE, (token.raw(), 0), to, to_balance);
             self.b.ins().jump(logged, &[]);
             self.b.switch_to_block(logged);
         }

@@ -395,14 +395,14 @@ impl Lower<'_> {
     }
 
     pub(super) fn use_local(&mut self, local: LocalId) -> Val {
-        match self.vars[local as usize] {
+        match self.vars[local.index()] {
             Var::Int(low, high) => Val::Int(self.b.use_var(low), self.b.use_var(high)),
             Var::One(var) => Val::One(self.b.use_var(var)),
         }
     }
 
     pub(super) fn def(&mut self, local: LocalId, value: Val) {
-        match self.vars[local as usize] {
+        match self.vars[local.index()] {
             Var::Int(low, high) => {
                 let zero = self.i128(0);
                 let (l, h) = value.halves(zero);

@@ -195,6 +195,7 @@ impl Checker<'_> {
         self.mechanism = Some(name.clone());
         let mut def = hir::MechanismDef {
             name,
+            span: mechanism.name.span,
             state: Vec::new(),
             events: Vec::new(),
             actions: Vec::new(),
@@ -271,6 +272,7 @@ impl Checker<'_> {
                     self.body = Body::Hook;
                     let body = self.block(body);
                     def.hooks.push(hir::Hook {
+                        span: member.span,
                         period: period_value,
                         body,
                     });
@@ -383,7 +385,16 @@ impl Checker<'_> {
             }
         };
         let before = self.diagnostics.len();
-        let def = self.mechanism(&expanded);
+        let mut def = self.mechanism(&expanded);
+        // The expansion's spans are in the template's text: its declarations
+        // are shown at the instance's name.
+        def.span = instance.name.span;
+        for function in def.actions.iter_mut().chain(&mut def.views) {
+            function.span = instance.name.span;
+        }
+        for hook in &mut def.hooks {
+            hook.span = instance.name.span;
+        }
         let shown: Vec<&str> = instance.template.iter().map(|n| n.text.as_str()).collect();
         let shown = shown.join(".");
         for diagnostic in &mut self.diagnostics[before..] {
@@ -484,6 +495,7 @@ impl Checker<'_> {
         }
         hir::Function {
             name: function.name.text.clone(),
+            span: function.name.span,
             params,
             access,
             returns,

@@ -37,6 +37,7 @@ impl Checker<'_> {
         let mut setting_spans: BTreeMap<&str, Span> = BTreeMap::new();
         let mut def = hir::ScenarioDef {
             name: scenario.name.text.clone(),
+            span: scenario.name.span,
             steps: hir::Expr::error(scenario.name.span),
             period: int_expr(
                 U256::from(TimeUnit::Day.seconds()),

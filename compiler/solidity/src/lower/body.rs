@@ -16,7 +16,7 @@ impl Lowerer<'_> {
         Expr::ident(
             scope
                 .local_names
-                .get(local as usize)
+                .get(local.index())
                 .cloned()
                 .unwrap_or_else(|| format!("l{local}")),
         )
@@ -32,7 +32,7 @@ impl Lowerer<'_> {
         if Some(mechanism) != scope.mechanism {
             return self.unsupported("writing another mechanism's state");
         }
-        let name = ident(&self.program.mechanisms[mechanism as usize].fields[field as usize].name);
+        let name = ident(&self.program.mechanisms[mechanism.index()].fields[field.index()].name);
         let mut place = Expr::ident(name);
         for key in keys {
             let key = self.expr(key, scope);
@@ -47,7 +47,7 @@ impl Lowerer<'_> {
                 let value = self.expr(value, scope);
                 let name = scope
                     .body
-                    .and_then(|b| b.locals.get(*local as usize))
+                    .and_then(|b| b.locals.get(local.index()))
                     .map(|(n, _)| n.as_str());
                 if name == Some("_") {
                     out.push(Stmt::Expr(value));
@@ -74,7 +74,7 @@ impl Lowerer<'_> {
                 let place = self.field_place(scope, *mechanism, *field, keys);
                 let program = self.program;
                 if let Some(bound) =
-                    &program.mechanisms[*mechanism as usize].fields[*field as usize].bound
+                    &program.mechanisms[mechanism.index()].fields[field.index()].bound
                 {
                     let bound = self.expr(bound, scope);
                     out.push(Stmt::If(
@@ -105,7 +105,7 @@ impl Lowerer<'_> {
                 let program = self.program;
                 let name = scope
                     .mechanism
-                    .and_then(|m| program.mechanisms[m as usize].events.get(*event as usize))
+                    .and_then(|m| program.mechanisms[m.index()].events.get(event.index()))
                     .map_or_else(|| "Unknown".to_string(), |e| ident(&e.name));
                 let args = args.iter().map(|a| self.expr(a, scope)).collect();
                 out.push(Stmt::Emit(name, args));
@@ -194,7 +194,7 @@ impl Lowerer<'_> {
             } => {
                 let program = self.program;
                 let name =
-                    ident(&program.mechanisms[*mechanism as usize].actions[*action as usize].name);
+                    ident(&program.mechanisms[mechanism.index()].actions[action.index()].name);
                 let args = args.iter().map(|a| self.expr(a, scope)).collect();
                 let target = if Some(*mechanism) == scope.mechanism {
                     Expr::ident("this")
@@ -258,7 +258,7 @@ impl Lowerer<'_> {
                 Expr::ident(crate::checksum::checksummed(text.trim_start_matches("0x")))
             }
             ExprKind::Param(id) if scope.constructor_args => {
-                Expr::ident(format!("{}_", self.program.params[*id as usize].name))
+                Expr::ident(format!("{}_", self.program.params[id.index()].name))
             }
             ExprKind::Param(id) => Expr::ident(self.param_var(*id)),
             ExprKind::Local(id) => Self::local(scope, *id),
@@ -272,8 +272,7 @@ impl Lowerer<'_> {
                 }
                 // Another mechanism's public getter takes the keys as arguments.
                 let program = self.program;
-                let name =
-                    ident(&program.mechanisms[*mechanism as usize].fields[*field as usize].name);
+                let name = ident(&program.mechanisms[mechanism.index()].fields[field.index()].name);
                 let keys = keys.iter().map(|k| self.expr(k, scope)).collect();
                 Expr::ident(self.entity_var(Entity::Mechanism(*mechanism)))
                     .member(name)
@@ -360,8 +359,7 @@ impl Lowerer<'_> {
                 args,
             } => {
                 let program = self.program;
-                let name =
-                    ident(&program.mechanisms[*mechanism as usize].views[*view as usize].name);
+                let name = ident(&program.mechanisms[mechanism.index()].views[view.index()].name);
                 let args = args.iter().map(|a| self.expr(a, scope)).collect();
                 if Some(*mechanism) == scope.mechanism {
                     Expr::ident(name).call(args)
@@ -391,7 +389,7 @@ impl Lowerer<'_> {
                 self.searched.insert((*mechanism, *field));
                 let value = self.expr(value, scope);
                 Expr::ident(contains_helper(
-                    &self.program.mechanisms[*mechanism as usize].fields[*field as usize].name,
+                    &self.program.mechanisms[mechanism.index()].fields[field.index()].name,
                 ))
                 .call(vec![value])
             }
@@ -399,7 +397,7 @@ impl Lowerer<'_> {
             // At `now`, which in a hook is its boundary, not the block's time.
             ExprKind::VestingRead { vesting, read } => {
                 let wallet = Expr::ident(self.entity_var(Entity::Vesting(*vesting)));
-                let token = Entity::Token(self.program.vestings[*vesting as usize].token);
+                let token = Entity::Token(self.program.vestings[vesting.index()].token);
                 let token = Expr::ident("address").call(vec![Expr::ident(self.entity_var(token))]);
                 let released = wallet.clone().member("released").call(vec![token.clone()]);
                 match read {

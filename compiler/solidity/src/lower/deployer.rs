@@ -23,7 +23,7 @@ impl Lowerer<'_> {
         let params: Vec<Param> = used
             .iter()
             .map(|id| {
-                let param = &program.params[*id as usize];
+                let param = &program.params[id.index()];
                 Param {
                     ty: type_of(param.repr),
                     name: format!("{}_", param.name),
@@ -54,7 +54,7 @@ impl Lowerer<'_> {
                 let Entity::Governor(id) = entity else {
                     continue;
                 };
-                let governor = &program.governors[*id as usize];
+                let governor = &program.governors[id.index()];
                 // Proposals come only from the governor; anyone may execute.
                 let proposers = format!("{}_proposers", ident(&governor.name).to_ascii_lowercase());
                 let executors = format!("{}_executors", ident(&governor.name).to_ascii_lowercase());
@@ -106,7 +106,7 @@ impl Lowerer<'_> {
                     .flatten()
                     .map(|input| match input {
                         ConstructorInput::Param(p) => {
-                            Expr::ident(format!("{}_", program.params[*p as usize].name))
+                            Expr::ident(format!("{}_", program.params[p.index()].name))
                         }
                         ConstructorInput::Contract(other) => Expr::ident("_predict")
                             .call(vec![Expr::Number(address_of(*other).to_string())]),

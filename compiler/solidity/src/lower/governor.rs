@@ -8,7 +8,7 @@ impl Lowerer<'_> {
     /// quorum fraction (in WAD: the denominator is 1e18) and timelock
     /// control, as the OpenZeppelin Wizard writes it.
     pub fn governor(&mut self, id: mir::GovernorId) -> Contract {
-        let governor = &self.program.governors[id as usize];
+        let governor = &self.program.governors[id.index()];
         let token = Entity::Token(governor.token);
         let own = Entity::Governor(id);
         let mut inputs = Inputs::default();
@@ -34,8 +34,8 @@ impl Lowerer<'_> {
             .params
             .iter()
             .map(|p| Param {
-                ty: type_of(self.program.params[*p as usize].repr),
-                name: format!("{}_", self.program.params[*p as usize].name),
+                ty: type_of(self.program.params[p.index()].repr),
+                name: format!("{}_", self.program.params[p.index()].name),
             })
             .collect();
         params.push(Param {

@@ -6,7 +6,8 @@ use super::*;
 impl Lowerer<'_> {
     pub fn mechanism(&mut self, id: mir::MechanismId) -> Contract {
         let program = self.program;
-        let mechanism = &program.mechanisms[id as usize];
+        let mechanism = &program.mechanisms[id.index()];
+        self.at = mechanism.span;
         let own = Entity::Mechanism(id);
         let mut inputs = Inputs::default();
         for field in &mechanism.fields {
@@ -47,7 +48,7 @@ impl Lowerer<'_> {
         for vesting in wallets {
             inputs
                 .entities
-                .insert(Entity::Token(program.vestings[vesting as usize].token));
+                .insert(Entity::Token(program.vestings[vesting.index()].token));
         }
         // Calls to other mechanisms' actions and token operations name them too.
         for body in mechanism
@@ -171,7 +172,7 @@ impl Lowerer<'_> {
             ]))
         };
         for (param, governor) in &governed {
-            let name = &self.program.params[*param as usize].name;
+            let name = &self.program.params[param.index()].name;
             let timelock = Expr::ident(self.entity_var(Entity::Governor(*governor)));
             // Hooks due before the change run with the old value, as in the
             // simulation, which runs them at their boundaries.
@@ -192,7 +193,7 @@ impl Lowerer<'_> {
                 )],
                 name: format!("set_{name}"),
                 params: vec![Param {
-                    ty: type_of(self.program.params[*param as usize].repr),
+                    ty: type_of(self.program.params[param.index()].repr),
                     name: "value".into(),
                 }],
                 visibility: "external",
@@ -269,11 +270,11 @@ impl Lowerer<'_> {
         }
         let searched: Vec<mir::FieldId> = self
             .searched
-            .range((id, 0)..=(id, mir::FieldId::MAX))
+            .range((id, mir::FieldId::new(0))..=(id, mir::FieldId::from_raw(u32::MAX)))
             .map(|(_, field)| *field)
             .collect();
         for field in searched {
-            let field = &mechanism.fields[field as usize];
+            let field = &mechanism.fields[field.index()];
             if let Shape::List(element) = &field.shape {
                 members.push(contains_function(&field.name, *element));
             }
@@ -328,7 +329,7 @@ impl Lowerer<'_> {
             *counts.entry(name.as_str()).or_default() += 1;
         }
         // Names of the contract's own members: a local may not shadow them.
-        let m = &self.program.mechanisms[mechanism as usize];
+        let m = &self.program.mechanisms[mechanism.index()];
         let members: BTreeSet<String> = m
             .fields
             .iter()
@@ -359,6 +360,7 @@ impl Lowerer<'_> {
         mutability: Mutability,
         prologue: Vec<Stmt>,
     ) -> Member {
+        let outer = std::mem::replace(&mut self.at, function.span);
         let names = self.local_names(mechanism, &function.body);
         let scope = Scope {
             mechanism: Some(mechanism),
@@ -378,7 +380,8 @@ impl Lowerer<'_> {
         let mut body = prologue;
         body.extend(declare_locals(&function.body, &names));
         body.extend(self.block(&function.body.block, &scope));
-        let mechanism_name = &self.program.mechanisms[mechanism as usize].name;
+        self.at = outer;
+        let mechanism_name = &self.program.mechanisms[mechanism.index()].name;
         // A mechanism cannot be re-entered (docs/semantics.md): every
         // state-changing entry point holds OpenZeppelin's transient guard.
         let qualifiers = if mutability == Mutability::Mutable {
@@ -401,7 +404,7 @@ impl Lowerer<'_> {
     /// `_catchUp`, the public `catch_up`, and one internal function per hook.
     pub(super) fn hooks(&mut self, mechanism: mir::MechanismId) -> Vec<Member> {
         let program = self.program;
-        let hooks = &program.mechanisms[mechanism as usize].hooks;
+        let hooks = &program.mechanisms[mechanism.index()].hooks;
         let mut members = Vec::new();
         // Pick the earliest due hook; ties in declaration order.
         let mut loop_body = vec![
@@ -514,6 +517,7 @@ impl Lowerer<'_> {
             ))],
         });
         for (index, hook) in hooks.iter().enumerate() {
+            self.at = hook.span;
             let names = self.local_names(mechanism, &hook.body);
             let scope = Scope {
                 mechanism: Some(mechanism),

@@ -18,6 +18,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use tok_diagnostics::{Code, Diagnostic};
 use tok_mir::{self as mir, Entity, ExprKind, Repr, Shape};
 
 use crate::Docs;
@@ -250,7 +251,9 @@ fn type_of_shape(shape: &Shape) -> Type {
 pub struct Lowerer<'p> {
     program: &'p mir::Program,
     docs: &'p Docs,
-    errors: Vec<String>,
+    errors: Vec<Diagnostic>,
+    /// The declaration being lowered, where its problems are reported.
+    at: mir::Span,
     /// List fields whose `contains` a body uses: each gets a search helper.
     searched: BTreeSet<(mir::MechanismId, mir::FieldId)>,
     /// Mechanisms that need the saturating subtraction helper.
@@ -288,6 +291,7 @@ impl<'p> Lowerer<'p> {
             program,
             docs,
             errors: Vec::new(),
+            at: mir::Span::default(),
             searched: BTreeSet::new(),
             saturating: BTreeSet::new(),
             constructors: BTreeMap::new(),
@@ -335,24 +339,34 @@ impl<'p> Lowerer<'p> {
         members.push(member);
     }
 
-    pub fn errors(self) -> Vec<String> {
+    pub fn errors(self) -> Vec<Diagnostic> {
         self.errors
     }
 
+    /// Reports a construct the Solidity backend cannot emit yet, at the
+    /// declaration being lowered; returns a placeholder (no project is
+    /// returned).
     fn unsupported(&mut self, what: &str) -> Expr {
-        let message = format!("not supported by the Solidity backend yet: {what}");
-        if !self.errors.contains(&message) {
-            self.errors.push(message);
+        let diagnostic = Diagnostic::error(
+            Code::UNSUPPORTED_IN_SOLIDITY,
+            self.at,
+            format!("{what}: not supported by the Solidity backend yet"),
+        )
+        .with_label("in this declaration")
+        .with_note("The simulator runs it; the generated contracts cannot express it yet.")
+        .with_help("simulate it with `tok sim`, or write it another way to deploy it");
+        if !self.errors.contains(&diagnostic) {
+            self.errors.push(diagnostic);
         }
         Expr::Number("0".into())
     }
 
     pub fn entity_type(&self, entity: Entity) -> String {
         match entity {
-            Entity::Token(id) => ident(&self.program.tokens[id as usize].name),
-            Entity::Mechanism(id) => ident(&self.program.mechanisms[id as usize].name),
-            Entity::Vesting(id) => ident(&self.program.vestings[id as usize].name),
-            Entity::Governor(id) => ident(&self.program.governors[id as usize].name),
+            Entity::Token(id) => ident(&self.program.tokens[id.index()].name),
+            Entity::Mechanism(id) => ident(&self.program.mechanisms[id.index()].name),
+            Entity::Vesting(id) => ident(&self.program.vestings[id.index()].name),
+            Entity::Governor(id) => ident(&self.program.governors[id.index()].name),
         }
     }
 
@@ -374,7 +388,7 @@ impl<'p> Lowerer<'p> {
             .governors
             .iter()
             .position(|g| g.governs.contains(&param))
-            .map(|g| g as mir::GovernorId)
+            .map(mir::GovernorId::new)
     }
 
     /// The constructor argument carrying another contract's address:
@@ -386,7 +400,7 @@ impl<'p> Lowerer<'p> {
     /// A param's immutable: its name in capitals, with `_PARAM` when that
     /// would be a contract's name.
     pub fn param_var(&self, id: mir::ParamId) -> String {
-        let name = upper(&self.program.params[id as usize].name);
+        let name = upper(&self.program.params[id.index()].name);
         let program = self.program;
         let contracts = program
             .tokens
@@ -427,7 +441,7 @@ impl<'p> Lowerer<'p> {
         let mut members = Vec::new();
         let mut body = Vec::new();
         for id in &inputs.params {
-            let param = &self.program.params[*id as usize];
+            let param = &self.program.params[id.index()];
             let ty = type_of(param.repr);
             let arg = format!("{}_", param.name);
             params.push(Param {

@@ -28,7 +28,7 @@ impl Lowerer<'_> {
     }
 
     pub fn token(&mut self, id: mir::TokenId) -> Contract {
-        let token = &self.program.tokens[id as usize];
+        let token = &self.program.tokens[id.index()];
         let own = Entity::Token(id);
         let mut inputs = Inputs::default();
         let settings: Vec<&mir::Expr> = token

@@ -7,7 +7,7 @@ impl Lowerer<'_> {
     /// OpenZeppelin's `VestingWalletCliff`; with a TGE share the schedule is
     /// overridden to release that share at the start.
     pub fn vesting(&mut self, id: mir::VestingId) -> Contract {
-        let vesting = &self.program.vestings[id as usize];
+        let vesting = &self.program.vestings[id.index()];
         let mut inputs = Inputs::default();
         for expr in [
             Some(&vesting.beneficiary),
