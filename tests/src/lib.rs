@@ -305,14 +305,7 @@ pub fn simulate_with(
         .collect();
     let lowered = tok_driver::settings(&db, file, program, &settings).map_err(|problems| {
         (problems.iter())
-            .map(|problem| {
-                tok_driver::render::render_text(
-                    "--param",
-                    &problem.setting,
-                    &problem.diagnostics,
-                    false,
-                )
-            })
+            .map(|problem| problem.render_text(false))
             .collect::<String>()
     })?;
     let mut simulation =

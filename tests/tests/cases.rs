@@ -80,14 +80,7 @@ fn run(name: &str, text: &str, expected: &Header) -> Outcome {
                 .flat_map(|p| codes(&p.diagnostics))
                 .collect(),
             rendered: (problems.iter())
-                .map(|problem| {
-                    tok_driver::render::render_text(
-                        "--param",
-                        &problem.setting,
-                        &problem.diagnostics,
-                        false,
-                    )
-                })
+                .map(|problem| problem.render_text(false))
                 .collect(),
             lowered: None,
         };

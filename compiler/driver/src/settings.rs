@@ -21,6 +21,14 @@ pub struct SettingProblem {
     pub diagnostics: Vec<Diagnostic>,
 }
 
+impl SettingProblem {
+    /// The problems as terminal text, the setting shown as the source
+    /// under the label `--param`.
+    pub fn render_text(&self, color: bool) -> String {
+        crate::render::render_text("--param", &self.setting, &self.diagnostics, color)
+    }
+}
+
 /// Turns `NAME=VALUE` settings into the values of the params they name in
 /// `lowered` (the file's MIR), checked and lowered, in the order given (a
 /// later setting of the same param wins when applied). Every setting is
