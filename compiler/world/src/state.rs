@@ -16,7 +16,7 @@ pub type Address = u32;
 
 pub const ZERO_ADDRESS: Address = 0;
 
-/// A run-time value. Strings are interned in [`crate::World::strings`].
+/// A run-time value. Strings are interned by the world ([`crate::World::intern`]).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Value {
     Int(U256),

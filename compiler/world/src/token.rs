@@ -126,7 +126,7 @@ impl World<'_> {
     /// takes, in source order (`transfer(to, _)`, `transfer_from(from, to,
     /// _)`, `approve(spender, _)`, `mint(to, _)`, `delegate(to)`; the
     /// zero address past those), and the amount (zero for an operation
-    /// without one). What [`World::execute`] does for a call to a token,
+    /// without one). What `World::execute` does for a call to a token,
     /// for callers that have the operation and its arguments at hand
     /// (compiled chain code).
     pub fn token_call(
