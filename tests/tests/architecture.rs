@@ -19,9 +19,16 @@ fn members() -> Vec<String> {
         .collect()
 }
 
-/// The internal crates a member's `[dependencies]` name (dev-dependencies
-/// and build-dependencies excluded).
+/// The internal crates a member's `[dependencies]` name.
 fn internal_dependencies(member: &str) -> Vec<String> {
+    let mut internal = dependencies(member);
+    internal.retain(|name| name.starts_with("tok-"));
+    internal
+}
+
+/// Every crate a member's `[dependencies]` name, internal and external
+/// (dev-dependencies and build-dependencies excluded).
+fn dependencies(member: &str) -> Vec<String> {
     let manifest =
         std::fs::read_to_string(root().join(member).join("Cargo.toml")).expect("member manifest");
     let mut in_dependencies = false;
@@ -30,11 +37,38 @@ fn internal_dependencies(member: &str) -> Vec<String> {
         let line = line.trim();
         if line.starts_with('[') {
             in_dependencies = line == "[dependencies]";
-        } else if in_dependencies && line.starts_with("tok-") {
+        } else if in_dependencies && !line.is_empty() && !line.starts_with('#') {
             found.extend(line.split([' ', '=']).next().map(str::to_string));
         }
     }
     found
+}
+
+/// The folder of internal crate `name`, from the workspace's dependency table.
+fn folder(name: &str) -> String {
+    let manifest = std::fs::read_to_string(root().join("Cargo.toml")).expect("root manifest");
+    let line = (manifest.lines())
+        .find(|line| line.starts_with(&format!("{name} = {{ path = ")))
+        .unwrap_or_else(|| panic!("no path for {name}"));
+    line.split('"').nth(1).expect("a quoted path").to_string()
+}
+
+/// Every crate `member` builds on, directly or not (internal ones
+/// followed through their manifests).
+fn closure(member: &str) -> Vec<String> {
+    let mut seen: Vec<String> = Vec::new();
+    let mut pending = dependencies(member);
+    while let Some(name) = pending.pop() {
+        if seen.contains(&name) {
+            continue;
+        }
+        if name.starts_with("tok-") {
+            pending.extend(dependencies(&folder(&name)));
+        }
+        seen.push(name);
+    }
+    seen.sort();
+    seen
 }
 
 /// Every `.rs` file under `dir`.
@@ -76,6 +110,29 @@ fn executors_are_peers_over_the_world() {
             "tok-world depends on {executor}"
         );
     }
+}
+
+/// The language server stays small and quick to build: no JIT, no
+/// simulator, no plotting, no EVM.
+#[test]
+fn the_language_server_links_no_backend_machinery() {
+    let linked = closure("lsp");
+    assert!(linked.contains(&"tok-driver".to_string()), "{linked:?}");
+    let heavy: Vec<&String> = (linked.iter())
+        .filter(|name| {
+            name.starts_with("cranelift")
+                || [
+                    "tok-jit",
+                    "tok-interp",
+                    "tok-world",
+                    "plotters",
+                    "revm",
+                    "parquet",
+                ]
+                .contains(&name.as_str())
+        })
+        .collect();
+    assert!(heavy.is_empty(), "tok-lsp links {heavy:?}");
 }
 
 #[test]

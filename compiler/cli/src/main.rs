@@ -170,6 +170,9 @@ enum Command {
     },
     /// List every diagnostic code with its meaning.
     Codes,
+    /// Serve the Language Server Protocol on standard input and output,
+    /// for editors: diagnostics as you type, the outline, formatting.
+    Lsp,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -195,6 +198,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check { files, format } => check(&files, format),
+        Command::Lsp => match tok_lsp::run_stdio() {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => {
+                eprintln!("error: the language server stopped: {error}");
+                ExitCode::from(EXIT_PROBLEMS)
+            }
+        },
         Command::Fmt { files, check } => fmt(&files, check),
         Command::Build {
             file,

@@ -1,0 +1,396 @@
+//! The protocol loop: documents in, answers and diagnostics out.
+//!
+//! The main loop owns the database and applies every edit. Requests are
+//! answered on it from the memoized queries, each isolated: a request that
+//! panics gets an error response and the server carries on. Diagnostics
+//! are computed off the loop, on a snapshot of the database, once a
+//! document has been still for the debounce delay; an edit that arrives
+//! meanwhile cancels the computation (salsa unwinds it, and it is caught
+//! at the worker's boundary), and only diagnostics of a document's
+//! current version are published.
+
+use std::collections::BTreeMap;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, select};
+use lsp_server::{Connection, ErrorCode, Message, Notification, Request, RequestId, Response};
+use lsp_types::notification::{
+    DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
+    PublishDiagnostics,
+};
+use lsp_types::request::{DocumentSymbolRequest, Formatting, Request as _};
+use lsp_types::{
+    DocumentSymbolParams, DocumentSymbolResponse, InitializeParams, InitializeResult, OneOf,
+    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
+    TextDocumentSyncKind, TextEdit, Uri,
+};
+use salsa::Setter;
+use serde::{Deserialize, Serialize};
+use tok_driver::{Database, SourceFile};
+
+use crate::convert::{self, Encoding, LineIndex};
+use crate::{ide, virtual_docs};
+
+type Error = Box<dyn std::error::Error + Send + Sync>;
+
+/// How long a document must be still before its diagnostics are computed,
+/// unless the client sets `debounceMs` in its initialization options.
+const DEBOUNCE: Duration = Duration::from_millis(80);
+
+/// What the client may set at initialization (`initializationOptions`).
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Options {
+    debounce_ms: Option<u64>,
+}
+
+/// The `tok/virtualDocument` request: the text of a `tok:` document.
+#[derive(Debug, Deserialize, Serialize)]
+pub struct VirtualDocumentParams {
+    pub uri: String,
+}
+
+#[derive(Debug, Deserialize, Serialize)]
+pub struct VirtualDocument {
+    pub text: String,
+}
+
+/// An open document.
+struct Document {
+    uri: Uri,
+    file: SourceFile,
+    version: i32,
+}
+
+/// Diagnostics a worker computed for one version of a document.
+struct Computed {
+    uri: String,
+    version: i32,
+    diagnostics: Vec<lsp_types::Diagnostic>,
+}
+
+pub struct Server {
+    connection: Connection,
+    db: Database,
+    encoding: Encoding,
+    debounce: Duration,
+    /// Open documents, by URI.
+    documents: BTreeMap<String, Document>,
+    /// Every file ever opened, by URI: reopening one reuses its input.
+    files: BTreeMap<String, SourceFile>,
+    /// Documents whose diagnostics are due, and when.
+    due: BTreeMap<String, Instant>,
+    computed: (Sender<Computed>, Receiver<Computed>),
+    shutting_down: bool,
+}
+
+/// Runs the server on `connection` until the client says `exit` (or hangs
+/// up).
+pub fn run(connection: Connection) -> Result<(), Error> {
+    let (id, params) = connection.initialize_start()?;
+    let params: InitializeParams = serde_json::from_value(params)?;
+    let offered = (params.capabilities.general.as_ref())
+        .and_then(|general| general.position_encodings.as_deref());
+    let encoding = Encoding::negotiate(offered);
+    let options: Options = (params.initialization_options)
+        .and_then(|options| serde_json::from_value(options).ok())
+        .unwrap_or_default();
+    let result = InitializeResult {
+        capabilities: capabilities(encoding),
+        server_info: Some(ServerInfo {
+            name: "tok".to_string(),
+            version: Some(env!("CARGO_PKG_VERSION").to_string()),
+        }),
+    };
+    connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    let mut server = Server {
+        connection,
+        db: Database::default(),
+        encoding,
+        debounce: options.debounce_ms.map_or(DEBOUNCE, Duration::from_millis),
+        documents: BTreeMap::new(),
+        files: BTreeMap::new(),
+        due: BTreeMap::new(),
+        computed: crossbeam_channel::unbounded(),
+        shutting_down: false,
+    };
+    server.main_loop()
+}
+
+fn capabilities(encoding: Encoding) -> ServerCapabilities {
+    ServerCapabilities {
+        position_encoding: Some(encoding.kind()),
+        text_document_sync: Some(TextDocumentSyncCapability::Kind(
+            TextDocumentSyncKind::INCREMENTAL,
+        )),
+        document_symbol_provider: Some(OneOf::Left(true)),
+        document_formatting_provider: Some(OneOf::Left(true)),
+        ..ServerCapabilities::default()
+    }
+}
+
+impl Server {
+    fn main_loop(&mut self) -> Result<(), Error> {
+        loop {
+            let wait = match self.due.values().min() {
+                Some(at) => crossbeam_channel::at(*at),
+                None => crossbeam_channel::never(),
+            };
+            select! {
+                recv(self.connection.receiver) -> message => match message {
+                    Ok(message) => {
+                        if self.handle(message)? {
+                            return Ok(());
+                        }
+                    }
+                    // The client hung up.
+                    Err(_) => return Ok(()),
+                },
+                recv(self.computed.1) -> computed => {
+                    if let Ok(computed) = computed {
+                        self.publish(computed)?;
+                    }
+                }
+                recv(wait) -> _ => {}
+            }
+            self.start_due();
+        }
+    }
+
+    /// Handles one message; true when the client said `exit`.
+    fn handle(&mut self, message: Message) -> Result<bool, Error> {
+        match message {
+            Message::Request(request) => {
+                let response = self.respond(request);
+                self.connection.sender.send(response.into())?;
+            }
+            Message::Notification(notification) => {
+                if notification.method == "exit" {
+                    return Ok(true);
+                }
+                self.notified(notification);
+            }
+            Message::Response(_) => {}
+        }
+        Ok(false)
+    }
+
+    /// The response to `request`, computed in isolation: a handler that
+    /// panics answers with an internal error.
+    fn respond(&mut self, request: Request) -> Response {
+        let id = request.id.clone();
+        if self.shutting_down {
+            return error(id, ErrorCode::InvalidRequest, "the server is shutting down");
+        }
+        if request.method == "shutdown" {
+            self.shutting_down = true;
+            return Response::new_ok(id, ());
+        }
+        let answered = catch_unwind(AssertUnwindSafe(|| self.answer(request)));
+        match answered {
+            Ok(Ok(response)) => response,
+            Ok(Err(response)) => response,
+            Err(_) => error(
+                id,
+                ErrorCode::InternalError,
+                "the request failed inside the server",
+            ),
+        }
+    }
+
+    fn answer(&mut self, request: Request) -> Result<Response, Response> {
+        let id = request.id.clone();
+        match request.method.as_str() {
+            DocumentSymbolRequest::METHOD => {
+                let params: DocumentSymbolParams = params(&request)?;
+                let document = self.document(&id, &params.text_document.uri)?;
+                let text = document.file.text(&self.db);
+                let index = LineIndex::new(text, self.encoding);
+                let symbols = ide::symbols(&self.db, document.file);
+                let symbols = symbols.iter().map(|s| convert::symbol(&index, s)).collect();
+                Ok(Response::new_ok(
+                    id,
+                    DocumentSymbolResponse::Nested(symbols),
+                ))
+            }
+            Formatting::METHOD => {
+                let params: lsp_types::DocumentFormattingParams = params(&request)?;
+                let document = self.document(&id, &params.text_document.uri)?;
+                let text = document.file.text(&self.db);
+                let edits = ide::format(&self.db, document.file).map(|formatted| {
+                    let index = LineIndex::new(text, self.encoding);
+                    let whole = index.range(tok_diagnostics::Span::new(0, text.len() as u32));
+                    vec![TextEdit::new(whole, formatted)]
+                });
+                Ok(Response::new_ok(id, edits))
+            }
+            "tok/virtualDocument" => {
+                let params: VirtualDocumentParams = params(&request)?;
+                match virtual_docs::content(&params.uri) {
+                    Some(text) => Ok(Response::new_ok(id, VirtualDocument { text })),
+                    None => Err(error(id, ErrorCode::InvalidParams, "no such document")),
+                }
+            }
+            _ => Err(error(id, ErrorCode::MethodNotFound, "unknown request")),
+        }
+    }
+
+    /// The open document `uri`, or an error response.
+    fn document(&self, id: &RequestId, uri: &Uri) -> Result<&Document, Response> {
+        (self.documents.get(uri.as_str())).ok_or_else(|| {
+            error(
+                id.clone(),
+                ErrorCode::InvalidParams,
+                "the document is not open",
+            )
+        })
+    }
+
+    fn notified(&mut self, notification: Notification) {
+        match notification.method.as_str() {
+            DidOpenTextDocument::METHOD => {
+                let Ok(params) = serde_json::from_value::<lsp_types::DidOpenTextDocumentParams>(
+                    notification.params,
+                ) else {
+                    return;
+                };
+                let document = params.text_document;
+                let key = document.uri.as_str().to_string();
+                let file = match self.files.get(&key) {
+                    Some(file) => {
+                        file.set_text(&mut self.db).to(document.text);
+                        *file
+                    }
+                    None => {
+                        let file = SourceFile::new(&self.db, key.clone(), document.text);
+                        self.files.insert(key.clone(), file);
+                        file
+                    }
+                };
+                self.documents.insert(
+                    key.clone(),
+                    Document {
+                        uri: document.uri,
+                        file,
+                        version: document.version,
+                    },
+                );
+                self.due.insert(key, Instant::now());
+            }
+            DidChangeTextDocument::METHOD => {
+                let Ok(params) = serde_json::from_value::<lsp_types::DidChangeTextDocumentParams>(
+                    notification.params,
+                ) else {
+                    return;
+                };
+                let key = params.text_document.uri.as_str().to_string();
+                let Some(document) = self.documents.get_mut(&key) else {
+                    return;
+                };
+                let mut text = document.file.text(&self.db).clone();
+                for change in params.content_changes {
+                    match change.range {
+                        Some(range) => {
+                            let span = LineIndex::new(&text, self.encoding).span(range);
+                            text.replace_range(span.range(), &change.text);
+                        }
+                        None => text = change.text,
+                    }
+                }
+                document.version = params.text_document.version;
+                let file = document.file;
+                file.set_text(&mut self.db).to(text);
+                self.due.insert(key, Instant::now() + self.debounce);
+            }
+            DidCloseTextDocument::METHOD => {
+                let Ok(params) = serde_json::from_value::<lsp_types::DidCloseTextDocumentParams>(
+                    notification.params,
+                ) else {
+                    return;
+                };
+                let key = params.text_document.uri.as_str().to_string();
+                self.due.remove(&key);
+                if let Some(document) = self.documents.remove(&key) {
+                    let cleared = PublishDiagnosticsParams::new(document.uri, Vec::new(), None);
+                    let _ = self.connection.sender.send(
+                        Notification::new(PublishDiagnostics::METHOD.to_string(), cleared).into(),
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Starts computing the diagnostics of every document now due, each on
+    /// a snapshot in a worker of its own.
+    fn start_due(&mut self) {
+        let now = Instant::now();
+        let due: Vec<String> = (self.due.iter())
+            .filter(|(_, at)| **at <= now)
+            .map(|(uri, _)| uri.clone())
+            .collect();
+        for key in due {
+            self.due.remove(&key);
+            let Some(document) = self.documents.get(&key) else {
+                continue;
+            };
+            let snapshot = self.db.clone();
+            let (file, version, uri) = (document.file, document.version, document.uri.clone());
+            let (sender, encoding) = (self.computed.0.clone(), self.encoding);
+            std::thread::spawn(move || {
+                let computed = salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                    let diagnostics = ide::diagnostics(&snapshot, file);
+                    let index = LineIndex::new(file.text(&snapshot), encoding);
+                    (diagnostics.iter())
+                        .map(|d| convert::diagnostic(&index, &uri, d))
+                        .collect()
+                }));
+                // The snapshot goes before the result: an edit waiting for
+                // it may proceed.
+                drop(snapshot);
+                if let Ok(diagnostics) = computed {
+                    let _ = sender.send(Computed {
+                        uri: key,
+                        version,
+                        diagnostics,
+                    });
+                }
+            });
+        }
+    }
+
+    /// Publishes diagnostics computed for the document's current version.
+    fn publish(&mut self, computed: Computed) -> Result<(), Error> {
+        let Some(document) = self.documents.get(&computed.uri) else {
+            return Ok(());
+        };
+        if document.version != computed.version {
+            return Ok(());
+        }
+        let params = PublishDiagnosticsParams::new(
+            document.uri.clone(),
+            computed.diagnostics,
+            Some(computed.version),
+        );
+        self.connection
+            .sender
+            .send(Notification::new(PublishDiagnostics::METHOD.to_string(), params).into())?;
+        Ok(())
+    }
+}
+
+fn error(id: RequestId, code: ErrorCode, message: &str) -> Response {
+    Response::new_err(id, code as i32, message.to_string())
+}
+
+/// A request's parameters, or an error response.
+fn params<P: serde::de::DeserializeOwned>(request: &Request) -> Result<P, Response> {
+    serde_json::from_value(request.params.clone()).map_err(|problem| {
+        error(
+            request.id.clone(),
+            ErrorCode::InvalidParams,
+            &format!("invalid parameters: {problem}"),
+        )
+    })
+}
