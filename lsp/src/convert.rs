@@ -4,12 +4,13 @@
 //! and the compiler's diagnostics as LSP diagnostics.
 
 use lsp_types::{
-    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol, Location,
-    NumberOrString, Position, PositionEncodingKind, Range, Uri,
+    CodeDescription, DiagnosticRelatedInformation, DiagnosticSeverity, DocumentSymbol,
+    InlayHintLabel, InlayHintTooltip, Location, NumberOrString, Position, PositionEncodingKind,
+    Range, SemanticToken, SemanticTokenModifier, SemanticTokenType, SemanticTokensLegend, Uri,
 };
 use tok_diagnostics::{Diagnostic, Severity, Span};
 
-use crate::ide::{Symbol, SymbolKind};
+use crate::ide::{Class, Highlight, InlayHint, Symbol, SymbolKind};
 
 /// How columns are counted, as agreed at initialization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -203,6 +204,127 @@ pub fn symbol(index: &LineIndex<'_>, symbol: &Symbol) -> DocumentSymbol {
                 .collect()
         }),
     }
+}
+
+/// The semantic token types, in the order of [`Class`], and modifiers.
+pub fn legend() -> SemanticTokensLegend {
+    SemanticTokensLegend {
+        token_types: vec![
+            SemanticTokenType::KEYWORD,
+            SemanticTokenType::COMMENT,
+            SemanticTokenType::STRING,
+            SemanticTokenType::NUMBER,
+            SemanticTokenType::OPERATOR,
+            SemanticTokenType::TYPE,
+            SemanticTokenType::CLASS,
+            SemanticTokenType::NAMESPACE,
+            SemanticTokenType::PROPERTY,
+            SemanticTokenType::METHOD,
+            SemanticTokenType::FUNCTION,
+            SemanticTokenType::EVENT,
+            SemanticTokenType::VARIABLE,
+            SemanticTokenType::PARAMETER,
+            SemanticTokenType::STRUCT,
+        ],
+        token_modifiers: vec![
+            SemanticTokenModifier::DECLARATION,
+            SemanticTokenModifier::READONLY,
+        ],
+    }
+}
+
+fn class_index(class: Class) -> u32 {
+    match class {
+        Class::Keyword => 0,
+        Class::Comment => 1,
+        Class::String => 2,
+        Class::Number => 3,
+        Class::Operator => 4,
+        Class::Type => 5,
+        Class::Class => 6,
+        Class::Namespace => 7,
+        Class::Property => 8,
+        Class::Method => 9,
+        Class::Function => 10,
+        Class::Event => 11,
+        Class::Variable => 12,
+        Class::Parameter => 13,
+        Class::Struct => 14,
+    }
+}
+
+/// Highlights as the protocol's relative encoding (each token's line and
+/// start relative to the previous one's). A token is on one line.
+pub fn semantic_tokens(index: &LineIndex<'_>, highlights: &[Highlight]) -> Vec<SemanticToken> {
+    let mut tokens = Vec::with_capacity(highlights.len());
+    let mut previous = Position::new(0, 0);
+    for highlight in highlights {
+        let start = index.position(highlight.span.start);
+        let end = index.position(highlight.span.end);
+        let length = if end.line == start.line {
+            end.character - start.character
+        } else {
+            // A comment to the end of its line.
+            index
+                .position(index.offset(Position::new(start.line, u32::MAX)))
+                .character
+                - start.character
+        };
+        let delta_line = start.line - previous.line;
+        let delta_start = if delta_line == 0 {
+            start.character - previous.character
+        } else {
+            start.character
+        };
+        tokens.push(SemanticToken {
+            delta_line,
+            delta_start,
+            length,
+            token_type: class_index(highlight.class),
+            token_modifiers_bitset: u32::from(highlight.declaration)
+                | (u32::from(highlight.readonly) << 1),
+        });
+        previous = start;
+    }
+    tokens
+}
+
+pub fn inlay_hint(index: &LineIndex<'_>, hint: &InlayHint) -> lsp_types::InlayHint {
+    lsp_types::InlayHint {
+        position: index.position(hint.position),
+        label: InlayHintLabel::String(hint.label.clone()),
+        kind: Some(if hint.label.starts_with(':') {
+            lsp_types::InlayHintKind::TYPE
+        } else {
+            lsp_types::InlayHintKind::PARAMETER
+        }),
+        text_edits: None,
+        tooltip: hint.tooltip.clone().map(InlayHintTooltip::String),
+        padding_left: Some(!hint.label.starts_with(':')),
+        padding_right: None,
+        data: None,
+    }
+}
+
+/// An outline entry as a flat symbol (for workspace symbols).
+#[allow(deprecated)] // `deprecated` is a field the protocol still requires.
+pub fn symbol_information(
+    index: &LineIndex<'_>,
+    uri: &Uri,
+    symbol: &Symbol,
+) -> lsp_types::SymbolInformation {
+    lsp_types::SymbolInformation {
+        name: symbol.name.clone(),
+        kind: self::symbol(index, symbol).kind,
+        tags: None,
+        deprecated: None,
+        location: location(uri, index, symbol.selection),
+        container_name: None,
+    }
+}
+
+pub fn location(uri: &Uri, index: &LineIndex<'_>, span: Span) -> Location {
+    Location::new(uri.clone(), index.range(span))
 }
 
 #[cfg(test)]

@@ -19,11 +19,20 @@ use lsp_types::notification::{
     DidChangeTextDocument, DidCloseTextDocument, DidOpenTextDocument, Notification as _,
     PublishDiagnostics,
 };
-use lsp_types::request::{DocumentSymbolRequest, Formatting, Request as _};
+use lsp_types::request::{
+    DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest, WorkspaceSymbolRequest,
+};
 use lsp_types::{
-    DocumentSymbolParams, DocumentSymbolResponse, InitializeParams, InitializeResult, OneOf,
-    PublishDiagnosticsParams, ServerCapabilities, ServerInfo, TextDocumentSyncCapability,
-    TextDocumentSyncKind, TextEdit, Uri,
+    DocumentChanges, DocumentHighlight, DocumentSymbolParams, DocumentSymbolResponse,
+    GotoDefinitionResponse, HoverContents, HoverProviderCapability, InitializeParams,
+    InitializeResult, MarkupContent, MarkupKind, OneOf, OptionalVersionedTextDocumentIdentifier,
+    PrepareRenameResponse, PublishDiagnosticsParams, RenameOptions, SemanticTokens,
+    SemanticTokensFullOptions, SemanticTokensOptions, SemanticTokensResult,
+    SemanticTokensServerCapabilities, ServerCapabilities, ServerInfo, SymbolInformation,
+    TextDocumentEdit, TextDocumentPositionParams, TextDocumentSyncCapability, TextDocumentSyncKind,
+    TextEdit, Uri, WorkDoneProgressOptions, WorkspaceEdit, WorkspaceSymbolResponse,
 };
 use salsa::Setter;
 use serde::{Deserialize, Serialize};
@@ -125,7 +134,25 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             TextDocumentSyncKind::INCREMENTAL,
         )),
         document_symbol_provider: Some(OneOf::Left(true)),
+        workspace_symbol_provider: Some(OneOf::Left(true)),
         document_formatting_provider: Some(OneOf::Left(true)),
+        hover_provider: Some(HoverProviderCapability::Simple(true)),
+        definition_provider: Some(OneOf::Left(true)),
+        references_provider: Some(OneOf::Left(true)),
+        document_highlight_provider: Some(OneOf::Left(true)),
+        rename_provider: Some(OneOf::Right(RenameOptions {
+            prepare_provider: Some(true),
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        })),
+        inlay_hint_provider: Some(OneOf::Left(true)),
+        semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
+            SemanticTokensOptions {
+                legend: convert::legend(),
+                full: Some(SemanticTokensFullOptions::Bool(true)),
+                range: None,
+                work_done_progress_options: WorkDoneProgressOptions::default(),
+            },
+        )),
         ..ServerCapabilities::default()
     }
 }
@@ -225,6 +252,151 @@ impl Server {
                 });
                 Ok(Response::new_ok(id, edits))
             }
+            HoverRequest::METHOD => {
+                let params: TextDocumentPositionParams = params(&request)?;
+                let (file, offset) = self.at(&id, &params)?;
+                let hover = ide::hover(&self.db, file, offset).map(|hover| {
+                    let index = LineIndex::new(file.text(&self.db), self.encoding);
+                    lsp_types::Hover {
+                        contents: HoverContents::Markup(MarkupContent {
+                            kind: MarkupKind::Markdown,
+                            value: hover.markdown,
+                        }),
+                        range: Some(index.range(hover.span)),
+                    }
+                });
+                Ok(Response::new_ok(id, hover))
+            }
+            GotoDefinition::METHOD => {
+                let params: TextDocumentPositionParams = params(&request)?;
+                let (file, offset) = self.at(&id, &params)?;
+                let location = ide::definition(&self.db, file, offset)
+                    .and_then(|place| self.place_location(&params.text_document.uri, file, place));
+                Ok(Response::new_ok(
+                    id,
+                    location.map(GotoDefinitionResponse::Scalar),
+                ))
+            }
+            References::METHOD => {
+                let params: lsp_types::ReferenceParams = params(&request)?;
+                let position = params.text_document_position;
+                let (file, offset) = self.at(&id, &position)?;
+                let index = LineIndex::new(file.text(&self.db), self.encoding);
+                let declaration = params.context.include_declaration;
+                let locations: Vec<lsp_types::Location> =
+                    (ide::references(&self.db, file, offset, declaration).into_iter())
+                        .map(|span| convert::location(&position.text_document.uri, &index, span))
+                        .collect();
+                Ok(Response::new_ok(id, locations))
+            }
+            DocumentHighlightRequest::METHOD => {
+                let params: TextDocumentPositionParams = params(&request)?;
+                let (file, offset) = self.at(&id, &params)?;
+                let index = LineIndex::new(file.text(&self.db), self.encoding);
+                let highlights: Vec<DocumentHighlight> =
+                    (ide::references(&self.db, file, offset, true).into_iter())
+                        .map(|span| DocumentHighlight {
+                            range: index.range(span),
+                            kind: None,
+                        })
+                        .collect();
+                Ok(Response::new_ok(id, highlights))
+            }
+            PrepareRenameRequest::METHOD => {
+                let params: TextDocumentPositionParams = params(&request)?;
+                let (file, offset) = self.at(&id, &params)?;
+                match ide::prepare_rename(&self.db, file, offset) {
+                    Ok(span) => {
+                        let index = LineIndex::new(file.text(&self.db), self.encoding);
+                        Ok(Response::new_ok(
+                            id,
+                            PrepareRenameResponse::Range(index.range(span)),
+                        ))
+                    }
+                    Err(refused) => Err(error(id, ErrorCode::RequestFailed, &refused.to_string())),
+                }
+            }
+            Rename::METHOD => {
+                let params: lsp_types::RenameParams = params(&request)?;
+                let position = params.text_document_position;
+                let (file, offset) = self.at(&id, &position)?;
+                match ide::rename(&self.db, file, offset, &params.new_name) {
+                    Ok(edits) => {
+                        let index = LineIndex::new(file.text(&self.db), self.encoding);
+                        let edits = (edits.into_iter())
+                            .map(|(span, text)| OneOf::Left(TextEdit::new(index.range(span), text)))
+                            .collect();
+                        let version = self.document(&id, &position.text_document.uri)?.version;
+                        // Versioned, so that a client applies the edits to the
+                        // text they were computed for.
+                        let edit = TextDocumentEdit {
+                            text_document: OptionalVersionedTextDocumentIdentifier {
+                                uri: position.text_document.uri,
+                                version: Some(version),
+                            },
+                            edits,
+                        };
+                        let workspace_edit = WorkspaceEdit {
+                            changes: None,
+                            document_changes: Some(DocumentChanges::Edits(vec![edit])),
+                            change_annotations: None,
+                        };
+                        Ok(Response::new_ok(id, workspace_edit))
+                    }
+                    Err(refused) => Err(error(id, ErrorCode::RequestFailed, &refused.to_string())),
+                }
+            }
+            WorkspaceSymbolRequest::METHOD => {
+                let params: lsp_types::WorkspaceSymbolParams = params(&request)?;
+                let query = params.query.to_lowercase();
+                let mut found = Vec::new();
+                for document in self.documents.values() {
+                    let index = LineIndex::new(document.file.text(&self.db), self.encoding);
+                    let mut pending = ide::symbols(&self.db, document.file);
+                    while let Some(symbol) = pending.pop() {
+                        pending.extend(symbol.children.iter().cloned());
+                        if symbol.name.to_lowercase().contains(&query) {
+                            found.push(convert::symbol_information(&index, &document.uri, &symbol));
+                        }
+                    }
+                }
+                found.sort_by(|a: &SymbolInformation, b: &SymbolInformation| {
+                    (
+                        a.location.uri.as_str(),
+                        a.location.range.start.line,
+                        &a.name,
+                    )
+                        .cmp(&(
+                            b.location.uri.as_str(),
+                            b.location.range.start.line,
+                            &b.name,
+                        ))
+                });
+                Ok(Response::new_ok(id, WorkspaceSymbolResponse::Flat(found)))
+            }
+            InlayHintRequest::METHOD => {
+                let params: lsp_types::InlayHintParams = params(&request)?;
+                let document = self.document(&id, &params.text_document.uri)?;
+                let file = document.file;
+                let index = LineIndex::new(file.text(&self.db), self.encoding);
+                let hints: Vec<lsp_types::InlayHint> =
+                    (ide::inlay_hints(&self.db, file, index.span(params.range)).iter())
+                        .map(|hint| convert::inlay_hint(&index, hint))
+                        .collect();
+                Ok(Response::new_ok(id, hints))
+            }
+            SemanticTokensFullRequest::METHOD => {
+                let params: lsp_types::SemanticTokensParams = params(&request)?;
+                let document = self.document(&id, &params.text_document.uri)?;
+                let file = document.file;
+                let index = LineIndex::new(file.text(&self.db), self.encoding);
+                let data = convert::semantic_tokens(&index, &ide::highlights(&self.db, file));
+                let tokens = SemanticTokensResult::Tokens(SemanticTokens {
+                    result_id: None,
+                    data,
+                });
+                Ok(Response::new_ok(id, tokens))
+            }
             "tok/virtualDocument" => {
                 let params: VirtualDocumentParams = params(&request)?;
                 match virtual_docs::content(&params.uri) {
@@ -233,6 +405,38 @@ impl Server {
                 }
             }
             _ => Err(error(id, ErrorCode::MethodNotFound, "unknown request")),
+        }
+    }
+
+    /// The document and byte offset a position names, or an error
+    /// response.
+    fn at(
+        &self,
+        id: &RequestId,
+        position: &TextDocumentPositionParams,
+    ) -> Result<(SourceFile, u32), Response> {
+        let document = self.document(id, &position.text_document.uri)?;
+        let index = LineIndex::new(document.file.text(&self.db), self.encoding);
+        Ok((document.file, index.offset(position.position)))
+    }
+
+    /// The protocol location of a declaration found from document `uri`.
+    fn place_location(
+        &self,
+        uri: &Uri,
+        file: SourceFile,
+        place: ide::Place,
+    ) -> Option<lsp_types::Location> {
+        match place {
+            ide::Place::File(span) => {
+                let index = LineIndex::new(file.text(&self.db), self.encoding);
+                Some(convert::location(uri, &index, span))
+            }
+            ide::Place::Virtual { uri, span } => {
+                let text = virtual_docs::content(&uri)?;
+                let index = LineIndex::new(&text, self.encoding);
+                Some(convert::location(&uri.parse().ok()?, &index, span))
+            }
         }
     }
 

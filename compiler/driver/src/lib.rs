@@ -218,6 +218,23 @@ pub fn diagnostics(db: &dyn Db, file: SourceFile) -> Vec<Diagnostic> {
     all
 }
 
+/// Every name of a file the checker resolved, with what it refers to
+/// (file-relative spans), in source order: what the language server's
+/// definitions, references, renames and hovers look up. Items with syntax
+/// errors count too: what resolves in a half-typed item still helps.
+#[salsa::tracked(returns(ref))]
+pub fn resolutions(db: &dyn Db, file: SourceFile) -> Vec<hir::Resolution> {
+    let mut all: Vec<hir::Resolution> = Vec::new();
+    for item in items(db, file) {
+        let offset = item_offset(db, *item);
+        let resolved = check_item(db, *item).resolutions.iter().cloned();
+        all.extend(resolved.map(|resolution| resolution.shifted(offset)));
+    }
+    all.sort_by_key(|resolution| (resolution.span.start, resolution.span.end));
+    all.dedup();
+    all
+}
+
 /// The typed program. Item spans are relative to `offset`.
 #[salsa::tracked(returns(ref))]
 pub fn program(db: &dyn Db, file: SourceFile) -> hir::Program {

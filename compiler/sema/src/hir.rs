@@ -19,6 +19,73 @@ pub struct Program {
     pub items: Vec<Located>,
 }
 
+/// What a name refers to: the key its declaration and every use share, so
+/// that going to a definition, finding references and renaming are
+/// lookups of equal keys.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Definition {
+    Param(String),
+    Token(String),
+    Mechanism(String),
+    /// A mechanism template: its name, or a standard-library path
+    /// (`std.amm.ConstantProduct`).
+    Template(String),
+    Vesting(String),
+    Governor(String),
+    Scenario(String),
+    Field {
+        mechanism: String,
+        field: String,
+    },
+    Action {
+        mechanism: String,
+        action: String,
+    },
+    View {
+        mechanism: String,
+        view: String,
+    },
+    Event {
+        mechanism: String,
+        event: String,
+    },
+    /// A local or an argument, known by where it is declared (a span
+    /// relative to its item, like every span of an item's results).
+    Local {
+        name: String,
+        declared: Span,
+    },
+    Population(String),
+    AgentField {
+        population: String,
+        field: String,
+    },
+    Series(String),
+}
+
+/// One name in an item's source and what it refers to.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct Resolution {
+    /// The name itself.
+    pub span: Span,
+    pub definition: Definition,
+    /// Whether this occurrence is the declaration.
+    pub declaration: bool,
+    /// The value's type, for the name of a value.
+    pub ty: Option<Ty>,
+}
+
+impl Resolution {
+    /// The same resolution `offset` bytes further into the text.
+    pub fn shifted(mut self, offset: u32) -> Resolution {
+        self.span = self.span.shifted(offset);
+        if let Definition::Local { declared, .. } = &mut self.definition {
+            *declared = declared.shifted(offset);
+        }
+        self
+    }
+}
+
 /// An item with the file offset its spans are relative to. Spans are kept
 /// item-relative so that an edit elsewhere leaves the item's HIR equal.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

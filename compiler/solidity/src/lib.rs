@@ -29,6 +29,44 @@ pub struct Project {
 /// as the syntax crate's `docs::collect` returns them; they become NatSpec.
 pub type Docs = BTreeMap<String, Vec<String>>;
 
+/// The Solidity declaration the backend emits for action or view
+/// `function` of `mechanism`: its name, parameters (named as in the
+/// generated contract), visibility and return. What an editor's hover
+/// shows; the selector is its name and parameter types.
+pub fn function_signature(
+    program: &tok_mir::Program,
+    mechanism: tok_mir::MechanismId,
+    function: &tok_mir::Function,
+    view: bool,
+) -> String {
+    let docs = Docs::new();
+    let names = lower::Lowerer::new(program, &docs).local_names(mechanism, &function.body);
+    let solidity_type = |repr: tok_mir::Repr| match repr {
+        tok_mir::Repr::Int => "uint256",
+        tok_mir::Repr::Bool => "bool",
+        tok_mir::Repr::Address => "address",
+        tok_mir::Repr::Str => "string",
+        // Floats never reach chain code.
+        tok_mir::Repr::Float => "uint256",
+    };
+    let params: Vec<String> = (function.body.locals.iter().zip(&names))
+        .take(function.body.params as usize)
+        .map(|((_, repr), name)| format!("{} {name}", solidity_type(*repr)))
+        .collect();
+    let mut signature = format!(
+        "function {}({}) external",
+        lower::ident(&function.name),
+        params.join(", ")
+    );
+    if view {
+        signature.push_str(" view");
+    }
+    if let Some(returns) = function.returns {
+        signature.push_str(&format!(" returns ({})", solidity_type(returns)));
+    }
+    signature
+}
+
 /// Generates the project for a program whose file is named `stem`.
 pub fn generate(
     program: &tok_mir::Program,

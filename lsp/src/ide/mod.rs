@@ -3,8 +3,17 @@
 //! knows the protocol (`crate::convert` does), so every feature is tested
 //! on text with cursor markers, without a client.
 
+mod highlight;
+mod hover;
+mod navigation;
 mod symbols;
+mod walk;
 
+pub use highlight::{Class, Highlight, InlayHint, highlights, inlay_hints};
+pub use hover::{Hover, Literal, exact_value, hover, literals};
+pub use navigation::{
+    Place, RenameError, declaration, definition, prepare_rename, references, rename, resolution_at,
+};
 pub use symbols::{Symbol, SymbolKind, symbols};
 
 use tok_diagnostics::Diagnostic;

@@ -331,6 +331,9 @@ impl Checker<'_> {
         unit: &ast::UnitSuffix,
         span: Span,
     ) -> hir::Expr {
+        for name in unit.unit.iter().chain(&unit.per) {
+            self.refers_to_token(name);
+        }
         let per_time = unit
             .per
             .as_ref()

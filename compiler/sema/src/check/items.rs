@@ -36,6 +36,8 @@ impl Checker<'_> {
         self.world = World::Scenario;
         let ty = self.resolve_type(&param.ty);
         self.world = World::Chain;
+        let definition = hir::Definition::Param(param.name.text.clone());
+        self.declares(param.name.span, definition, Some(&ty));
         if matches!(ty, Ty::Map(..) | Ty::List(_)) {
             self.report(
                 Diagnostic::error(
@@ -77,6 +79,7 @@ impl Checker<'_> {
 
     pub(super) fn token(&mut self, decl: &ast::Decl) -> hir::TokenDef {
         let token = decl.name.text.clone();
+        self.declares(decl.name.span, hir::Definition::Token(token.clone()), None);
         let amount = Ty::Amount(token.clone());
         let mut settings = Settings::collect(self, decl, TOKEN_VALUES, TOKEN_FLAGS);
         let mut def = hir::TokenDef {
@@ -192,6 +195,11 @@ impl Checker<'_> {
 
     pub(super) fn mechanism(&mut self, mechanism: &ast::Mechanism) -> hir::MechanismDef {
         let name = mechanism.name.text.clone();
+        self.declares(
+            mechanism.name.span,
+            hir::Definition::Mechanism(name.clone()),
+            None,
+        );
         self.mechanism = Some(name.clone());
         let mut def = hir::MechanismDef {
             name,
@@ -226,6 +234,11 @@ impl Checker<'_> {
                     self.body = Body::StateInit;
                     for field in fields {
                         let (ty, bound) = self.resolve_type_with_bound(&field.ty);
+                        let definition = hir::Definition::Field {
+                            mechanism: def.name.clone(),
+                            field: field.name.text.clone(),
+                        };
+                        self.declares(field.name.span, definition, Some(&ty));
                         let init = field.default.as_ref().map(|value| {
                             let value = self.expr_expect(value, &ty);
                             self.require_constant(&value, "a state initial value");
@@ -241,15 +254,30 @@ impl Checker<'_> {
                 }
                 ast::MemberKind::Event { name, fields } => {
                     let fields = self.params(fields);
+                    let definition = hir::Definition::Event {
+                        mechanism: def.name.clone(),
+                        event: name.text.clone(),
+                    };
+                    self.declares(name.span, definition, None);
                     def.events.push(hir::EventDef {
                         name: name.text.clone(),
                         fields,
                     });
                 }
                 ast::MemberKind::Action(function) => {
+                    let definition = hir::Definition::Action {
+                        mechanism: def.name.clone(),
+                        action: function.name.text.clone(),
+                    };
+                    self.declares(function.name.span, definition, None);
                     def.actions.push(self.function(function, Body::Action));
                 }
                 ast::MemberKind::View(function) => {
+                    let definition = hir::Definition::View {
+                        mechanism: def.name.clone(),
+                        view: function.name.text.clone(),
+                    };
+                    self.declares(function.name.span, definition, None);
                     def.views.push(self.function(function, Body::View));
                 }
                 ast::MemberKind::Every { period, body } => {
@@ -385,7 +413,27 @@ impl Checker<'_> {
             }
         };
         let before = self.diagnostics.len();
+        let recorded = self.resolutions.len();
         let mut def = self.mechanism(&expanded);
+        // The expansion's names are in the template's text: of them only
+        // the instance's own name stands, at the instance.
+        self.resolutions.truncate(recorded);
+        let definition = hir::Definition::Mechanism(instance.name.text.clone());
+        self.declares(instance.name.span, definition, None);
+        if let (Some(first), Some(last)) = (instance.template.first(), instance.template.last()) {
+            let path = match instance.template.as_slice() {
+                [_] => template.name.clone(),
+                _ => full_template_path(self.sigs, &instance.template),
+            };
+            self.refers(
+                first.span.to(last.span),
+                hir::Definition::Template(path),
+                None,
+            );
+        }
+        for token in &instance.tokens {
+            self.refers_to_token(token);
+        }
         // The expansion's spans are in the template's text: its declarations
         // are shown at the instance's name.
         def.span = instance.name.span;
@@ -475,7 +523,10 @@ impl Checker<'_> {
             let resolved = self.resolve_type(ty);
             self.single_value(resolved, ty, "a return value")
         });
-        self.locals.push(params.iter().cloned().collect());
+        self.locals.push(BTreeMap::new());
+        for (field, (_, ty)) in function.params.iter().zip(&params) {
+            self.declare_local(&field.name, ty.clone());
+        }
         let returns_for_body = returns.clone();
         let body = self.block_with(&function.body, returns_for_body.as_ref());
         self.locals.pop();
@@ -506,12 +557,19 @@ impl Checker<'_> {
     pub(super) fn access(&mut self, name: &ast::Name) -> Option<hir::Access> {
         let text = &name.text;
         if self.sigs.governors.contains_key(text) {
+            self.refers(name.span, hir::Definition::Governor(text.clone()), None);
             return Some(hir::Access::Governor(text.clone()));
         }
         if self.sigs.mechanisms.contains_key(text) {
+            self.refers(name.span, hir::Definition::Mechanism(text.clone()), None);
             return Some(hir::Access::Mechanism(text.clone()));
         }
         if self.sigs.params.get(text) == Some(&Ty::Address) {
+            self.refers(
+                name.span,
+                hir::Definition::Param(text.clone()),
+                Some(&Ty::Address),
+            );
             return Some(hir::Access::Param(text.clone()));
         }
         let candidates: Vec<&str> = self
@@ -546,6 +604,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn vesting(&mut self, decl: &ast::Decl) -> Option<hir::VestingDef> {
+        let definition = hir::Definition::Vesting(decl.name.text.clone());
+        self.declares(decl.name.span, definition, None);
         let mut settings = Settings::collect(self, decl, VESTING_VALUES, &[]);
         let token = settings
             .take("token")
@@ -586,6 +646,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn governor(&mut self, decl: &ast::Decl) -> Option<hir::GovernorDef> {
+        let definition = hir::Definition::Governor(decl.name.text.clone());
+        self.declares(decl.name.span, definition, None);
         let mut settings = Settings::collect(self, decl, GOVERNOR_VALUES, &[]);
         let token = settings
             .take("token")
@@ -634,6 +696,9 @@ impl Checker<'_> {
             for item in items {
                 match &item.kind {
                     ast::ExprKind::Name(name) if self.sigs.params.contains_key(name) => {
+                        let ty = self.sigs.params.get(name).cloned();
+                        let definition = hir::Definition::Param(name.clone());
+                        self.refers(item.span, definition, ty.as_ref());
                         governs.push(name.clone())
                     }
                     _ => {
@@ -714,6 +779,7 @@ impl Checker<'_> {
     pub(super) fn token_name(&mut self, value: &ast::Expr) -> Option<String> {
         if let ast::ExprKind::Name(name) = &value.kind {
             if self.sigs.tokens.contains_key(name) {
+                self.refers(value.span, hir::Definition::Token(name.clone()), None);
                 return Some(name.clone());
             }
             let mut diagnostic = Diagnostic::error(

@@ -29,10 +29,12 @@ mod calls;
 mod expressions;
 mod items;
 mod names;
+mod resolutions;
 mod scenario;
 mod settings;
 mod statements;
 
+use resolutions::full_template_path;
 use settings::*;
 
 /// The HIR of one item and the problems found in it.
@@ -40,6 +42,9 @@ use settings::*;
 pub struct ItemResult {
     pub item: Option<hir::Item>,
     pub diagnostics: Vec<Diagnostic>,
+    /// Every name of the item the checker resolved, with what it refers
+    /// to, in the order met (item-relative spans).
+    pub resolutions: Vec<hir::Resolution>,
 }
 
 /// Checks one item against the program's signatures.
@@ -52,7 +57,11 @@ pub fn check_item(sigs: &Signatures, item: &ast::Item) -> ItemResult {
         ast::ItemKind::Param(param) => Some(hir::Item::Param(checker.param(param))),
         ast::ItemKind::Token(decl) => Some(hir::Item::Token(checker.token(decl))),
         // Templates are checked where they are instantiated.
-        ast::ItemKind::Mechanism(mechanism) if mechanism.is_template() => None,
+        ast::ItemKind::Mechanism(mechanism) if mechanism.is_template() => {
+            let definition = hir::Definition::Template(mechanism.name.text.clone());
+            checker.declares(mechanism.name.span, definition, None);
+            None
+        }
         ast::ItemKind::Mechanism(mechanism) => {
             Some(hir::Item::Mechanism(checker.mechanism(mechanism)))
         }
@@ -65,6 +74,7 @@ pub fn check_item(sigs: &Signatures, item: &ast::Item) -> ItemResult {
     ItemResult {
         item,
         diagnostics: checker.diagnostics,
+        resolutions: checker.resolutions,
     }
 }
 
@@ -147,6 +157,13 @@ enum Head {
     Pending { callee: Pending, name: String },
 }
 
+/// A local in scope: its type, and where it is declared.
+#[derive(Clone)]
+struct Local {
+    ty: Ty,
+    declared: Span,
+}
+
 enum Pending {
     Token(String, TokenMethod),
     Action(String, String),
@@ -161,7 +178,9 @@ enum Pending {
 struct Checker<'a> {
     sigs: &'a Signatures,
     diagnostics: Vec<Diagnostic>,
-    locals: Vec<BTreeMap<String, Ty>>,
+    /// What each resolved name refers to (see [`hir::Resolution`]).
+    resolutions: Vec<hir::Resolution>,
+    locals: Vec<BTreeMap<String, Local>>,
     world: World,
     body: Body,
     mechanism: Option<String>,
@@ -215,6 +234,7 @@ impl<'a> Checker<'a> {
         Checker {
             sigs,
             diagnostics: Vec::new(),
+            resolutions: Vec::new(),
             locals: Vec::new(),
             world: World::Chain,
             body: Body::Constant,
@@ -235,6 +255,7 @@ impl<'a> Checker<'a> {
     /// Resolves a type; for a list type also returns its checked bound.
     fn resolve_type_with_bound(&mut self, ty: &ast::Type) -> (Ty, Option<hir::Expr>) {
         let resolved = self.sigs.resolve_type(ty, &mut self.diagnostics);
+        self.refers_in_type(ty);
         let bound = self.check_type_bounds(ty);
         if self.world == World::Chain && resolved.is_scenario_only() {
             self.report(

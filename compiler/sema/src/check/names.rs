@@ -4,15 +4,20 @@
 use super::*;
 
 impl Checker<'_> {
-    pub(super) fn lookup_local(&self, name: &str) -> Option<&Ty> {
+    pub(super) fn lookup_local(&self, name: &str) -> Option<&Local> {
         self.locals.iter().rev().find_map(|scope| scope.get(name))
     }
 
     pub(super) fn resolve_name(&mut self, name: &str, span: Span) -> Head {
-        if let Some(ty) = self.lookup_local(name) {
+        if let Some(local) = self.lookup_local(name).cloned() {
+            let definition = hir::Definition::Local {
+                name: name.to_string(),
+                declared: local.declared,
+            };
+            self.refers(span, definition, Some(&local.ty));
             return Head::Value(hir::Expr {
                 kind: hir::ExprKind::Local(name.to_string()),
-                ty: ty.clone(),
+                ty: local.ty,
                 span,
             });
         }
@@ -35,12 +40,18 @@ impl Checker<'_> {
                 );
                 return Head::Value(hir::Expr::error(span));
             }
+            let (mechanism, ty) = (mechanism.clone(), ty.clone());
+            let definition = hir::Definition::Field {
+                mechanism: mechanism.clone(),
+                field: name.to_string(),
+            };
+            self.refers(span, definition, Some(&ty));
             return Head::Value(hir::Expr {
                 kind: hir::ExprKind::State {
-                    mechanism: mechanism.clone(),
+                    mechanism,
                     field: name.to_string(),
                 },
-                ty: ty.clone(),
+                ty,
                 span,
             });
         }
@@ -51,8 +62,14 @@ impl Checker<'_> {
                 .get(mechanism)
                 .is_some_and(|sig| sig.views.contains_key(name))
         {
+            let mechanism = mechanism.clone();
+            let definition = hir::Definition::View {
+                mechanism: mechanism.clone(),
+                view: name.to_string(),
+            };
+            self.refers(span, definition, None);
             return Head::Pending {
-                callee: Pending::View(mechanism.clone(), name.to_string()),
+                callee: Pending::View(mechanism, name.to_string()),
                 name: name.to_string(),
             };
         }
@@ -63,16 +80,24 @@ impl Checker<'_> {
                 .get(population)
                 .and_then(|state| state.get(name))
         {
+            let (population, ty) = (population.clone(), ty.clone());
+            let definition = hir::Definition::AgentField {
+                population: population.clone(),
+                field: name.to_string(),
+            };
+            self.refers(span, definition, Some(&ty));
             return Head::Value(hir::Expr {
                 kind: hir::ExprKind::AgentState {
-                    population: population.clone(),
+                    population,
                     field: name.to_string(),
                 },
-                ty: ty.clone(),
+                ty,
                 span,
             });
         }
         if self.world == World::Scenario && self.scenario.series.contains(name) {
+            let definition = hir::Definition::Series(name.to_string());
+            self.refers(span, definition, Some(&Ty::Float));
             return Head::Value(hir::Expr {
                 kind: hir::ExprKind::Series(name.to_string()),
                 ty: Ty::Float,
@@ -95,27 +120,36 @@ impl Checker<'_> {
                 );
                 return Head::Value(hir::Expr::error(span));
             }
+            let ty = ty.clone();
+            self.refers(span, hir::Definition::Param(name.to_string()), Some(&ty));
             return Head::Value(hir::Expr {
                 kind: hir::ExprKind::Param(name.to_string()),
-                ty: ty.clone(),
+                ty,
                 span,
             });
         }
-        if self.sigs.tokens.contains_key(name) {
-            return Head::Token(name.to_string());
+        let name = name.to_string();
+        if self.sigs.tokens.contains_key(&name) {
+            self.refers(span, hir::Definition::Token(name.clone()), None);
+            return Head::Token(name);
         }
-        if self.sigs.mechanisms.contains_key(name) {
-            return Head::Mechanism(name.to_string());
+        if self.sigs.mechanisms.contains_key(&name) {
+            self.refers(span, hir::Definition::Mechanism(name.clone()), None);
+            return Head::Mechanism(name);
         }
-        if self.sigs.vestings.contains_key(name) {
-            return Head::Vesting(name.to_string());
+        if self.sigs.vestings.contains_key(&name) {
+            self.refers(span, hir::Definition::Vesting(name.clone()), None);
+            return Head::Vesting(name);
         }
-        if self.sigs.governors.contains_key(name) {
-            return Head::Governor(name.to_string());
+        if self.sigs.governors.contains_key(&name) {
+            self.refers(span, hir::Definition::Governor(name.clone()), None);
+            return Head::Governor(name);
         }
-        if self.world == World::Scenario && self.scenario.populations.contains_key(name) {
-            return Head::Population(name.to_string());
+        if self.world == World::Scenario && self.scenario.populations.contains_key(&name) {
+            self.refers(span, hir::Definition::Population(name.clone()), None);
+            return Head::Population(name);
         }
+        let name = name.as_str();
         if self.sigs.modules.contains_key(name) {
             return Head::Module(name.to_string());
         }
@@ -344,22 +378,38 @@ impl Checker<'_> {
                     return Head::Value(hir::Expr::error(span));
                 };
                 if let Some(ty) = sig.state.get(text) {
+                    let ty = ty.clone();
+                    let definition = hir::Definition::Field {
+                        mechanism: mechanism.clone(),
+                        field: text.to_string(),
+                    };
+                    self.refers(name.span, definition, Some(&ty));
                     return Head::Value(hir::Expr {
                         kind: hir::ExprKind::State {
                             mechanism,
                             field: text.to_string(),
                         },
-                        ty: ty.clone(),
+                        ty,
                         span,
                     });
                 }
                 if sig.actions.contains_key(text) {
+                    let definition = hir::Definition::Action {
+                        mechanism: mechanism.clone(),
+                        action: text.to_string(),
+                    };
+                    self.refers(name.span, definition, None);
                     return Head::Pending {
                         callee: Pending::Action(mechanism, text.to_string()),
                         name: text.to_string(),
                     };
                 }
                 if sig.views.contains_key(text) {
+                    let definition = hir::Definition::View {
+                        mechanism: mechanism.clone(),
+                        view: text.to_string(),
+                    };
+                    self.refers(name.span, definition, None);
                     return Head::Pending {
                         callee: Pending::View(mechanism, text.to_string()),
                         name: text.to_string(),

@@ -35,6 +35,8 @@ impl Checker<'_> {
         }
         let mut settings_values: BTreeMap<String, &ast::Expr> = BTreeMap::new();
         let mut setting_spans: BTreeMap<&str, Span> = BTreeMap::new();
+        let definition = hir::Definition::Scenario(scenario.name.text.clone());
+        self.declares(scenario.name.span, definition, None);
         let mut def = hir::ScenarioDef {
             name: scenario.name.text.clone(),
             span: scenario.name.span,
@@ -85,6 +87,8 @@ impl Checker<'_> {
                 }
                 ast::ScenarioEntryKind::Series { name, ty, value } => {
                     duplicate(&mut names, name, &mut self.diagnostics);
+                    let definition = hir::Definition::Series(name.text.clone());
+                    self.declares(name.span, definition, Some(&Ty::Float));
                     let declared = ty.as_ref().map(|ty| self.resolve_type(ty));
                     let process = self.expr(value);
                     let is_process = matches!(
@@ -114,6 +118,10 @@ impl Checker<'_> {
                     });
                 }
                 ast::ScenarioEntryKind::Sweep { param, values } => {
+                    if let Some(ty) = self.sigs.params.get(&param.text).cloned() {
+                        let definition = hir::Definition::Param(param.text.clone());
+                        self.refers(param.span, definition, Some(&ty));
+                    }
                     let Some(ty) = self.sigs.params.get(&param.text).cloned() else {
                         let mut diagnostic = Diagnostic::error(Code::UNKNOWN_NAME, param.span, format!("cannot sweep `{}`: no such param", param.text))
                             .with_label("not a param");
@@ -207,6 +215,8 @@ impl Checker<'_> {
     }
 
     pub(super) fn agents(&mut self, agents: &ast::Agents) -> hir::AgentsDef {
+        let definition = hir::Definition::Population(agents.name.text.clone());
+        self.declares(agents.name.span, definition, None);
         self.body = Body::Constant;
         let count = self.constant_setting(&agents.count, &Ty::Uint, "an agent count");
         let mut def = hir::AgentsDef {
@@ -223,6 +233,11 @@ impl Checker<'_> {
                     self.body = Body::Constant;
                     for field in fields {
                         let ty = self.resolve_type(&field.ty);
+                        let definition = hir::Definition::AgentField {
+                            population: agents.name.text.clone(),
+                            field: field.name.text.clone(),
+                        };
+                        self.declares(field.name.span, definition, Some(&ty));
                         let init = field
                             .default
                             .as_ref()

@@ -19,12 +19,6 @@ impl Checker<'_> {
         hir::Block { stmts }
     }
 
-    pub(super) fn declare_local(&mut self, name: &str, ty: Ty) {
-        if let Some(scope) = self.locals.last_mut() {
-            scope.insert(name.to_string(), ty);
-        }
-    }
-
     pub(super) fn stmt(&mut self, stmt: &ast::Stmt, returns: Option<&Ty>) -> Option<hir::Stmt> {
         Some(match &stmt.kind {
             ast::StmtKind::Let { name, ty, value } => {
@@ -35,7 +29,7 @@ impl Checker<'_> {
                     }
                     None => self.value(value),
                 };
-                self.declare_local(&name.text, value.ty.clone());
+                self.declare_local(name, value.ty.clone());
                 hir::Stmt::Let {
                     name: name.text.clone(),
                     value,
@@ -111,8 +105,8 @@ impl Checker<'_> {
                                 .with_help("loop up to a literal or a `param`, or over a bounded `list`"),
                         );
                     }
-                    self.locals
-                        .push(BTreeMap::from([(var.text.clone(), Ty::Uint)]));
+                    self.locals.push(BTreeMap::new());
+                    self.declare_local(var, Ty::Uint);
                     let body = self.block_with(body, returns);
                     self.locals.pop();
                     hir::Stmt::ForRange {
@@ -128,8 +122,8 @@ impl Checker<'_> {
                         Ty::List(element) => (**element).clone(),
                         _ => Ty::Error,
                     };
-                    self.locals
-                        .push(BTreeMap::from([(var.text.clone(), element)]));
+                    self.locals.push(BTreeMap::new());
+                    self.declare_local(var, element);
                     let body = self.block_with(body, returns);
                     self.locals.pop();
                     hir::Stmt::ForEach {
@@ -299,6 +293,11 @@ impl Checker<'_> {
             }
             return None;
         };
+        let definition = hir::Definition::Event {
+            mechanism,
+            event: event.text.clone(),
+        };
+        self.refers(event.span, definition, None);
         let args = self.arguments(&fields, args, span, &format!("event `{}`", event.text));
         Some(hir::Stmt::Emit {
             event: event.text.clone(),

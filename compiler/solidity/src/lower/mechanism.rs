@@ -323,7 +323,7 @@ impl Lowerer<'_> {
 
     /// Local names: the Tok name, or with the local's index when the same
     /// name is used twice in one body (Solidity forbids shadowing).
-    pub(super) fn local_names(&self, mechanism: mir::MechanismId, body: &mir::Body) -> Vec<String> {
+    pub(crate) fn local_names(&self, mechanism: mir::MechanismId, body: &mir::Body) -> Vec<String> {
         let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
         for (name, _) in &body.locals {
             *counts.entry(name.as_str()).or_default() += 1;
