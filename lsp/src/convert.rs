@@ -10,7 +10,9 @@ use lsp_types::{
 };
 use tok_diagnostics::{Diagnostic, Severity, Span};
 
-use crate::ide::{Class, Highlight, InlayHint, Symbol, SymbolKind};
+use crate::ide::{
+    Class, Completion, CompletionKind, Highlight, InlayHint, SignatureHelp, Symbol, SymbolKind,
+};
 
 /// How columns are counted, as agreed at initialization.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -320,6 +322,57 @@ pub fn symbol_information(
         deprecated: None,
         location: location(uri, index, symbol.selection),
         container_name: None,
+    }
+}
+
+pub fn completion(completion: &Completion) -> lsp_types::CompletionItem {
+    use lsp_types::CompletionItemKind as Kind;
+    lsp_types::CompletionItem {
+        label: completion.label.clone(),
+        kind: Some(match completion.kind {
+            CompletionKind::Keyword => Kind::KEYWORD,
+            CompletionKind::Snippet => Kind::SNIPPET,
+            CompletionKind::Token | CompletionKind::Unit => Kind::UNIT,
+            CompletionKind::Mechanism | CompletionKind::Template => Kind::CLASS,
+            CompletionKind::Module => Kind::MODULE,
+            CompletionKind::Param => Kind::CONSTANT,
+            CompletionKind::Field => Kind::FIELD,
+            CompletionKind::Action => Kind::METHOD,
+            CompletionKind::View | CompletionKind::Function => Kind::FUNCTION,
+            CompletionKind::Event => Kind::EVENT,
+            CompletionKind::Local | CompletionKind::Series => Kind::VARIABLE,
+            CompletionKind::Vesting | CompletionKind::Governor => Kind::MODULE,
+            CompletionKind::Value => Kind::VALUE,
+            CompletionKind::Setting => Kind::PROPERTY,
+            CompletionKind::Population => Kind::STRUCT,
+        }),
+        detail: completion.detail.clone(),
+        insert_text: completion.insert.clone(),
+        insert_text_format: Some(if completion.snippet {
+            lsp_types::InsertTextFormat::SNIPPET
+        } else {
+            lsp_types::InsertTextFormat::PLAIN_TEXT
+        }),
+        ..lsp_types::CompletionItem::default()
+    }
+}
+
+pub fn signature_help(help: SignatureHelp) -> lsp_types::SignatureHelp {
+    let parameters = (help.parameters.into_iter())
+        .map(|label| lsp_types::ParameterInformation {
+            label: lsp_types::ParameterLabel::Simple(label),
+            documentation: None,
+        })
+        .collect();
+    lsp_types::SignatureHelp {
+        signatures: vec![lsp_types::SignatureInformation {
+            label: help.label,
+            documentation: None,
+            parameters: Some(parameters),
+            active_parameter: Some(help.active as u32),
+        }],
+        active_signature: Some(0),
+        active_parameter: Some(help.active as u32),
     }
 }
 

@@ -20,9 +20,9 @@ use lsp_types::notification::{
     PublishDiagnostics,
 };
 use lsp_types::request::{
-    DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition, HoverRequest,
-    InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
-    SemanticTokensFullRequest, WorkspaceSymbolRequest,
+    Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition,
+    HoverRequest, InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     DocumentChanges, DocumentHighlight, DocumentSymbolParams, DocumentSymbolResponse,
@@ -145,6 +145,15 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        completion_provider: Some(lsp_types::CompletionOptions {
+            trigger_characters: Some(vec![".".to_string()]),
+            ..lsp_types::CompletionOptions::default()
+        }),
+        signature_help_provider: Some(lsp_types::SignatureHelpOptions {
+            trigger_characters: Some(vec!["(".to_string(), ",".to_string()]),
+            retrigger_characters: None,
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         semantic_tokens_provider: Some(SemanticTokensServerCapabilities::SemanticTokensOptions(
             SemanticTokensOptions {
                 legend: convert::legend(),
@@ -251,6 +260,21 @@ impl Server {
                     vec![TextEdit::new(whole, formatted)]
                 });
                 Ok(Response::new_ok(id, edits))
+            }
+            Completion::METHOD => {
+                let params: lsp_types::CompletionParams = params(&request)?;
+                let (file, offset) = self.at(&id, &params.text_document_position)?;
+                let items: Vec<lsp_types::CompletionItem> =
+                    (ide::completions(&self.db, file, offset).iter())
+                        .map(convert::completion)
+                        .collect();
+                Ok(Response::new_ok(id, items))
+            }
+            SignatureHelpRequest::METHOD => {
+                let params: lsp_types::SignatureHelpParams = params(&request)?;
+                let (file, offset) = self.at(&id, &params.text_document_position_params)?;
+                let help = ide::signature_help(&self.db, file, offset).map(convert::signature_help);
+                Ok(Response::new_ok(id, help))
             }
             HoverRequest::METHOD => {
                 let params: TextDocumentPositionParams = params(&request)?;

@@ -151,3 +151,41 @@ fn rename() {
         snapshot("rename", &name, &text, offset, &answer);
     }
 }
+
+#[test]
+fn completion() {
+    for (name, text, offset) in fixtures("completion") {
+        let (db, file) = open(&text);
+        let items = ide::completions(&db, file, offset);
+        let answer = if items.is_empty() {
+            "(none)".to_string()
+        } else {
+            (items.iter())
+                .map(|item| {
+                    let detail = item.detail.as_deref().unwrap_or("");
+                    let insert = (item.insert.as_deref()).map_or(String::new(), |text| {
+                        format!("  => {}", text.replace('\n', "\\n"))
+                    });
+                    format!("{} ({:?}) {detail}{insert}", item.label, item.kind)
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        snapshot("completion", &name, &text, offset, &answer);
+    }
+}
+
+#[test]
+fn signature_help() {
+    for (name, text, offset) in fixtures("signature_help") {
+        let (db, file) = open(&text);
+        let answer = match ide::signature_help(&db, file, offset) {
+            Some(help) => format!(
+                "{}\nparameters: {:?}\nactive: {}",
+                help.label, help.parameters, help.active
+            ),
+            None => "(none)".to_string(),
+        };
+        snapshot("signature_help", &name, &text, offset, &answer);
+    }
+}

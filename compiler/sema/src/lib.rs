@@ -8,6 +8,7 @@ pub mod signatures;
 pub mod template;
 pub mod types;
 pub mod units;
+pub mod vocabulary;
 
 pub use check::{ItemResult, check_item, check_literal, check_module};
 pub use signatures::Signatures;

@@ -3,12 +3,14 @@
 //! knows the protocol (`crate::convert` does), so every feature is tested
 //! on text with cursor markers, without a client.
 
+mod completion;
 mod highlight;
 mod hover;
 mod navigation;
 mod symbols;
 mod walk;
 
+pub use completion::{Completion, CompletionKind, SignatureHelp, completions, signature_help};
 pub use highlight::{Class, Highlight, InlayHint, highlights, inlay_hints};
 pub use hover::{Hover, Literal, exact_value, hover, literals};
 pub use navigation::{

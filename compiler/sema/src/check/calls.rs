@@ -211,40 +211,7 @@ impl Checker<'_> {
         args: &[ast::Arg],
         span: Span,
     ) -> hir::Expr {
-        let amount = Ty::Amount(token.clone());
-        let address = || Ty::Address;
-        let (params, returns): (Vec<(&str, Ty)>, Ty) = match method {
-            TokenMethod::TotalSupply => (vec![], amount.clone()),
-            TokenMethod::Balance => (vec![("who", address())], amount.clone()),
-            TokenMethod::Allowance => (
-                vec![("owner", address()), ("spender", address())],
-                amount.clone(),
-            ),
-            TokenMethod::Transfer => (
-                vec![("to", address()), ("amount", amount.clone())],
-                Ty::Void,
-            ),
-            TokenMethod::TransferFrom => (
-                vec![
-                    ("from", address()),
-                    ("to", address()),
-                    ("amount", amount.clone()),
-                ],
-                Ty::Void,
-            ),
-            TokenMethod::Approve => (
-                vec![("spender", address()), ("amount", amount.clone())],
-                Ty::Void,
-            ),
-            TokenMethod::Mint => (
-                vec![("to", address()), ("amount", amount.clone())],
-                Ty::Void,
-            ),
-            TokenMethod::Burn => (vec![("amount", amount.clone())], Ty::Void),
-            TokenMethod::Votes => (vec![("who", address())], amount.clone()),
-            TokenMethod::Delegate => (vec![("to", address())], Ty::Void),
-            TokenMethod::Pause | TokenMethod::Unpause => (vec![], Ty::Void),
-        };
+        let (params, returns) = crate::vocabulary::token_method(method, &token);
         if method.writes() && !self.body.writes() {
             self.report(write_in_read_only(span, "move tokens"));
         }

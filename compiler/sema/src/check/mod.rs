@@ -24,6 +24,7 @@ use crate::hir::{
 use crate::signatures::{MAX_DECIMALS, Signatures};
 use crate::types::{TimeUnit, Ty};
 use crate::units::{self, UnitError};
+use crate::vocabulary::*;
 
 mod calls;
 mod expressions;
@@ -188,46 +189,9 @@ struct Checker<'a> {
     scenario: ScenarioScope,
 }
 
-const BUILTIN_FUNCTIONS: &[(&str, BuiltinFunction)] = &[
-    ("min", BuiltinFunction::Min),
-    ("max", BuiltinFunction::Max),
-    ("mul_div", BuiltinFunction::MulDiv),
-    ("sum", BuiltinFunction::Sum),
-    ("uniform", BuiltinFunction::Uniform),
-    ("normal", BuiltinFunction::Normal),
-    ("bernoulli", BuiltinFunction::Bernoulli),
-    ("float", BuiltinFunction::ToFloat),
-    ("gbm", BuiltinFunction::Gbm),
-    ("random_walk", BuiltinFunction::RandomWalk),
-];
-
-const TOKEN_MEMBERS: &[(&str, TokenMethod)] = &[
-    ("total_supply", TokenMethod::TotalSupply),
-    ("balance", TokenMethod::Balance),
-    ("allowance", TokenMethod::Allowance),
-    ("transfer", TokenMethod::Transfer),
-    ("transfer_from", TokenMethod::TransferFrom),
-    ("approve", TokenMethod::Approve),
-    ("mint", TokenMethod::Mint),
-    ("burn", TokenMethod::Burn),
-    ("votes", TokenMethod::Votes),
-    ("delegate", TokenMethod::Delegate),
-    ("pause", TokenMethod::Pause),
-    ("unpause", TokenMethod::Unpause),
-];
-
 /// Longest chain of one precedence level (`a + b + ...`) accepted; typed
 /// trees nest once per operator.
 const MAX_CHAIN: usize = 512;
-
-const BUILTIN_VALUES: &[&str] = &[
-    "now",
-    "caller",
-    "self",
-    "index",
-    "current_step",
-    "max_value",
-];
 
 impl<'a> Checker<'a> {
     fn new(sigs: &'a Signatures) -> Self {

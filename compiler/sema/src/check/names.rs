@@ -454,7 +454,7 @@ impl Checker<'_> {
                         self.report(unknown_member(
                             name,
                             &format!("vesting `{vesting}`"),
-                            ["release", "releasable", "released"],
+                            VESTING_MEMBERS.iter().copied(),
                         ));
                         return Head::Value(hir::Expr::error(span));
                     }
@@ -501,7 +501,7 @@ impl Checker<'_> {
                     self.report(unknown_member(
                         name,
                         &format!("governor `{governor}`"),
-                        ["propose", "vote", "execute", "proposals"],
+                        GOVERNOR_MEMBERS.iter().copied(),
                     ));
                     Head::Value(hir::Expr::error(span))
                 }

@@ -3,32 +3,6 @@
 
 use super::*;
 
-/// Token and declaration settings.
-pub(super) const TOKEN_VALUES: &[&str] = &[
-    "name",
-    "symbol",
-    "decimals",
-    "cap",
-    "owner",
-    "minters",
-    "transfer_fee",
-    "fee_to",
-    "fee_exempt",
-];
-pub(super) const TOKEN_FLAGS: &[&str] = &["burnable", "pausable", "votes", "permit"];
-pub(super) const VESTING_VALUES: &[&str] =
-    &["token", "beneficiary", "start", "cliff", "duration", "tge"];
-pub(super) const GOVERNOR_VALUES: &[&str] = &[
-    "token",
-    "voting_delay",
-    "voting_period",
-    "quorum",
-    "proposal_threshold",
-    "timelock",
-    "governs",
-];
-pub(super) const SCENARIO_VALUES: &[&str] = &["steps", "period", "runs", "seed", "order"];
-
 /// The settings of a declaration block, checked for unknown and repeated names.
 pub(super) struct Settings<'s> {
     pub(super) values: BTreeMap<&'s str, &'s ast::Expr>,
