@@ -145,6 +145,14 @@ fn members(sigs: &Signatures, module: &ast::Module, receiver: &str) -> Vec<Compl
         return (vocabulary::TOKEN_MEMBERS.iter())
             .map(|(name, method)| {
                 let (params, returns) = vocabulary::token_method(*method, receiver);
+                // `total_supply` is read as a value, without parentheses.
+                if *method == tok_sema::hir::TokenMethod::TotalSupply {
+                    return Completion::new(
+                        *name,
+                        CompletionKind::Value,
+                        Some(returns.to_string()),
+                    );
+                }
                 Completion::new(
                     *name,
                     CompletionKind::Function,
