@@ -20,9 +20,9 @@ use lsp_types::notification::{
     PublishDiagnostics,
 };
 use lsp_types::request::{
-    Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting, GotoDefinition,
-    HoverRequest, InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
-    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
+    CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting,
+    GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References, Rename,
+    Request as _, SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     DocumentChanges, DocumentHighlight, DocumentSymbolParams, DocumentSymbolResponse,
@@ -145,6 +145,7 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
             work_done_progress_options: WorkDoneProgressOptions::default(),
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
+        code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
         completion_provider: Some(lsp_types::CompletionOptions {
             trigger_characters: Some(vec![".".to_string()]),
             ..lsp_types::CompletionOptions::default()
@@ -261,6 +262,27 @@ impl Server {
                 });
                 Ok(Response::new_ok(id, edits))
             }
+            CodeActionRequest::METHOD => {
+                let params: lsp_types::CodeActionParams = params(&request)?;
+                let document = self.document(&id, &params.text_document.uri)?;
+                let (file, version) = (document.file, document.version);
+                let index = LineIndex::new(file.text(&self.db), self.encoding);
+                let fixes = ide::fixes(&self.db, file, index.span(params.range));
+                let actions: Vec<lsp_types::CodeActionOrCommand> = (fixes.into_iter())
+                    .map(|fix| {
+                        let edit =
+                            versioned_edit(&params.text_document.uri, version, &index, fix.edits);
+                        lsp_types::CodeActionOrCommand::CodeAction(lsp_types::CodeAction {
+                            title: fix.title,
+                            kind: Some(lsp_types::CodeActionKind::QUICKFIX),
+                            is_preferred: Some(true),
+                            edit: Some(edit),
+                            ..lsp_types::CodeAction::default()
+                        })
+                    })
+                    .collect();
+                Ok(Response::new_ok(id, actions))
+            }
             Completion::METHOD => {
                 let params: lsp_types::CompletionParams = params(&request)?;
                 let (file, offset) = self.at(&id, &params.text_document_position)?;
@@ -347,25 +369,10 @@ impl Server {
                 match ide::rename(&self.db, file, offset, &params.new_name) {
                     Ok(edits) => {
                         let index = LineIndex::new(file.text(&self.db), self.encoding);
-                        let edits = (edits.into_iter())
-                            .map(|(span, text)| OneOf::Left(TextEdit::new(index.range(span), text)))
-                            .collect();
                         let version = self.document(&id, &position.text_document.uri)?.version;
-                        // Versioned, so that a client applies the edits to the
-                        // text they were computed for.
-                        let edit = TextDocumentEdit {
-                            text_document: OptionalVersionedTextDocumentIdentifier {
-                                uri: position.text_document.uri,
-                                version: Some(version),
-                            },
-                            edits,
-                        };
-                        let workspace_edit = WorkspaceEdit {
-                            changes: None,
-                            document_changes: Some(DocumentChanges::Edits(vec![edit])),
-                            change_annotations: None,
-                        };
-                        Ok(Response::new_ok(id, workspace_edit))
+                        let edit =
+                            versioned_edit(&position.text_document.uri, version, &index, edits);
+                        Ok(Response::new_ok(id, edit))
                     }
                     Err(refused) => Err(error(id, ErrorCode::RequestFailed, &refused.to_string())),
                 }
@@ -605,6 +612,31 @@ impl Server {
             .sender
             .send(Notification::new(PublishDiagnostics::METHOD.to_string(), params).into())?;
         Ok(())
+    }
+}
+
+/// Edits of one document as a workspace edit, versioned so that a client
+/// applies them to the text they were computed for.
+fn versioned_edit(
+    uri: &Uri,
+    version: i32,
+    index: &LineIndex<'_>,
+    edits: Vec<(tok_diagnostics::Span, String)>,
+) -> WorkspaceEdit {
+    let edits = (edits.into_iter())
+        .map(|(span, text)| OneOf::Left(TextEdit::new(index.range(span), text)))
+        .collect();
+    let edit = TextDocumentEdit {
+        text_document: OptionalVersionedTextDocumentIdentifier {
+            uri: uri.clone(),
+            version: Some(version),
+        },
+        edits,
+    };
+    WorkspaceEdit {
+        changes: None,
+        document_changes: Some(DocumentChanges::Edits(vec![edit])),
+        change_annotations: None,
     }
 }
 

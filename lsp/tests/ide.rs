@@ -189,3 +189,34 @@ fn signature_help() {
         snapshot("signature_help", &name, &text, offset, &answer);
     }
 }
+
+/// Quick fixes at the cursor, each applied to the text.
+#[test]
+fn fixes() {
+    for (name, text, offset) in fixtures("fixes") {
+        let (db, file) = open(&text);
+        let fixes = ide::fixes(&db, file, Span::new(offset, offset));
+        let answer = if fixes.is_empty() {
+            "(none)".to_string()
+        } else {
+            (fixes.iter())
+                .map(|fix| {
+                    let mut fixed = text.clone();
+                    let mut edits = fix.edits.clone();
+                    edits.sort_by_key(|(span, _)| std::cmp::Reverse(span.start));
+                    for (span, replacement) in edits {
+                        fixed.replace_range(span.range(), &replacement);
+                    }
+                    let (db, file) = open(&fixed);
+                    let left = ide::diagnostics(&db, file).len();
+                    format!(
+                        "{} [{}], {left} problems left:\n{fixed}",
+                        fix.title, fix.code
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        snapshot("fixes", &name, &text, offset, &answer);
+    }
+}

@@ -58,6 +58,17 @@ pub struct Label {
     pub message: String,
 }
 
+/// A replacement that fixes a problem, carried as data so that an editor
+/// can offer it as a quick fix without reading the help text.
+#[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
+pub struct Suggestion {
+    /// What to replace (empty: where to insert).
+    pub span: Span,
+    pub replacement: String,
+    /// What the fix does, as an editor lists it: "Change to `total`".
+    pub message: String,
+}
+
 /// One problem found in a program.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct Diagnostic {
@@ -73,6 +84,8 @@ pub struct Diagnostic {
     pub notes: Vec<String>,
     /// What to do about it.
     pub help: Option<String>,
+    /// Fixes an editor may apply.
+    pub suggestions: Vec<Suggestion>,
 }
 
 impl Diagnostic {
@@ -88,6 +101,7 @@ impl Diagnostic {
             secondary: Vec::new(),
             notes: Vec::new(),
             help: None,
+            suggestions: Vec::new(),
         }
     }
 
@@ -122,11 +136,37 @@ impl Diagnostic {
         self
     }
 
+    /// A fix: replace `span` with `replacement`.
+    pub fn with_suggestion(
+        mut self,
+        span: Span,
+        replacement: impl Into<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        self.suggestions.push(Suggestion {
+            span,
+            replacement: replacement.into(),
+            message: message.into(),
+        });
+        self
+    }
+
+    /// "Did you mean `name`?" as help, and the fix that writes `name` over
+    /// the primary span (the misspelled name).
+    pub fn with_did_you_mean(self, name: &str) -> Self {
+        let span = self.primary.span;
+        self.with_help(format!("did you mean `{name}`?"))
+            .with_suggestion(span, name, format!("Change to `{name}`"))
+    }
+
     /// Moves every span `offset` bytes further (item-relative to file-relative).
     pub fn shifted(mut self, offset: u32) -> Self {
         self.primary.span = self.primary.span.shifted(offset);
         for label in &mut self.secondary {
             label.span = label.span.shifted(offset);
+        }
+        for suggestion in &mut self.suggestions {
+            suggestion.span = suggestion.span.shifted(offset);
         }
         self
     }

@@ -103,7 +103,7 @@ fn setting_value(
         )
         .with_label("no param of this name");
         let diagnostic = match did_you_mean(trimmed, names.clone()) {
-            Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+            Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
             None if declared.is_empty() => diagnostic.with_help("the program declares no params"),
             None => diagnostic.with_help(format!(
                 "its params: {}",

@@ -225,9 +225,7 @@ impl Signatures {
                     )
                     .with_label("not a built-in type or a declared token");
                     diagnostic = match did_you_mean(other, candidates) {
-                        Some(suggestion) => {
-                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                        }
+                        Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
                         None => diagnostic.with_help(format!(
                             "built-in types are {}; token names are types of their amounts",
                             BUILTIN_TYPES.join(", ")
@@ -299,7 +297,7 @@ impl Signatures {
                 )
                 .with_label("expected a time unit or a token after `per`");
                 if let Some(suggestion) = did_you_mean(&unit.text, candidates) {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                    diagnostic = diagnostic.with_did_you_mean(suggestion);
                 }
                 diagnostics.push(diagnostic);
                 Ty::Error

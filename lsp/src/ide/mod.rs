@@ -45,3 +45,28 @@ pub fn format(db: &dyn Db, file: SourceFile) -> Option<String> {
         .ok()
         .filter(|formatted| formatted != text)
 }
+
+/// A quick fix: what it does, and the edits that do it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Fix {
+    pub title: String,
+    /// The code of the diagnostic it fixes.
+    pub code: String,
+    pub edits: Vec<(tok_diagnostics::Span, String)>,
+}
+
+/// The fixes the file's diagnostics suggest for problems that overlap
+/// `range` (a cursor is an empty range).
+pub fn fixes(db: &dyn Db, file: SourceFile, range: tok_diagnostics::Span) -> Vec<Fix> {
+    let overlaps = |span: tok_diagnostics::Span| span.start <= range.end && range.start <= span.end;
+    (diagnostics(db, file).iter())
+        .filter(|diagnostic| overlaps(diagnostic.primary.span))
+        .flat_map(|diagnostic| {
+            (diagnostic.suggestions.iter()).map(|suggestion| Fix {
+                title: suggestion.message.clone(),
+                code: diagnostic.code.as_str().to_string(),
+                edits: vec![(suggestion.span, suggestion.replacement.clone())],
+            })
+        })
+        .collect()
+}

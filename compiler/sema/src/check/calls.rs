@@ -508,8 +508,7 @@ impl Checker<'_> {
                         if let Some(suggestion) =
                             did_you_mean(&name.text, params.iter().map(|(p, _)| p.as_str()))
                         {
-                            diagnostic =
-                                diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                            diagnostic = diagnostic.with_did_you_mean(suggestion);
                         }
                         self.report(diagnostic);
                         self.expr(&arg.value);

@@ -51,6 +51,18 @@ impl Checker<'_> {
                 )
                 .with_label("this number has no unit")
                 .with_help(unit_hint(expected));
+                if let Some(unit) = unit_suffix(expected)
+                    && matches!(expr.kind, ast::ExprKind::Number(_))
+                {
+                    let end = Span::new(expr.span.end, expr.span.end);
+                    // `%` follows the number; a name follows a space.
+                    let written = match unit.starts_with('%') {
+                        true => unit.clone(),
+                        false => format!(" {unit}"),
+                    };
+                    diagnostic =
+                        diagnostic.with_suggestion(end, written, format!("Add the unit `{unit}`"));
+                }
             } else if let (Ty::Amount(a), Ty::Amount(b)) = (&value.ty, expected) {
                 diagnostic = diagnostic.with_help(format!(
                     "convert with a price: `x * price` where `price: {b} per {a}`"
@@ -357,9 +369,7 @@ impl Checker<'_> {
                     )
                     .with_label("not a token, a time unit or `%`");
                     diagnostic = match did_you_mean(&name.text, candidates) {
-                        Some(suggestion) => {
-                            diagnostic.with_help(format!("did you mean `{suggestion}`?"))
-                        }
+                        Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
                         None => diagnostic.with_help(
                             "units are declared tokens (`100 EMB`), time units (`30 days`) and `%`",
                         ),
@@ -384,26 +394,18 @@ impl Checker<'_> {
             && per_time.is_none()
             && price_base.is_none()
         {
-            self.report(
-                Diagnostic::error(
-                    Code::UNKNOWN_UNIT,
-                    per.span,
-                    format!("unknown unit `{}`", per.text),
-                )
-                .with_label("expected a time unit or a token after `per`")
-                .with_help(
-                    match did_you_mean(
-                        &per.text,
-                        TimeUnit::ALL_NAMES
-                            .iter()
-                            .copied()
-                            .chain(self.sigs.tokens.keys().map(String::as_str)),
-                    ) {
-                        Some(suggestion) => format!("did you mean `{suggestion}`?"),
-                        None => "write for example `5% per year` or `2 USDC per EMB`".to_string(),
-                    },
-                ),
-            );
+            let diagnostic = Diagnostic::error(
+                Code::UNKNOWN_UNIT,
+                per.span,
+                format!("unknown unit `{}`", per.text),
+            )
+            .with_label("expected a time unit or a token after `per`");
+            let candidates = (TimeUnit::ALL_NAMES.iter().copied())
+                .chain(self.sigs.tokens.keys().map(String::as_str));
+            self.report(match did_you_mean(&per.text, candidates) {
+                Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
+                None => diagnostic.with_help("write for example `5% per year` or `2 USDC per EMB`"),
+            });
             return hir::Expr::error(span);
         }
         let (scale, divisor_digits) = match &price_base {
@@ -651,14 +653,26 @@ impl Checker<'_> {
             UnitError::Operands
                 if is_plain_number(rhs) && lhs.ty.is_numeric() && lhs.ty != Ty::Float =>
             {
-                Diagnostic::error(
+                let diagnostic = Diagnostic::error(
                     Code::MISSING_UNIT,
                     rhs.span,
                     format!("cannot {verb} `{}` and a plain number", lhs.ty),
                 )
                 .with_label("this number has no unit")
                 .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
-                .with_help(unit_hint(&lhs.ty))
+                .with_help(unit_hint(&lhs.ty));
+                match unit_suffix(&lhs.ty) {
+                    // Adding or subtracting: the number takes the other side's unit.
+                    Some(unit) if matches!(verb, "add" | "subtract") => {
+                        let end = Span::new(rhs.span.end, rhs.span.end);
+                        let written = match unit.starts_with('%') {
+                            true => unit.clone(),
+                            false => format!(" {unit}"),
+                        };
+                        diagnostic.with_suggestion(end, written, format!("Add the unit `{unit}`"))
+                    }
+                    _ => diagnostic,
+                }
             }
             UnitError::Operands
                 if is_plain_number(lhs) && rhs.ty.is_numeric() && rhs.ty != Ty::Float =>

@@ -20,7 +20,7 @@ impl Checker<'_> {
             )
             .with_label("the standard library has no such module");
             diagnostic = match did_you_mean(&joined, known_modules.iter().copied()) {
-                Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
                 None => {
                     diagnostic.with_help(format!("available modules: {}", known_modules.join(", ")))
                 }
@@ -349,7 +349,7 @@ impl Checker<'_> {
                 )
                 .with_label("no mechanism template of this name");
                 diagnostic = match did_you_mean(&path, candidates.iter().map(String::as_str)) {
-                    Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                    Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
                     None => diagnostic.with_help("import a standard-library module (`use std.amm`) and name its template: `amm.ConstantProduct`"),
                 };
                 self.report(diagnostic);
@@ -367,7 +367,7 @@ impl Checker<'_> {
                 if let Some(suggestion) =
                     did_you_mean(&token.text, self.sigs.tokens.keys().map(String::as_str))
                 {
-                    diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                    diagnostic = diagnostic.with_did_you_mean(suggestion);
                 }
                 self.report(diagnostic);
                 return None;
@@ -593,7 +593,7 @@ impl Checker<'_> {
         )
         .with_label("not an address param, a governor or a mechanism");
         if let Some(suggestion) = did_you_mean(text, candidates.iter().copied()) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+            diagnostic = diagnostic.with_did_you_mean(suggestion);
         } else {
             diagnostic = diagnostic.with_help(
                 "declare `param admin: address` or a `governor`, and write `only admin`",
@@ -712,8 +712,7 @@ impl Checker<'_> {
                             && let Some(suggestion) =
                                 did_you_mean(name, self.sigs.params.keys().map(String::as_str))
                         {
-                            diagnostic =
-                                diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                            diagnostic = diagnostic.with_did_you_mean(suggestion);
                         } else {
                             diagnostic =
                                 diagnostic.with_help("list param names: `governs: [inflation]`");
@@ -791,7 +790,7 @@ impl Checker<'_> {
             if let Some(suggestion) =
                 did_you_mean(name, self.sigs.tokens.keys().map(String::as_str))
             {
-                diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                diagnostic = diagnostic.with_did_you_mean(suggestion);
             }
             self.report(diagnostic);
             return None;

@@ -307,7 +307,7 @@ fn unknown_member<'n>(
     )
     .with_label("no such member");
     match did_you_mean(&name.text, members.iter().copied()) {
-        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+        Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
         None if members.is_empty() => diagnostic,
         None => diagnostic.with_help(format!("members: {}", members.join(", "))),
     }
@@ -348,6 +348,24 @@ fn overflow(span: Span) -> Diagnostic {
         .with_label("does not fit in 256 bits")
         .with_note("Chain integers are 256-bit; the largest is about 1.16e77 (amounts count the token's smallest unit).")
         .with_help("use a smaller value")
+}
+
+/// The unit a bare number would need to be `expected`, as written after
+/// it: `EMB`, `days`, `EMB per day` (none for a type without one).
+fn unit_suffix(expected: &Ty) -> Option<String> {
+    match expected {
+        Ty::Amount(token) => Some(token.clone()),
+        Ty::Ratio => Some("%".to_string()),
+        Ty::Duration => Some("days".to_string()),
+        Ty::Rate(inner, period) => {
+            let inner = match &**inner {
+                Ty::Ratio => "%".to_string(),
+                other => unit_suffix(other)?,
+            };
+            Some(format!("{inner} per {}", period.name()))
+        }
+        _ => None,
+    }
 }
 
 fn unit_hint(expected: &Ty) -> String {

@@ -244,7 +244,7 @@ impl Checker<'_> {
             Diagnostic::error(Code::UNKNOWN_NAME, span, format!("unknown name `{name}`"))
                 .with_label("not defined here");
         if let Some(suggestion) = did_you_mean(name, candidates) {
-            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+            diagnostic = diagnostic.with_did_you_mean(suggestion);
         } else if self.world == World::Chain
             && (self.scenario.series.contains(name) || name == "index")
         {

@@ -126,7 +126,7 @@ impl Checker<'_> {
                         let mut diagnostic = Diagnostic::error(Code::UNKNOWN_NAME, param.span, format!("cannot sweep `{}`: no such param", param.text))
                             .with_label("not a param");
                         if let Some(suggestion) = did_you_mean(&param.text, self.sigs.params.keys().map(String::as_str)) {
-                            diagnostic = diagnostic.with_help(format!("did you mean `{suggestion}`?"));
+                            diagnostic = diagnostic.with_did_you_mean(suggestion);
                         }
                         self.report(diagnostic);
                         continue;

@@ -120,7 +120,7 @@ pub(super) fn unknown_setting(name: &ast::Name, allowed: &[&str], kind: &str) ->
     )
     .with_label(format!("{kind} has no such setting"));
     match did_you_mean(&name.text, allowed.iter().copied()) {
-        Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+        Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
         None => diagnostic.with_help(format!("accepted: {}", allowed.join(", "))),
     }
 }

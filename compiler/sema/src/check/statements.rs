@@ -61,11 +61,13 @@ impl Checker<'_> {
                 let reason = match reason {
                     Some(reason) => self.reason(reason).unwrap_or_default(),
                     None => {
+                        let end = Span::new(stmt.span.end, stmt.span.end);
                         self.report(
                             Diagnostic::error(Code::MISSING_REVERT_REASON, stmt.span, "`require` has no revert reason")
                                 .with_label("a failed check here would revert without saying why")
                                 .with_note("Revert reasons are part of the mechanism's interface: simulation and chain report the same reason.")
-                                .with_help("add one: `require amount > 0 EMB else \"zero amount\"`"),
+                                .with_help("add one: `require amount > 0 EMB else \"zero amount\"`")
+                                .with_suggestion(end, " else \"reason\"", "Add a revert reason"),
                         );
                         String::new()
                     }
@@ -284,7 +286,7 @@ impl Checker<'_> {
             )
             .with_label(format!("`{mechanism}` declares no such event"));
             diagnostic = match did_you_mean(&event.text, events.iter().copied()) {
-                Some(suggestion) => diagnostic.with_help(format!("did you mean `{suggestion}`?")),
+                Some(suggestion) => diagnostic.with_did_you_mean(suggestion),
                 None => diagnostic.with_help(format!("declare it: `event {}(...)`", event.text)),
             };
             self.report(diagnostic);
