@@ -76,18 +76,22 @@ impl Completion {
 /// The word being typed before `offset`, and the text before it.
 fn split_word(text: &str, offset: usize) -> (&str, &str) {
     let before = &text[..offset];
-    let start = before
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
+    let start = word_start(before, |c| c.is_ascii_alphanumeric() || c == '_');
     (&before[..start], &before[start..])
+}
+
+/// Where the run of characters `part_of` accepts that ends `text` starts
+/// (a character boundary, whatever precedes the run).
+fn word_start(text: &str, part_of: impl Fn(char) -> bool) -> usize {
+    text.char_indices()
+        .rev()
+        .find(|(_, c)| !part_of(*c))
+        .map_or(0, |(index, c)| index + c.len_utf8())
 }
 
 /// The identifier that ends `text` (before a `.`), if any.
 fn trailing_name(text: &str) -> &str {
-    let start = text
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-        .map_or(0, |i| i + 1);
-    &text[start..]
+    &text[word_start(text, |c| c.is_ascii_alphanumeric() || c == '_')..]
 }
 
 /// Completions at `offset`, filtered by the word being typed there.
@@ -689,8 +693,5 @@ fn callee(sigs: &Signatures, text: &str) -> Option<(String, Vec<String>)> {
 
 /// The dotted path that ends `text`: `emission.ConstantEmission`.
 fn trailing_path(text: &str) -> String {
-    let start = text
-        .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '.'))
-        .map_or(0, |i| i + 1);
-    text[start..].to_string()
+    text[word_start(text, |c| c.is_ascii_alphanumeric() || c == '_' || c == '.')..].to_string()
 }
