@@ -9,6 +9,7 @@
 //! `server` the only one that does IO. The crate never links the JIT,
 //! plotters or revm.
 
+mod commands;
 pub mod convert;
 pub mod ide;
 mod server;

@@ -20,9 +20,10 @@ use lsp_types::notification::{
     PublishDiagnostics,
 };
 use lsp_types::request::{
-    CodeActionRequest, Completion, DocumentHighlightRequest, DocumentSymbolRequest, Formatting,
-    GotoDefinition, HoverRequest, InlayHintRequest, PrepareRenameRequest, References, Rename,
-    Request as _, SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
+    CodeActionRequest, CodeLensRequest, Completion, DocumentHighlightRequest,
+    DocumentSymbolRequest, ExecuteCommand, Formatting, GotoDefinition, HoverRequest,
+    InlayHintRequest, PrepareRenameRequest, References, Rename, Request as _,
+    SemanticTokensFullRequest, SignatureHelpRequest, WorkspaceSymbolRequest,
 };
 use lsp_types::{
     DocumentChanges, DocumentHighlight, DocumentSymbolParams, DocumentSymbolResponse,
@@ -43,6 +44,11 @@ use crate::{ide, virtual_docs};
 
 type Error = Box<dyn std::error::Error + Send + Sync>;
 
+/// The commands of code lenses: simulate a scenario (`[document uri,
+/// scenario]`), show the generated Solidity (`[virtual document uri]`).
+const SIMULATE: &str = "tok.simulate";
+const SHOW_SOLIDITY: &str = "tok.showSolidity";
+
 /// How long a document must be still before its diagnostics are computed,
 /// unless the client sets `debounceMs` in its initialization options.
 const DEBOUNCE: Duration = Duration::from_millis(80);
@@ -52,6 +58,10 @@ const DEBOUNCE: Duration = Duration::from_millis(80);
 #[serde(rename_all = "camelCase")]
 struct Options {
     debounce_ms: Option<u64>,
+    /// The `tok` binary lenses run (default: the server's own).
+    tok_path: Option<std::path::PathBuf>,
+    /// How long a lens's simulation may take (default 30 s).
+    simulation_seconds: Option<u64>,
 }
 
 /// The `tok/virtualDocument` request: the text of a `tok:` document.
@@ -84,6 +94,9 @@ pub struct Server {
     db: Database,
     encoding: Encoding,
     debounce: Duration,
+    /// The `tok` binary that lenses run, and how long they may.
+    tok_path: Option<std::path::PathBuf>,
+    simulation_limit: Duration,
     /// Open documents, by URI.
     documents: BTreeMap<String, Document>,
     /// Every file ever opened, by URI: reopening one reuses its input.
@@ -91,6 +104,8 @@ pub struct Server {
     /// Documents whose diagnostics are due, and when.
     due: BTreeMap<String, Instant>,
     computed: (Sender<Computed>, Receiver<Computed>),
+    /// The id of the next request the server sends the client.
+    next_request: u64,
     shutting_down: bool,
 }
 
@@ -118,10 +133,13 @@ pub fn run(connection: Connection) -> Result<(), Error> {
         db: Database::default(),
         encoding,
         debounce: options.debounce_ms.map_or(DEBOUNCE, Duration::from_millis),
+        tok_path: options.tok_path.or_else(|| std::env::current_exe().ok()),
+        simulation_limit: Duration::from_secs(options.simulation_seconds.unwrap_or(30)),
         documents: BTreeMap::new(),
         files: BTreeMap::new(),
         due: BTreeMap::new(),
         computed: crossbeam_channel::unbounded(),
+        next_request: 0,
         shutting_down: false,
     };
     server.main_loop()
@@ -146,6 +164,13 @@ fn capabilities(encoding: Encoding) -> ServerCapabilities {
         })),
         inlay_hint_provider: Some(OneOf::Left(true)),
         code_action_provider: Some(lsp_types::CodeActionProviderCapability::Simple(true)),
+        code_lens_provider: Some(lsp_types::CodeLensOptions {
+            resolve_provider: Some(false),
+        }),
+        execute_command_provider: Some(lsp_types::ExecuteCommandOptions {
+            commands: vec![SIMULATE.to_string(), SHOW_SOLIDITY.to_string()],
+            work_done_progress_options: WorkDoneProgressOptions::default(),
+        }),
         completion_provider: Some(lsp_types::CompletionOptions {
             trigger_characters: Some(vec![".".to_string()]),
             ..lsp_types::CompletionOptions::default()
@@ -199,8 +224,9 @@ impl Server {
     fn handle(&mut self, message: Message) -> Result<bool, Error> {
         match message {
             Message::Request(request) => {
-                let response = self.respond(request);
-                self.connection.sender.send(response.into())?;
+                if let Some(response) = self.respond(request) {
+                    self.connection.sender.send(response.into())?;
+                }
             }
             Message::Notification(notification) => {
                 if notification.method == "exit" {
@@ -214,26 +240,89 @@ impl Server {
     }
 
     /// The response to `request`, computed in isolation: a handler that
-    /// panics answers with an internal error.
-    fn respond(&mut self, request: Request) -> Response {
+    /// panics answers with an internal error. `None` for a request
+    /// answered later, from a worker (a lens's simulation).
+    fn respond(&mut self, request: Request) -> Option<Response> {
         let id = request.id.clone();
         if self.shutting_down {
-            return error(id, ErrorCode::InvalidRequest, "the server is shutting down");
+            return Some(error(
+                id,
+                ErrorCode::InvalidRequest,
+                "the server is shutting down",
+            ));
         }
         if request.method == "shutdown" {
             self.shutting_down = true;
-            return Response::new_ok(id, ());
+            return Some(Response::new_ok(id, ()));
         }
-        let answered = catch_unwind(AssertUnwindSafe(|| self.answer(request)));
+        let answered = catch_unwind(AssertUnwindSafe(|| {
+            if request.method == ExecuteCommand::METHOD && request.params["command"] == SIMULATE {
+                return self.simulate(request).map(|()| None);
+            }
+            self.answer(request).map(Some)
+        }));
         match answered {
             Ok(Ok(response)) => response,
-            Ok(Err(response)) => response,
-            Err(_) => error(
+            Ok(Err(response)) => Some(response),
+            Err(_) => Some(error(
                 id,
                 ErrorCode::InternalError,
                 "the request failed inside the server",
-            ),
+            )),
         }
+    }
+
+    /// Starts the simulation a lens asked for; its answer comes from the
+    /// worker when it ends.
+    fn simulate(&mut self, request: Request) -> Result<(), Response> {
+        let id = request.id.clone();
+        let params: lsp_types::ExecuteCommandParams = params(&request)?;
+        let argument = |index: usize| {
+            params
+                .arguments
+                .get(index)
+                .and_then(|a| a.as_str())
+                .map(str::to_string)
+        };
+        let (Some(uri), Some(scenario)) = (argument(0), argument(1)) else {
+            return Err(error(
+                id,
+                ErrorCode::InvalidParams,
+                "expected a document and a scenario",
+            ));
+        };
+        let document = (self.documents.get(&uri)).ok_or_else(|| {
+            error(
+                id.clone(),
+                ErrorCode::InvalidParams,
+                "the document is not open",
+            )
+        })?;
+        let text = document.file.text(&self.db).clone();
+        let tok = (self.tok_path.clone()).ok_or_else(|| {
+            error(
+                id.clone(),
+                ErrorCode::InternalError,
+                "the tok binary is unknown",
+            )
+        })?;
+        let (limit, sender) = (self.simulation_limit, self.connection.sender.clone());
+        // Off the loop: the answer and a message come when it ends.
+        std::thread::spawn(move || {
+            let outcome = crate::commands::simulate(&tok, &text, &scenario, limit);
+            let (kind, message) = match &outcome {
+                Ok(summary) => (lsp_types::MessageType::INFO, summary.clone()),
+                Err(problem) => (lsp_types::MessageType::ERROR, problem.clone()),
+            };
+            let shown = lsp_types::ShowMessageParams { typ: kind, message };
+            let _ = sender.send(Notification::new("window/showMessage".to_string(), shown).into());
+            let response = match outcome {
+                Ok(summary) => Response::new_ok(id, summary),
+                Err(problem) => error(id, ErrorCode::RequestFailed, &problem),
+            };
+            let _ = sender.send(response.into());
+        });
+        Ok(())
     }
 
     fn answer(&mut self, request: Request) -> Result<Response, Response> {
@@ -261,6 +350,68 @@ impl Server {
                     vec![TextEdit::new(whole, formatted)]
                 });
                 Ok(Response::new_ok(id, edits))
+            }
+            CodeLensRequest::METHOD => {
+                let params: lsp_types::CodeLensParams = params(&request)?;
+                let uri = params.text_document.uri;
+                let document = self.document(&id, &uri)?;
+                let index = LineIndex::new(document.file.text(&self.db), self.encoding);
+                let lenses: Vec<lsp_types::CodeLens> = (ide::lenses(&self.db, document.file)
+                    .into_iter())
+                .map(|lens| {
+                    let command = match lens.kind {
+                        ide::LensKind::Simulate { scenario } => lsp_types::Command {
+                            title: "Simulate".to_string(),
+                            command: SIMULATE.to_string(),
+                            arguments: Some(vec![uri.as_str().into(), scenario.into()]),
+                        },
+                        ide::LensKind::Solidity { .. } => lsp_types::Command {
+                            title: "Solidity".to_string(),
+                            command: SHOW_SOLIDITY.to_string(),
+                            arguments: Some(vec![virtual_docs::solidity_uri(uri.as_str()).into()]),
+                        },
+                    };
+                    lsp_types::CodeLens {
+                        range: index.range(lens.span),
+                        command: Some(command),
+                        data: None,
+                    }
+                })
+                .collect();
+                Ok(Response::new_ok(id, lenses))
+            }
+            ExecuteCommand::METHOD => {
+                let params: lsp_types::ExecuteCommandParams = params(&request)?;
+                let argument = |index: usize| {
+                    params
+                        .arguments
+                        .get(index)
+                        .and_then(|a| a.as_str())
+                        .map(str::to_string)
+                };
+                match params.command.as_str() {
+                    SHOW_SOLIDITY => {
+                        let uri: Uri =
+                            (argument(0).and_then(|uri| uri.parse().ok())).ok_or_else(|| {
+                                error(id.clone(), ErrorCode::InvalidParams, "expected a document")
+                            })?;
+                        let show = lsp_types::ShowDocumentParams {
+                            uri,
+                            external: Some(false),
+                            take_focus: Some(true),
+                            selection: None,
+                        };
+                        let request = Request::new(
+                            RequestId::from(format!("show-{}", self.next_request)),
+                            "window/showDocument".to_string(),
+                            show,
+                        );
+                        self.next_request += 1;
+                        let _ = self.connection.sender.send(request.into());
+                        Ok(Response::new_ok(id, ()))
+                    }
+                    _ => Err(error(id, ErrorCode::InvalidParams, "unknown command")),
+                }
             }
             CodeActionRequest::METHOD => {
                 let params: lsp_types::CodeActionParams = params(&request)?;
@@ -430,6 +581,26 @@ impl Server {
             }
             "tok/virtualDocument" => {
                 let params: VirtualDocumentParams = params(&request)?;
+                if let Some(document) = virtual_docs::solidity_of(&params.uri) {
+                    let file = (self.documents.get(document))
+                        .ok_or_else(|| {
+                            error(
+                                id.clone(),
+                                ErrorCode::InvalidParams,
+                                "the document is not open",
+                            )
+                        })?
+                        .file;
+                    let text = match ide::solidity(&self.db, file) {
+                        Ok(source) => source,
+                        Err(diagnostics) => virtual_docs::not_emitted(
+                            file.path(&self.db),
+                            file.text(&self.db),
+                            &diagnostics,
+                        ),
+                    };
+                    return Ok(Response::new_ok(id, VirtualDocument { text }));
+                }
                 match virtual_docs::content(&params.uri) {
                     Some(text) => Ok(Response::new_ok(id, VirtualDocument { text })),
                     None => Err(error(id, ErrorCode::InvalidParams, "no such document")),

@@ -3,7 +3,9 @@
 //! `{ "text": ... }` out): the documentation of a diagnostic code
 //! (`tok:///codes/E0204.md`) and the source of a standard-library module
 //! (`tok:///std/vesting.tok`), where go-to-definition into the standard
-//! library lands. Editors show them read-only.
+//! library lands, and the Solidity generated for an open document
+//! (`tok:///solidity.sol?file:///...`), which a code lens opens. Editors
+//! show them read-only.
 
 use tok_diagnostics::ALL_CODES;
 
@@ -31,7 +33,29 @@ pub fn stdlib_module(uri: &str) -> Option<&'static tok_stdlib::Module> {
         .find(|module| module.path == path)
 }
 
-/// The text of a document the server serves, `None` for a URI it does not.
+/// The Solidity generated for the open document `document`.
+pub fn solidity_uri(document: &str) -> String {
+    format!("{SCHEME}:///solidity.sol?{document}")
+}
+
+/// The document whose Solidity a `tok:` URI names, if it names one.
+pub fn solidity_of(uri: &str) -> Option<&str> {
+    uri.strip_prefix(&format!("{SCHEME}:///solidity.sol?"))
+}
+
+/// What the Solidity document says of a program that cannot be emitted:
+/// the diagnostics that stop it, as comments.
+pub fn not_emitted(path: &str, text: &str, diagnostics: &[tok_diagnostics::Diagnostic]) -> String {
+    let rendered = tok_driver::render::render_text(path, text, diagnostics, false);
+    let mut out = String::from("// The program cannot be emitted as Solidity yet:\n");
+    for line in rendered.lines() {
+        out.push_str(&format!("// {line}\n"));
+    }
+    out
+}
+
+/// The text of a document the server serves, `None` for a URI it does not
+/// (a program's Solidity is the server's to compute: see [`solidity_of`]).
 pub fn content(uri: &str) -> Option<String> {
     if let Some(module) = stdlib_module(uri) {
         return Some(module.source.to_string());

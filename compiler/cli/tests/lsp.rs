@@ -98,3 +98,34 @@ fn the_binary_exits_cleanly() {
     let status = session.into_transport().wait();
     assert!(status.success(), "{status:?}");
 }
+
+/// The "Simulate" lens runs `tok sim` on the open text (unsaved edits
+/// included) and answers with the final row; a scenario that cannot run
+/// answers with why.
+#[test]
+fn the_simulate_lens_runs_the_open_text() {
+    let (mut session, _) = Session::start(Process::start());
+    let text = std::fs::read_to_string(root().join("examples/dao_parameter.tok")).expect("example");
+    session.open("dao.tok", &text);
+    let answer = session.request(
+        "workspace/executeCommand",
+        serde_json::json!({ "command": "tok.simulate", "arguments": [harness::uri("dao.tok"), "lower_inflation"] }),
+    );
+    let summary = answer
+        .as_str()
+        .unwrap_or_else(|| panic!("a summary: {answer}"));
+    assert!(
+        summary.starts_with("scenario `lower_inflation`, 1 run, 60 steps"),
+        "{summary}"
+    );
+    assert!(summary.contains("supply = "), "{summary}");
+    // An unsaved edit that breaks the program: the lens says so.
+    session.change("dao.tok", &[(None, "scenario s {\n}\n")]);
+    let answer = session.request(
+        "workspace/executeCommand",
+        serde_json::json!({ "command": "tok.simulate", "arguments": [harness::uri("dao.tok"), "s"] }),
+    );
+    let message = answer["error"]["message"].as_str().unwrap_or_default();
+    assert!(message.starts_with("the simulation stopped"), "{answer}");
+    session.shutdown();
+}

@@ -205,9 +205,7 @@ impl Lowerer {
         .with_note(
             "The checker accepts it, but the simulator and the Solidity backend cannot run it yet.",
         )
-        .with_help(
-            "write it another way; the language reference lists what each construct lowers to",
-        );
+        .with_help("write it another way, for example with a state field that keeps the value");
         if !self.errors.contains(&diagnostic) {
             self.errors.push(diagnostic);
         }

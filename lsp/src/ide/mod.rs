@@ -70,3 +70,55 @@ pub fn fixes(db: &dyn Db, file: SourceFile, range: tok_diagnostics::Span) -> Vec
         })
         .collect()
 }
+
+/// What a code lens offers above a declaration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LensKind {
+    /// Run a short simulation of this scenario.
+    Simulate { scenario: String },
+    /// Show the Solidity generated for this mechanism.
+    Solidity { mechanism: String },
+}
+
+/// A code lens: at the declaration's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Lens {
+    pub span: tok_diagnostics::Span,
+    pub kind: LensKind,
+}
+
+/// A lens above every scenario (simulate it) and every mechanism that is
+/// deployed (show its Solidity), from the outline.
+pub fn lenses(db: &dyn Db, file: SourceFile) -> Vec<Lens> {
+    (symbols(db, file).into_iter())
+        .filter_map(|symbol| {
+            let kind = match symbol.kind {
+                SymbolKind::Scenario => LensKind::Simulate {
+                    scenario: symbol.name,
+                },
+                SymbolKind::Mechanism | SymbolKind::Instance => LensKind::Solidity {
+                    mechanism: symbol.name,
+                },
+                _ => return None,
+            };
+            Some(Lens {
+                span: symbol.selection,
+                kind,
+            })
+        })
+        .collect()
+}
+
+/// The generated Solidity source of the file's program, or the
+/// diagnostics that stop it (lowering's or the backend's).
+pub fn solidity(db: &dyn Db, file: SourceFile) -> Result<String, Vec<Diagnostic>> {
+    let program = tok_driver::mir(db, file).as_ref().map_err(Clone::clone)?;
+    let stem = file.path(db).rsplit('/').next().unwrap_or("program");
+    let stem = stem.strip_suffix(".tok").unwrap_or(stem);
+    let project = tok_solidity::generate(program, stem, tok_driver::docs(db, file))?;
+    Ok(project
+        .files
+        .get(&project.source_path)
+        .cloned()
+        .unwrap_or_default())
+}
