@@ -2,8 +2,9 @@
 # The project's test command: formatting, lints, then every test.
 # CI runs exactly this (see .ci/run); it needs a Rust toolchain, Node.js
 # with npm (solc-js, OpenZeppelin and forge, installed from
-# tools/solidity/package-lock.json) and Python 3 (Slither, installed from
-# tools/slither/requirements.txt).
+# tools/solidity/package-lock.json), Python 3 (Slither, installed from
+# tools/slither/requirements.txt) and Debian's Neovim (installed by
+# scripts/setup-editors.sh) for the language server's client test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL=0
@@ -11,6 +12,8 @@ export CARGO_TERM_COLOR=never
 
 echo "== Solidity toolchain (solc-js, OpenZeppelin, forge) from the lockfile"
 bash scripts/setup-solidity.sh
+echo "== Editors the language server is tested with (Neovim)"
+bash scripts/setup-editors.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

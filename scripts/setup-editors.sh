@@ -1,0 +1,15 @@
+#!/usr/bin/env bash
+# Installs what the editor tests drive: Debian's Neovim, the real client of
+# compiler/cli/tests/neovim.rs.
+set -euo pipefail
+if ! command -v nvim >/dev/null; then
+  sudo=""
+  if [ "$(id -u)" != 0 ]; then
+    command -v sudo >/dev/null || { echo "error: installing neovim needs root or sudo" >&2; exit 1; }
+    sudo="sudo"
+  fi
+  command -v apt-get >/dev/null || { echo "error: install Neovim (0.7 or later) with your package manager" >&2; exit 1; }
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends neovim
+fi
+nvim --version | head -1
