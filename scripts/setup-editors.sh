@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the editor tests drive: Debian's Neovim, the real client of
-# compiler/cli/tests/neovim.rs.
+# compiler/cli/tests/neovim.rs, and the VS Code extension's packages
+# (vscode-languageclient, the grammar test tools and vsce) from
+# editors/vscode/package-lock.json.
 set -euo pipefail
 if ! command -v nvim >/dev/null; then
   sudo=""
@@ -13,3 +15,9 @@ if ! command -v nvim >/dev/null; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends neovim
 fi
 nvim --version | head -1
+cd "$(dirname "$0")/../editors/vscode"
+if [ ! -d node_modules/vscode-languageclient ] || [ ! -d node_modules/@vscode/vsce ] \
+  || [ ! -d node_modules/vscode-tmgrammar-test ]; then
+  command -v npm >/dev/null || { echo "error: npm is required for the VS Code extension (install Node.js)" >&2; exit 1; }
+  npm ci --no-audit --no-fund --loglevel=error
+fi

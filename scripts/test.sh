@@ -12,7 +12,7 @@ export CARGO_TERM_COLOR=never
 
 echo "== Solidity toolchain (solc-js, OpenZeppelin, forge) from the lockfile"
 bash scripts/setup-solidity.sh
-echo "== Editors the language server is tested with (Neovim)"
+echo "== Editors the language server is tested with (Neovim, the VS Code extension's tools)"
 bash scripts/setup-editors.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
@@ -20,5 +20,7 @@ echo "== cargo clippy"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 echo "== cargo test"
 cargo test --workspace --locked
+echo "== VS Code extension: grammar tests over the examples, and the .vsix"
+(cd editors/vscode && npm test && npm run package)
 echo "== Security gate: Slither over every generated project"
 bash scripts/security-gate.sh
