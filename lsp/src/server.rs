@@ -82,6 +82,61 @@ struct Document {
     version: i32,
 }
 
+/// Diagnostics to compute: a document's version, on a snapshot of the
+/// database taken when it was due.
+struct Job {
+    snapshot: Database,
+    file: SourceFile,
+    version: i32,
+    uri: Uri,
+    key: String,
+}
+
+/// Computes diagnostics for the jobs it receives, one at a time, on the
+/// job's snapshot, until the server hangs up. Of the jobs queued for a
+/// document only the newest is computed (and the snapshots of the others
+/// are dropped at once, since an edit waits for every snapshot to go). An
+/// edit made meanwhile cancels the computation (salsa unwinds it), which
+/// is caught here; its result would have been stale anyway.
+fn diagnostics_worker(jobs: Receiver<Job>, results: Sender<Computed>, encoding: Encoding) {
+    while let Ok(first) = jobs.recv() {
+        let mut latest: BTreeMap<String, Job> = BTreeMap::new();
+        latest.insert(first.key.clone(), first);
+        for job in jobs.try_iter() {
+            latest.insert(job.key.clone(), job);
+        }
+        for (_, job) in latest {
+            let Job {
+                snapshot,
+                file,
+                version,
+                uri,
+                key,
+            } = job;
+            let computed = salsa::Cancelled::catch(AssertUnwindSafe(|| {
+                let diagnostics = ide::diagnostics(&snapshot, file);
+                let index = LineIndex::new(file.text(&snapshot), encoding);
+                (diagnostics.iter())
+                    .map(|d| convert::diagnostic(&index, &uri, d))
+                    .collect()
+            }));
+            // The snapshot goes before the result: an edit waiting for it
+            // may proceed.
+            drop(snapshot);
+            if let Ok(diagnostics) = computed {
+                let computed = Computed {
+                    uri: key,
+                    version,
+                    diagnostics,
+                };
+                if results.send(computed).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+}
+
 /// Diagnostics a worker computed for one version of a document.
 struct Computed {
     uri: String,
@@ -103,7 +158,9 @@ pub struct Server {
     files: BTreeMap<String, SourceFile>,
     /// Documents whose diagnostics are due, and when.
     due: BTreeMap<String, Instant>,
-    computed: (Sender<Computed>, Receiver<Computed>),
+    /// Where diagnostics jobs go, and where their results come back.
+    jobs: Sender<Job>,
+    computed: Receiver<Computed>,
     /// The id of the next request the server sends the client.
     next_request: u64,
     shutting_down: bool,
@@ -128,6 +185,9 @@ pub fn run(connection: Connection) -> Result<(), Error> {
         }),
     };
     connection.initialize_finish(id, serde_json::to_value(result)?)?;
+    let (jobs, queued) = crossbeam_channel::unbounded();
+    let (results, computed) = crossbeam_channel::unbounded();
+    let worker = std::thread::spawn(move || diagnostics_worker(queued, results, encoding));
     let mut server = Server {
         connection,
         db: Database::default(),
@@ -138,11 +198,16 @@ pub fn run(connection: Connection) -> Result<(), Error> {
         documents: BTreeMap::new(),
         files: BTreeMap::new(),
         due: BTreeMap::new(),
-        computed: crossbeam_channel::unbounded(),
+        jobs,
+        computed,
         next_request: 0,
         shutting_down: false,
     };
-    server.main_loop()
+    let outcome = server.main_loop();
+    // Hanging up the job channel ends the worker.
+    drop(server);
+    let _ = worker.join();
+    outcome
 }
 
 fn capabilities(encoding: Encoding) -> ServerCapabilities {
@@ -209,7 +274,7 @@ impl Server {
                     // The client hung up.
                     Err(_) => return Ok(()),
                 },
-                recv(self.computed.1) -> computed => {
+                recv(self.computed) -> computed => {
                     if let Ok(computed) = computed {
                         self.publish(computed)?;
                     }
@@ -728,8 +793,8 @@ impl Server {
         }
     }
 
-    /// Starts computing the diagnostics of every document now due, each on
-    /// a snapshot in a worker of its own.
+    /// Hands the diagnostics of every document now due to the worker, each
+    /// with a snapshot of the database.
     fn start_due(&mut self) {
         let now = Instant::now();
         let due: Vec<String> = (self.due.iter())
@@ -741,28 +806,14 @@ impl Server {
             let Some(document) = self.documents.get(&key) else {
                 continue;
             };
-            let snapshot = self.db.clone();
-            let (file, version, uri) = (document.file, document.version, document.uri.clone());
-            let (sender, encoding) = (self.computed.0.clone(), self.encoding);
-            std::thread::spawn(move || {
-                let computed = salsa::Cancelled::catch(AssertUnwindSafe(|| {
-                    let diagnostics = ide::diagnostics(&snapshot, file);
-                    let index = LineIndex::new(file.text(&snapshot), encoding);
-                    (diagnostics.iter())
-                        .map(|d| convert::diagnostic(&index, &uri, d))
-                        .collect()
-                }));
-                // The snapshot goes before the result: an edit waiting for
-                // it may proceed.
-                drop(snapshot);
-                if let Ok(diagnostics) = computed {
-                    let _ = sender.send(Computed {
-                        uri: key,
-                        version,
-                        diagnostics,
-                    });
-                }
-            });
+            let job = Job {
+                snapshot: self.db.clone(),
+                file: document.file,
+                version: document.version,
+                uri: document.uri.clone(),
+                key,
+            };
+            let _ = self.jobs.send(job);
         }
     }
 

@@ -64,3 +64,62 @@ fn bad_requests_get_errors_not_crashes() {
     assert_eq!(session.diagnostics("ok.tok"), serde_json::json!([]));
     session.shutdown();
 }
+
+/// Rapid edits, each sent before the last one's diagnostics could arrive:
+/// whatever the server publishes is for the version it names (never an
+/// older text's diagnostics under a newer version, never an older version
+/// after a newer one), and the last version's diagnostics always arrive.
+#[test]
+fn rapid_edits_never_publish_stale_diagnostics() {
+    // Long enough that checking it takes a while: edits arrive while
+    // diagnostics are computed, and some computations are cancelled.
+    let mut clean = String::from("param admin: address\ntoken T {\n    decimals: 18\n}\n");
+    for index in 0..40 {
+        clean.push_str(&format!(
+            "mechanism M{index} {{\n    state {{\n        held: map[address] T\n    }}\n    action put(amount: T) {{\n        require amount > 0 T else \"zero\"\n        held[caller] += amount / 2\n    }}\n}}\n"
+        ));
+    }
+    let clean = clean.as_str();
+    let broken = clean.replacen("address", "adress", 1);
+    let (mut session, _) = Session::start(InProcess::start());
+    session.open("fast.tok", clean);
+    assert_eq!(session.diagnostics("fast.tok"), serde_json::json!([]));
+    // Version v (from 2) is broken when v is even.
+    for version in 2..=120 {
+        let text = if version % 2 == 0 { &broken } else { clean };
+        session.change("fast.tok", &[(None, text)]);
+        // Uneven gaps, some long enough for a computation to finish.
+        let gap = if version % 3 == 0 {
+            version as u64 * 7919 % 40_000
+        } else {
+            0
+        };
+        std::thread::sleep(std::time::Duration::from_micros(gap));
+    }
+    // Version 120 is broken: its diagnostics name the misspelled type.
+    let last = session.diagnostics("fast.tok");
+    assert_eq!(last.as_array().map(Vec::len), Some(1), "{last}");
+    let published = session.published("fast.tok");
+    let mut previous = 0;
+    for (version, diagnostics) in &published {
+        let version = version.expect("diagnostics of an open document name its version");
+        assert!(
+            version > previous,
+            "version {version} published after {previous}"
+        );
+        previous = version;
+        let broken = version % 2 == 0 && version > 1;
+        let count = diagnostics.as_array().map_or(0, Vec::len);
+        assert_eq!(
+            count,
+            usize::from(broken),
+            "version {version}: {diagnostics}"
+        );
+        if broken {
+            assert!(diagnostics.to_string().contains("adress"), "{diagnostics}");
+        }
+    }
+    eprintln!("{} of 119 edits published", published.len() - 1);
+    assert_eq!(previous, 120);
+    session.shutdown();
+}

@@ -89,7 +89,7 @@ fn an_unresolved_name_is_an_internal_error() {
     assert!(tok_driver::diagnostics(&db, file).is_empty());
     let mut hir = tok_driver::program(&db, file).clone();
     for located in &mut hir.items {
-        if let tok_sema::hir::Item::Vesting(vesting) = &mut located.item {
+        if let tok_sema::hir::Item::Vesting(vesting) = std::sync::Arc::make_mut(&mut located.item) {
             vesting.token = "Gone".to_string();
         }
     }

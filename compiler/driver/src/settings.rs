@@ -42,7 +42,7 @@ pub fn settings(
     let declared: Vec<&hir::ParamDef> = program(db, file)
         .items
         .iter()
-        .filter_map(|located| match &located.item {
+        .filter_map(|located| match &*located.item {
             hir::Item::Param(param) => Some(param),
             _ => None,
         })

@@ -29,7 +29,7 @@ pub fn lower(program: &hir::Program) -> Result<Program, Vec<Diagnostic>> {
     for located in &program.items {
         lowerer.offset = located.offset;
         lowerer.at = Span::new(located.offset, located.offset);
-        match &located.item {
+        match &*located.item {
             hir::Item::Use(_) => {}
             hir::Item::Param(param) => {
                 let default = param.default.as_ref().map(|value| lowerer.expr(value));
@@ -146,7 +146,7 @@ fn ten_pow(exponent: u32) -> f64 {
 impl Lowerer {
     fn collect(&mut self, program: &hir::Program) {
         for located in &program.items {
-            match &located.item {
+            match &*located.item {
                 hir::Item::Param(param) => {
                     let id = ParamId::new(self.params.len());
                     self.params.insert(param.name.clone(), id);

@@ -7,6 +7,8 @@
 //! its units call for (`MulWad` for `amount * ratio`...). Later stages
 //! never look at the AST.
 
+use std::sync::Arc;
+
 use ethnum::U256;
 use tok_diagnostics::Span;
 
@@ -91,7 +93,9 @@ impl Resolution {
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct Located {
     pub offset: u32,
-    pub item: Item,
+    /// Shared with the item's check result: building the program from
+    /// checked items copies no HIR.
+    pub item: Arc<Item>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]

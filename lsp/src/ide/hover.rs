@@ -160,7 +160,7 @@ fn declaration_line(db: &dyn Db, file: SourceFile, resolution: &hir::Resolution)
         }
         Definition::Token(name) => {
             let token = (tok_driver::program(db, file).items.iter()).find_map(|located| {
-                match &located.item {
+                match &*located.item {
                     hir::Item::Token(token) if token.name == *name => Some(token),
                     _ => None,
                 }
@@ -268,7 +268,7 @@ fn extra(db: &dyn Db, file: SourceFile, definition: &Definition) -> Option<Strin
     match definition {
         Definition::Param(name) => {
             let governors: Vec<String> = (tok_driver::program(db, file).items.iter())
-                .filter_map(|located| match &located.item {
+                .filter_map(|located| match &*located.item {
                     hir::Item::Governor(governor) if governor.governs.contains(name) => {
                         Some(format!("`{}`", governor.name))
                     }

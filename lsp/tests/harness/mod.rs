@@ -202,6 +202,12 @@ impl<T: Transport> Session<T> {
         )
     }
 
+    /// Every set of diagnostics published for the document so far, in
+    /// the order received, with the version each was for.
+    pub fn published(&self, name: &str) -> Vec<(Option<i32>, Value)> {
+        self.published.get(&uri(name)).cloned().unwrap_or_default()
+    }
+
     /// The transport, to end the session by hand.
     pub fn into_transport(self) -> T {
         self.transport

@@ -13,6 +13,7 @@
 //! points and the diagnostics several of them build.
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 
 use ethnum::U256;
 use tok_diagnostics::{Code, Diagnostic, Span, did_you_mean};
@@ -41,7 +42,7 @@ use settings::*;
 /// The HIR of one item and the problems found in it.
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Default)]
 pub struct ItemResult {
-    pub item: Option<hir::Item>,
+    pub item: Option<Arc<hir::Item>>,
     pub diagnostics: Vec<Diagnostic>,
     /// Every name of the item the checker resolved, with what it refers
     /// to, in the order met (item-relative spans).
@@ -73,7 +74,7 @@ pub fn check_item(sigs: &Signatures, item: &ast::Item) -> ItemResult {
         ast::ItemKind::Error => None,
     };
     ItemResult {
-        item,
+        item: item.map(Arc::new),
         diagnostics: checker.diagnostics,
         resolutions: checker.resolutions,
     }
