@@ -95,6 +95,7 @@ codes! {
     LITERAL_OVERFLOW = "E0300": "A literal does not fit in 256 bits once its unit is applied.",
     TOO_MANY_DECIMALS = "E0301": "A literal has more fractional digits than its unit allows.",
     INVALID_DECIMALS = "E0302": "A token declares more decimals than 256-bit arithmetic can hold.",
+    BAD_ADDRESS_CHECKSUM = "E0303": "An address literal in mixed case whose case is not its EIP-55 checksum.",
 
     // The two worlds and chain rules.
     FLOAT_IN_CHAIN = "E0400": "A float is used in chain code, which has exact EVM arithmetic only.",

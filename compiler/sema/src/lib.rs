@@ -2,6 +2,7 @@
 //! typed HIR. Pure: syntax trees in, HIR and diagnostics out.
 
 mod check;
+pub mod checksum;
 pub mod hir;
 mod print;
 pub mod signatures;

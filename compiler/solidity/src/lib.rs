@@ -4,7 +4,6 @@
 //! project comes back as file contents; the CLI writes them.
 
 mod ast;
-mod checksum;
 mod invariants;
 mod lower;
 

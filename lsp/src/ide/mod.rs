@@ -56,11 +56,15 @@ pub struct Fix {
 }
 
 /// The fixes the file's diagnostics suggest for problems that overlap
-/// `range` (a cursor is an empty range).
+/// `range` (a cursor is an empty range): at the problem itself, or where
+/// the fix would edit (the operand of a mismatched `+`, say).
 pub fn fixes(db: &dyn Db, file: SourceFile, range: tok_diagnostics::Span) -> Vec<Fix> {
     let overlaps = |span: tok_diagnostics::Span| span.start <= range.end && range.start <= span.end;
     (diagnostics(db, file).iter())
-        .filter(|diagnostic| overlaps(diagnostic.primary.span))
+        .filter(|diagnostic| {
+            overlaps(diagnostic.primary.span)
+                || (diagnostic.suggestions.iter()).any(|suggestion| overlaps(suggestion.span))
+        })
         .flat_map(|diagnostic| {
             (diagnostic.suggestions.iter()).map(|suggestion| Fix {
                 title: suggestion.message.clone(),

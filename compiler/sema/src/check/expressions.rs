@@ -63,6 +63,18 @@ impl Checker<'_> {
                     diagnostic =
                         diagnostic.with_suggestion(end, written, format!("Add the unit `{unit}`"));
                 }
+            } else if let (Ty::Rate(found, from), Ty::Rate(wanted, to)) = (&value.ty, expected)
+                && found == wanted
+            {
+                diagnostic = diagnostic.with_help(format!(
+                    "a rate per {} is not a rate per {}: write it over the same period",
+                    from.name(),
+                    to.name()
+                ));
+                if let Some(written) = rate_literal_over(self.sigs, &value, *to) {
+                    let message = format!("Write it as `{written}`");
+                    diagnostic = diagnostic.with_suggestion(value.span, written, message);
+                }
             } else if let (Ty::Amount(a), Ty::Amount(b)) = (&value.ty, expected) {
                 diagnostic = diagnostic.with_help(format!(
                     "convert with a price: `x * price` where `price: {b} per {a}`"
@@ -95,6 +107,7 @@ impl Checker<'_> {
             ast::ExprKind::Hex(digits) => {
                 let hex = digits.trim_start_matches("0x").replace('_', "");
                 if hex.len() == 40 {
+                    self.address_checksum(&hex, span);
                     return hir::Expr {
                         kind: hir::ExprKind::Address(format!("0x{}", hex.to_ascii_lowercase())),
                         ty: Ty::Address,
@@ -308,6 +321,31 @@ impl Checker<'_> {
             }
             ast::ExprKind::Error => hir::Expr::error(span),
         }
+    }
+
+    /// A mixed-case address literal claims an EIP-55 checksum; one that
+    /// does not match is most likely mistyped (solc rejects it too). All
+    /// lower or all upper case claims nothing.
+    fn address_checksum(&mut self, hex: &str, span: Span) {
+        let has =
+            |case: fn(&char) -> bool| hex.chars().any(|c| c.is_ascii_alphabetic() && case(&c));
+        if !(has(char::is_ascii_lowercase) && has(char::is_ascii_uppercase)) {
+            return;
+        }
+        let checksummed = crate::checksum::checksummed(hex);
+        if checksummed[2..] == *hex {
+            return;
+        }
+        self.report(
+            Diagnostic::error(
+                Code::BAD_ADDRESS_CHECKSUM,
+                span,
+                "this address's mixed case is not its checksum",
+            )
+            .with_label("mistyped, or copied with its case changed")
+            .with_note(format!("The EIP-55 spelling of these digits is `{checksummed}`; if they are the address meant, that is how to write it. If not, a digit is wrong."))
+            .with_suggestion(span, checksummed.clone(), format!("Write the checksummed `{checksummed}`")),
+        );
     }
 
     pub(super) fn number(&mut self, digits: &str, span: Span) -> hir::Expr {
@@ -640,16 +678,38 @@ impl Checker<'_> {
                 };
                 self.token_mismatch(&a, &b, lhs, rhs, message)
             }
-            UnitError::Periods => Diagnostic::error(
-                Code::RATE_PERIOD_MISMATCH,
-                op_span,
-                format!("cannot {verb} `{}` and `{}`", lhs.ty, rhs.ty),
-            )
-            .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
-            .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
-            .with_help(
-                "multiply one rate by a duration first, or declare both over the same period",
-            ),
+            UnitError::Periods => {
+                let diagnostic = Diagnostic::error(
+                    Code::RATE_PERIOD_MISMATCH,
+                    op_span,
+                    format!("cannot {verb} `{}` and `{}`", lhs.ty, rhs.ty),
+                )
+                .with_secondary(lhs.span, format!("this is `{}`", lhs.ty))
+                .with_secondary(rhs.span, format!("this is `{}`", rhs.ty))
+                .with_help(
+                    "multiply one rate by a duration first, or declare both over the same period",
+                );
+                // A literal on either side converts, exactly, to the other
+                // side's period.
+                let period = |ty: &Ty| match ty {
+                    Ty::Rate(_, period) => Some(*period),
+                    _ => None,
+                };
+                let conversion =
+                    [(rhs, &lhs.ty), (lhs, &rhs.ty)]
+                        .into_iter()
+                        .find_map(|(literal, other)| {
+                            let written = rate_literal_over(self.sigs, literal, period(other)?)?;
+                            Some((literal.span, written))
+                        });
+                match conversion {
+                    Some((span, written)) => {
+                        let message = format!("Write it as `{written}`");
+                        diagnostic.with_suggestion(span, written, message)
+                    }
+                    None => diagnostic,
+                }
+            }
             UnitError::Operands
                 if is_plain_number(rhs) && lhs.ty.is_numeric() && lhs.ty != Ty::Float =>
             {

@@ -388,6 +388,56 @@ fn unit_hint(expected: &Ty) -> String {
     }
 }
 
+/// A rate literal written over another period, when the value converts
+/// exactly: `2% per day` over a year is `730% per year`, `50_000 GEM per
+/// day` over a week `350_000 GEM per week`. `None` for anything but a
+/// literal rate of a ratio or an amount, or when the conversion would
+/// round.
+fn rate_literal_over(sigs: &Signatures, literal: &hir::Expr, period: TimeUnit) -> Option<String> {
+    let (hir::ExprKind::Int(value), Ty::Rate(inner, from)) = (&literal.kind, &literal.ty) else {
+        return None;
+    };
+    let (scale, unit) = match &**inner {
+        Ty::Ratio => (16, "%".to_string()),
+        Ty::Amount(token) => (sigs.tokens.get(token)?.decimals, format!(" {token}")),
+        _ => return None,
+    };
+    let scaled = value.checked_mul(U256::from(period.seconds()))?;
+    let from = U256::from(from.seconds());
+    if scaled % from != U256::ZERO {
+        return None;
+    }
+    let number = decimal(scaled / from, scale);
+    Some(format!("{number}{unit} per {}", period.name()))
+}
+
+/// `value` with `scale` implied decimals, as a Tok number: `730`,
+/// `0.25`, `18_250_000` (thousands grouped from five digits on).
+fn decimal(value: U256, scale: u32) -> String {
+    let unit = U256::from(10u8).pow(scale);
+    let whole = (value / unit).to_string();
+    let whole = if whole.len() >= 5 {
+        let digits: Vec<char> = whole.chars().collect();
+        let first = digits.len() % 3;
+        let mut grouped = String::new();
+        for (index, digit) in digits.iter().enumerate() {
+            if index > 0 && (index + 3 - first).is_multiple_of(3) {
+                grouped.push('_');
+            }
+            grouped.push(*digit);
+        }
+        grouped
+    } else {
+        whole
+    };
+    let fraction = value % unit;
+    if fraction == U256::ZERO {
+        return whole;
+    }
+    let fraction = format!("{:0>width$}", fraction.to_string(), width = scale as usize);
+    format!("{whole}.{}", fraction.trim_end_matches('0'))
+}
+
 fn percent_of(digits: &str) -> String {
     let value: f64 = digits.replace('_', "").parse().unwrap_or(0.0);
     let percent = value * 100.0;
@@ -490,5 +540,54 @@ pub fn check_literal(sigs: &Signatures, text: &str, ty: &Ty) -> Result<hir::Expr
         Ok(value)
     } else {
         Err(checker.diagnostics)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decimals_are_written_exactly_and_grouped() {
+        let wad = |n: u128| U256::from(n);
+        assert_eq!(decimal(wad(730 * 10u128.pow(16)), 16), "730");
+        assert_eq!(decimal(wad(875 * 10u128.pow(17)), 18), "87.5");
+        assert_eq!(decimal(wad(18_250_000 * 10u128.pow(18)), 18), "18_250_000");
+        assert_eq!(decimal(wad(1234), 0), "1234");
+        assert_eq!(decimal(wad(12_345), 0), "12_345");
+        assert_eq!(decimal(wad(123_456), 0), "123_456");
+        assert_eq!(decimal(wad(1), 18), "0.000000000000000001");
+        assert_eq!(decimal(U256::ZERO, 6), "0");
+    }
+
+    #[test]
+    fn rate_literals_convert_only_exactly() {
+        let sigs = Signatures::default();
+        let literal = |value: u128, period| hir::Expr {
+            kind: hir::ExprKind::Int(U256::from(value)),
+            ty: Ty::Rate(Box::new(Ty::Ratio), period),
+            span: Span::new(0, 0),
+        };
+        // 2% per day is 730% per year; 1% per year is no whole number of
+        // WAD per day.
+        let two_percent = 2 * 10u128.pow(16);
+        assert_eq!(
+            rate_literal_over(&sigs, &literal(two_percent, TimeUnit::Day), TimeUnit::Year),
+            Some("730% per year".to_string())
+        );
+        assert_eq!(
+            rate_literal_over(
+                &sigs,
+                &literal(10u128.pow(16), TimeUnit::Year),
+                TimeUnit::Day
+            ),
+            None
+        );
+        // Not a literal: nothing to rewrite.
+        let named = hir::Expr {
+            kind: hir::ExprKind::Bool(true),
+            ..literal(two_percent, TimeUnit::Day)
+        };
+        assert_eq!(rate_literal_over(&sigs, &named, TimeUnit::Year), None);
     }
 }

@@ -254,9 +254,9 @@ impl Lowerer<'_> {
             {
                 address(Expr::Number("0".into()))
             }
-            ExprKind::AddressLiteral(text) => {
-                Expr::ident(crate::checksum::checksummed(text.trim_start_matches("0x")))
-            }
+            ExprKind::AddressLiteral(text) => Expr::ident(tok_sema::checksum::checksummed(
+                text.trim_start_matches("0x"),
+            )),
             ExprKind::Param(id) if scope.constructor_args => {
                 Expr::ident(format!("{}_", self.program.params[id.index()].name))
             }

@@ -1,5 +1,7 @@
-//! EIP-55 mixed-case checksums: solc accepts an address literal only in
-//! its checksummed spelling.
+//! EIP-55 mixed-case checksums. The checker rejects a mixed-case address
+//! literal whose case is not its checksum (a typo, most likely); the
+//! Solidity backend writes every address literal checksummed, the only
+//! spelling solc accepts.
 
 /// Keccak-256 (the original padding, as Ethereum uses it).
 fn keccak256(data: &[u8]) -> [u8; 32] {
