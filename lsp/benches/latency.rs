@@ -9,7 +9,9 @@
 //! Prints p50 and p95 of each, and the baseline they are compared with:
 //! checking the whole file from scratch in a fresh database, in this
 //! process. Run with `cargo bench -p tok-lsp --bench latency` (add
-//! `-- 400` for more rounds).
+//! `-- 400` for more rounds). Also prints the server's resident memory
+//! after opening the file and after the rounds: a long session's memory
+//! stays flat (old results are dropped as new ones replace them).
 
 // The report goes to this process's stdout; the child that serves never
 // prints (it runs only `tok_lsp::run_stdio`).
@@ -91,6 +93,13 @@ impl Client {
         self.wait(|m| matches!(m, Message::Response(r) if r.id == id));
         started.elapsed()
     }
+}
+
+/// The resident memory of process `pid`, from `/proc` (Linux).
+fn resident_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    let line = status.lines().find(|line| line.starts_with("VmRSS:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
 }
 
 fn percentile(times: &mut [Duration], p: f64) -> f64 {
@@ -175,6 +184,7 @@ fn main() {
         }
     };
     client.wait(published(1));
+    let opened = resident_kib(server.id());
     // The line of the middle action's `let fee = amount / 100`.
     let line = (text.lines())
         .enumerate()
@@ -204,12 +214,20 @@ fn main() {
         hovers.push(client.request("textDocument/hover", at.clone()));
         completions.push(client.request("textDocument/completion", at));
     }
+    let edited = resident_kib(server.id());
     client.request("shutdown", Value::Null);
     client.notify("exit", Value::Null);
     let status = server.wait().expect("the server ends");
     assert!(status.success(), "the server exited with {status}");
     reader.join().expect("the reader ends");
     let baseline = percentile(&mut scratch, 0.5);
+    let mib =
+        |kib: Option<u64>| kib.map_or("?".to_string(), |k| format!("{:.1}", k as f64 / 1024.0));
+    println!(
+        "server memory (resident MiB): {} after opening, {} after {rounds} edits and their requests",
+        mib(opened),
+        mib(edited)
+    );
     println!("tok lsp latency: {lines}-line program, {rounds} rounds (ms)");
     println!("{:<32}{:>10}{:>10}{:>12}", "", "p50", "p95", "p50 ratio");
     println!(
