@@ -170,6 +170,15 @@ enum Command {
     },
     /// List every diagnostic code with its meaning.
     Codes,
+    /// Explain a program in plain English (Markdown): its tokens and
+    /// supply, who may do what, allocations and vesting, what runs by
+    /// itself, governance, and the risks the compiler can see.
+    Explain {
+        file: PathBuf,
+        /// Diagnostics' format, when the program does not check.
+        #[arg(long, value_enum, default_value = "text")]
+        format: Format,
+    },
     /// Serve the Language Server Protocol on standard input and output,
     /// for editors: diagnostics as you type, the outline, formatting.
     Lsp,
@@ -277,6 +286,7 @@ fn main() -> ExitCode {
             summary_steps,
         } => sim::merge(&out, &shards, summary.as_deref(), summary_steps.as_deref()),
         Command::Plot { rows, column, out } => plot::plot(&rows, &column, &out),
+        Command::Explain { file, format } => explain(&file, format),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
                 println!(
@@ -450,6 +460,28 @@ fn solidity(path: &Path, out: &Path, format: Format) -> ExitCode {
         }
     }
     ExitCode::SUCCESS
+}
+
+fn explain(path: &Path, format: Format) -> ExitCode {
+    let (db, file) = match checked(path, format) {
+        Ok(checked) => checked,
+        Err(code) => return code,
+    };
+    match tok_explain::explain(&db, file) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(diagnostics) => {
+            report(
+                &path.display().to_string(),
+                file.text(&db),
+                &diagnostics,
+                format,
+            );
+            ExitCode::from(EXIT_PROBLEMS)
+        }
+    }
 }
 
 fn build(path: &Path, emit: Emit, format: Format) -> ExitCode {

@@ -545,3 +545,17 @@ fn plot_writes_png() {
     assert_eq!(plot(&rows, "supply", &again), Some(0));
     assert_ne!(std::fs::read(&again).expect("written"), png);
 }
+
+#[test]
+fn explain_prints_markdown_or_the_problems() {
+    let output = tok(&["explain", &repo("examples/transfer_tax.tok")]);
+    succeeded(&output);
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(text.starts_with("# What `transfer_tax.tok` does"), "{text}");
+    assert!(text.contains("## Risks the compiler can see"), "{text}");
+    let (_dir, bad) = scratch("explain-bad", b"param x: uint = y\n");
+    let output = tok(&["explain", &bad]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(output.stdout.is_empty());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("E0100"));
+}
