@@ -128,6 +128,8 @@ fn the_language_server_links_no_backend_machinery() {
                     "plotters",
                     "revm",
                     "parquet",
+                    "tok-llm",
+                    "ureq",
                 ]
                 .contains(&name.as_str())
         })
@@ -147,7 +149,7 @@ fn the_syntax_crate_depends_on_no_later_phase() {
 fn every_core_crate_forbids_io() {
     let core: Vec<String> = members()
         .into_iter()
-        .filter(|member| !["compiler/cli", "lsp", "tests"].contains(&member.as_str()))
+        .filter(|member| !["compiler/cli", "lsp", "llm", "tests"].contains(&member.as_str()))
         .collect();
     assert!(core.len() >= 11, "{core:?}");
     let reference = std::fs::read_to_string(root().join("compiler/mir/clippy.toml"))
@@ -159,6 +161,18 @@ fn every_core_crate_forbids_io() {
         assert_eq!(
             lints, reference,
             "{member}/clippy.toml differs from the core's"
+        );
+    }
+    let drafting = std::fs::read_to_string(root().join("llm/clippy.toml")).expect("llm lints");
+    for forbidden in [
+        "std::fs::read_to_string",
+        "std::fs::write",
+        "std::println",
+        "std::eprintln",
+    ] {
+        assert!(
+            drafting.contains(forbidden),
+            "llm/clippy.toml lets code use {forbidden}"
         );
     }
     let server = std::fs::read_to_string(root().join("lsp/clippy.toml")).expect("lsp lints");

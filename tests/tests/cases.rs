@@ -182,6 +182,8 @@ fn every_code_has_a_case() {
     // first two); an internal error is a compiler bug no valid program
     // triggers (tests/tests/mir.rs breaks a checked HIR to see one).
     let untestable_here = ["E0001", "E0006", "E0009", "E0502"];
+    // The model provider's failures (E07xx) come from a server, not from a
+    // program: llm/tests/mock.rs provokes each against a loopback mock.
     let mut covered = BTreeSet::new();
     for path in tok_files("tests/cases") {
         let text = std::fs::read_to_string(&path).expect("case files are UTF-8");
@@ -191,6 +193,7 @@ fn every_code_has_a_case() {
         .iter()
         .map(|info| info.code.as_str())
         .filter(|code| !covered.contains(*code) && !untestable_here.contains(code))
+        .filter(|code| !code.starts_with("E07"))
         .collect();
     assert!(missing.is_empty(), "codes without a case file: {missing:?}");
 }

@@ -10,6 +10,7 @@ use tok_diagnostics::Diagnostic;
 use tok_driver::{Database, SourceFile, render};
 
 mod bench;
+mod english;
 mod parquet_out;
 mod plot;
 mod sim;
@@ -170,6 +171,31 @@ enum Command {
     },
     /// List every diagnostic code with its meaning.
     Codes,
+    /// Draft a program from an English description with a language model:
+    /// the draft is checked, the compiler's diagnostics go back to the
+    /// model for repair, and the best draft is written and explained.
+    Draft {
+        /// The mechanism in English; `-` reads it from standard input.
+        description: Option<String>,
+        /// Read the description from this file.
+        #[arg(long)]
+        from: Option<PathBuf>,
+        /// Where to write the draft (default: standard output).
+        #[arg(long)]
+        out: Option<PathBuf>,
+        /// At most this many model calls: one draft and its repairs.
+        #[arg(long, default_value_t = 3)]
+        rounds: u32,
+        #[command(flatten)]
+        provider: english::ProviderArgs,
+    },
+    /// Ask a language model for a risk review of a program, given its
+    /// explanation and the compiler's findings (Markdown on stdout).
+    Review {
+        file: PathBuf,
+        #[command(flatten)]
+        provider: english::ProviderArgs,
+    },
     /// Explain a program in plain English (Markdown): its tokens and
     /// supply, who may do what, allocations and vesting, what runs by
     /// itself, governance, and the risks the compiler can see.
@@ -287,6 +313,14 @@ fn main() -> ExitCode {
         } => sim::merge(&out, &shards, summary.as_deref(), summary_steps.as_deref()),
         Command::Plot { rows, column, out } => plot::plot(&rows, &column, &out),
         Command::Explain { file, format } => explain(&file, format),
+        Command::Draft {
+            description,
+            from,
+            out,
+            rounds,
+            provider,
+        } => english::draft(description, from, out, rounds, &provider),
+        Command::Review { file, provider } => english::review(&file, &provider),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
                 println!(

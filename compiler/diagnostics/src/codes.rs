@@ -121,6 +121,19 @@ codes! {
     // Settings given outside the program (`tok sim --param NAME=VALUE`).
     MALFORMED_SETTING = "E0600": "A param setting is not of the form `NAME=VALUE`.",
     UNKNOWN_PARAM = "E0601": "A param setting names a param the program does not declare.",
+
+    // The English front-end (`tok draft`, `tok review`): the model provider.
+    NO_API_KEY = "E0700": "The model provider needs an API key and none is configured.",
+    PROVIDER_UNREACHABLE = "E0701": "The model provider's server cannot be reached.",
+    PROVIDER_TIMEOUT = "E0702": "The model provider did not answer in time.",
+    MODEL_NOT_FOUND = "E0703": "The model provider does not serve the model asked for.",
+    RATE_LIMITED = "E0704": "The model provider kept refusing for too many requests, through every retry.",
+    PROVIDER_ERROR = "E0705": "The model provider failed (a server error through every retry, or an error it explained).",
+    MALFORMED_REPLY = "E0706": "The model provider's reply is not the JSON its API promises.",
+    TRUNCATED_STREAM = "E0707": "The model provider's streamed reply ended before it was complete.",
+    REFUSED = "E0708": "The model declined the request.",
+    AUTH_FAILED = "E0709": "The model provider rejected the API key.",
+    NO_PROGRAM = "E0710": "A drafted program does not check after every repair round (the best draft is kept).",
 }
 
 /// The registry as the Markdown page `docs/diagnostics.md`.
