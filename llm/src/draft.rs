@@ -34,13 +34,24 @@ pub struct Outcome {
     pub interrupted: Option<LlmError>,
 }
 
+/// What the model writes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// Tok text, optionally constrained by a grammar.
+    Tok,
+    /// A JSON intent (structured outputs), printed to Tok by
+    /// [`crate::intent::print`].
+    Intent,
+}
+
 /// What drafting is asked to do.
 #[derive(Clone, Debug)]
 pub struct Draft {
     pub description: String,
+    pub mode: Mode,
     /// At most this many model calls (at least 1).
     pub rounds: u32,
-    /// A GBNF grammar to constrain the model's output with, if any.
+    /// A GBNF grammar to constrain Tok text with, if any.
     pub grammar: Option<String>,
     pub max_tokens: u32,
 }
@@ -76,6 +87,18 @@ pub fn extract(reply: &str) -> String {
             text.push('\n');
             text
         }
+    }
+}
+
+/// The JSON in a reply: a fenced block's content, or the text from the
+/// first `{` to the last `}`.
+pub fn extract_json(reply: &str) -> String {
+    if reply.contains("```") {
+        return extract(reply);
+    }
+    match (reply.find('{'), reply.rfind('}')) {
+        (Some(start), Some(end)) if start < end => reply[start..=end].to_string(),
+        _ => reply.to_string(),
     }
 }
 
@@ -149,13 +172,21 @@ pub fn draft(
     streamed: &mut dyn FnMut(usize),
     progress: &mut dyn FnMut(u32, usize),
 ) -> Result<Outcome, LlmError> {
+    let ask = match task.mode {
+        Mode::Tok => "Write a Tok program for this mechanism",
+        Mode::Intent => "Describe this mechanism in the JSON form",
+    };
     let mut messages = vec![Message::user(format!(
-        "Write a Tok program for this mechanism:\n\n{}",
+        "{ask}:\n\n{}",
         task.description.trim()
     ))];
-    let constraint = match &task.grammar {
-        Some(grammar) => Constraint::Gbnf(grammar.clone()),
-        None => Constraint::None,
+    let constraint = match (task.mode, &task.grammar) {
+        (Mode::Intent, _) => Constraint::JsonSchema {
+            name: "mechanism_intent".to_string(),
+            schema: crate::intent::schema(),
+        },
+        (Mode::Tok, Some(grammar)) => Constraint::Gbnf(grammar.clone()),
+        (Mode::Tok, None) => Constraint::None,
     };
     let mut rounds: Vec<Round> = Vec::new();
     let mut interrupted = None;
@@ -174,13 +205,37 @@ pub fn draft(
                 break;
             }
         };
-        let program = formatted(&extract(&reply.text));
-        let (errors, feedback) = check(&program);
+        let (program, errors, feedback, repair) = match task.mode {
+            Mode::Tok => {
+                let program = formatted(&extract(&reply.text));
+                let (errors, feedback) = check(&program);
+                let repair = repair_request(errors, &feedback);
+                (program, errors, feedback, repair)
+            }
+            Mode::Intent => match crate::intent::parse(&extract_json(&reply.text)) {
+                Ok(intent) => {
+                    let program = crate::intent::print(&intent);
+                    let (errors, feedback) = check(&program);
+                    let repair = repair_request(errors, &feedback);
+                    (program, errors, feedback, repair)
+                }
+                Err(why) => {
+                    let feedback = vec![
+                        json!({ "problem": "the JSON does not match the form", "detail": why }),
+                    ];
+                    let repair = format!(
+                        "That JSON does not match the form: {why}. Answer with the JSON object only, every field present (null where it does not apply)."
+                    );
+                    // No program: the reply itself is kept for the record.
+                    (reply.text.clone(), 1, feedback, repair)
+                }
+            },
+        };
         progress(number, errors);
         // A fixed point: the model wrote a program it already wrote.
         let repeated = rounds.iter().any(|round| round.program == program);
         messages.push(Message::assistant(reply.text));
-        messages.push(Message::user(repair_request(errors, &feedback)));
+        messages.push(Message::user(repair));
         rounds.push(Round {
             program,
             errors,

@@ -10,6 +10,7 @@
 //! or Anthropic's Messages over HTTP; nothing else here does IO.
 
 pub mod draft;
+pub mod intent;
 pub mod prompt;
 pub mod provider;
 pub mod review;
@@ -17,7 +18,7 @@ pub mod settings;
 
 use tok_diagnostics::Code;
 
-pub use draft::{Draft, Outcome, Round, draft};
+pub use draft::{Draft, Mode, Outcome, Round, draft};
 pub use provider::{Constraint, Http, Message, Provider, Reply, Request, Role};
 pub use settings::{Api, Flags, Settings};
 

@@ -235,6 +235,17 @@ declare every name you use; prefer standard-library templates and token settings
     out
 }
 
+/// The system prompt for the intent path: the model fills a JSON form;
+/// it never writes Tok.
+pub fn system_for_intent() -> String {
+    "You turn descriptions of token mechanisms into a JSON form that a compiler prints as a program. \
+Fill every field of the form; use null for parts the description does not mention and false for features it does not ask for. \
+Amounts are whole tokens; percentages are numbers from 0 to 100; durations are days (a year is 365 days, a month 30). \
+Allocations are shares of the initial supply; whatever they leave goes to the treasury. \
+Name allocations briefly (team, investors, community, treasury). Answer with the JSON object only."
+        .to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

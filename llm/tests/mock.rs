@@ -46,6 +46,7 @@ fn task(rounds: u32) -> Draft {
     Draft {
         description: "A token EMB with 1,000 minted to the treasury.".to_string(),
         rounds,
+        mode: tok_llm::Mode::Tok,
         grammar: None,
         max_tokens: 2_000,
     }
@@ -316,4 +317,61 @@ fn a_review_sends_the_program_its_explanation_and_findings() {
         "the risks"
     );
     assert!(sent.contains("checks without errors"), "the findings");
+}
+
+/// The intent path: the schema is sent as structured outputs (OpenAI) or a
+/// forced tool (Anthropic); JSON that does not fit is sent back with the
+/// reason; the JSON that fits is printed to a program that checks.
+#[test]
+fn an_intent_is_asked_for_with_the_schema_and_printed() {
+    let intent = json!({
+        "token": { "symbol": "EMB", "name": "Ember", "decimals": 18, "initial_supply": 1_000_000_000u64,
+                   "max_supply": null, "burnable": true, "pausable": false, "permit": false },
+        "allocations": [{ "name": "team", "percent": 20,
+                          "vesting": { "start_days": 0, "cliff_days": 365, "duration_days": 1460, "tge_percent": 0 } }],
+        "transfer_fee": { "percent": 2, "to": "burn" },
+        "emission": null, "staking": null, "governance": null
+    });
+    let task = Draft {
+        mode: tok_llm::Mode::Intent,
+        ..task(3)
+    };
+    // OpenAI: the first answer misses fields, the second fits.
+    let server = MockServer::start(vec![
+        openai("{\"token\": {}}"),
+        openai(&format!("Here:\n```json\n{intent}\n```")),
+    ]);
+    let outcome = run(&server, Api::OpenAi, false, &task).expect("a draft");
+    assert_eq!(outcome.errors, 0, "{}", outcome.best);
+    assert!(
+        outcome.best.contains("mint 200_000_000 EMB to team"),
+        "{}",
+        outcome.best
+    );
+    let received = server.received();
+    assert_eq!(received[0].body["response_format"]["type"], "json_schema");
+    assert_eq!(
+        received[0].body["response_format"]["json_schema"]["strict"],
+        true
+    );
+    assert_eq!(
+        received[0].body["response_format"]["json_schema"]["schema"],
+        tok_llm::intent::schema()
+    );
+    let repair = received[1].body["messages"][3]["content"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert!(repair.contains("does not match the form"), "{repair}");
+    // Anthropic: a forced tool whose input is the intent.
+    let reply = Scripted::Json(
+        200,
+        json!({ "content": [{ "type": "tool_use", "name": "mechanism_intent", "input": intent }], "stop_reason": "tool_use" }),
+    );
+    let server = MockServer::start(vec![reply]);
+    let outcome = run(&server, Api::Anthropic, false, &task).expect("a draft");
+    assert_eq!(outcome.errors, 0, "{}", outcome.best);
+    let body = &server.received()[0].body;
+    assert_eq!(body["tool_choice"]["name"], "mechanism_intent");
+    assert_eq!(body["tools"][0]["input_schema"], tok_llm::intent::schema());
 }

@@ -43,7 +43,10 @@ fn every_example_is_explained_as_pinned() {
     let folder = root().join("tests/snapshots/explain");
     for entry in std::fs::read_dir(folder).expect("the folder").flatten() {
         let file = entry.file_name().to_string_lossy().into_owned();
-        assert!(names.contains(&file), "tests/snapshots/explain/{file} has no program");
+        assert!(
+            names.contains(&file),
+            "tests/snapshots/explain/{file} has no program"
+        );
     }
 }
 

@@ -111,6 +111,7 @@ pub(crate) fn draft(
     from: Option<PathBuf>,
     out: Option<PathBuf>,
     rounds: u32,
+    mode: tok_llm::Mode,
     provider: &ProviderArgs,
 ) -> ExitCode {
     let description = match description(text, from) {
@@ -127,10 +128,14 @@ pub(crate) fn draft(
     let task = tok_llm::Draft {
         description: description.clone(),
         rounds: rounds.max(1),
+        mode,
         grammar: None,
         max_tokens: 4_000,
     };
-    let system = tok_llm::prompt::system_for_tok(&description);
+    let system = match mode {
+        tok_llm::Mode::Tok => tok_llm::prompt::system_for_tok(&description),
+        tok_llm::Mode::Intent => tok_llm::prompt::system_for_intent(),
+    };
     let bar = spinner("drafting, round 1");
     let outcome = tok_llm::draft(
         &provider,

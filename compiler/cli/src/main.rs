@@ -186,6 +186,11 @@ enum Command {
         /// At most this many model calls: one draft and its repairs.
         #[arg(long, default_value_t = 3)]
         rounds: u32,
+        /// `tok`: the model writes Tok. `intent`: the model fills a JSON
+        /// form (structured outputs) that is printed as Tok on the
+        /// standard library; works with every backend and small models.
+        #[arg(long, value_enum, default_value = "tok")]
+        mode: DraftMode,
         #[command(flatten)]
         provider: english::ProviderArgs,
     },
@@ -208,6 +213,12 @@ enum Command {
     /// Serve the Language Server Protocol on standard input and output,
     /// for editors: diagnostics as you type, the outline, formatting.
     Lsp,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum DraftMode {
+    Tok,
+    Intent,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -318,8 +329,15 @@ fn main() -> ExitCode {
             from,
             out,
             rounds,
+            mode,
             provider,
-        } => english::draft(description, from, out, rounds, &provider),
+        } => {
+            let mode = match mode {
+                DraftMode::Tok => tok_llm::Mode::Tok,
+                DraftMode::Intent => tok_llm::Mode::Intent,
+            };
+            english::draft(description, from, out, rounds, mode, &provider)
+        }
         Command::Review { file, provider } => english::review(&file, &provider),
         Command::Codes => {
             for info in tok_diagnostics::ALL_CODES {
