@@ -4,7 +4,9 @@
 # with npm (solc-js, OpenZeppelin and forge, installed from
 # tools/solidity/package-lock.json), Python 3 (Slither, installed from
 # tools/slither/requirements.txt) and Debian's Neovim (installed by
-# scripts/setup-editors.sh) for the language server's client test.
+# scripts/setup-editors.sh) for the language server's client test, and
+# Python's lark (tools/grammar/requirements.txt, scripts/setup-grammar.sh)
+# for the grammar exports.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export CARGO_INCREMENTAL=0
@@ -14,6 +16,8 @@ echo "== Solidity toolchain (solc-js, OpenZeppelin, forge) from the lockfile"
 bash scripts/setup-solidity.sh
 echo "== Editors the language server is tested with (Neovim, the VS Code extension's tools)"
 bash scripts/setup-editors.sh
+echo "== Python's lark, which checks the exported grammars"
+bash scripts/setup-grammar.sh
 echo "== cargo fmt --check"
 cargo fmt --all -- --check
 echo "== cargo clippy"

@@ -6,6 +6,7 @@
 
 pub mod ast;
 pub mod docs;
+pub mod export;
 pub mod lexer;
 mod literal;
 

@@ -112,6 +112,7 @@ pub(crate) fn draft(
     out: Option<PathBuf>,
     rounds: u32,
     mode: tok_llm::Mode,
+    constrain: bool,
     provider: &ProviderArgs,
 ) -> ExitCode {
     let description = match description(text, from) {
@@ -129,7 +130,16 @@ pub(crate) fn draft(
         description: description.clone(),
         rounds: rounds.max(1),
         mode,
-        grammar: None,
+        grammar: match constrain {
+            true => match tok_syntax::export::Grammar::read() {
+                Ok(grammar) => Some(grammar.gbnf()),
+                Err(error) => {
+                    eprintln!("internal error: the grammar could not be read: {error}");
+                    return ExitCode::from(EXIT_PROBLEMS);
+                }
+            },
+            false => None,
+        },
         max_tokens: 4_000,
     };
     let system = match mode {

@@ -191,6 +191,10 @@ enum Command {
         /// standard library; works with every backend and small models.
         #[arg(long, value_enum, default_value = "tok")]
         mode: DraftMode,
+        /// Constrain the model's Tok with the GBNF grammar (`tok grammar
+        /// --format gbnf`), sent as llama.cpp's `grammar` field.
+        #[arg(long, conflicts_with = "mode")]
+        grammar: bool,
         #[command(flatten)]
         provider: english::ProviderArgs,
     },
@@ -200,6 +204,13 @@ enum Command {
         file: PathBuf,
         #[command(flatten)]
         provider: english::ProviderArgs,
+    },
+    /// Print Tok's grammar for other parsers and for constrained decoding:
+    /// Lark (Python's lark, OpenAI's grammar tools) or GBNF (llama.cpp,
+    /// vLLM), derived from the compiler's own grammar and lexer.
+    Grammar {
+        #[arg(long, value_enum)]
+        format: GrammarFormat,
     },
     /// Explain a program in plain English (Markdown): its tokens and
     /// supply, who may do what, allocations and vesting, what runs by
@@ -213,6 +224,12 @@ enum Command {
     /// Serve the Language Server Protocol on standard input and output,
     /// for editors: diagnostics as you type, the outline, formatting.
     Lsp,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GrammarFormat {
+    Lark,
+    Gbnf,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -324,19 +341,36 @@ fn main() -> ExitCode {
         } => sim::merge(&out, &shards, summary.as_deref(), summary_steps.as_deref()),
         Command::Plot { rows, column, out } => plot::plot(&rows, &column, &out),
         Command::Explain { file, format } => explain(&file, format),
+        Command::Grammar { format } => match tok_syntax::export::Grammar::read() {
+            Ok(grammar) => {
+                print!(
+                    "{}",
+                    match format {
+                        GrammarFormat::Lark => grammar.lark(),
+                        GrammarFormat::Gbnf => grammar.gbnf(),
+                    }
+                );
+                ExitCode::SUCCESS
+            }
+            Err(error) => {
+                eprintln!("internal error: the grammar could not be read: {error}");
+                ExitCode::from(EXIT_PROBLEMS)
+            }
+        },
         Command::Draft {
             description,
             from,
             out,
             rounds,
             mode,
+            grammar,
             provider,
         } => {
             let mode = match mode {
                 DraftMode::Tok => tok_llm::Mode::Tok,
                 DraftMode::Intent => tok_llm::Mode::Intent,
             };
-            english::draft(description, from, out, rounds, mode, &provider)
+            english::draft(description, from, out, rounds, mode, grammar, &provider)
         }
         Command::Review { file, provider } => english::review(&file, &provider),
         Command::Codes => {

@@ -140,3 +140,31 @@ fn a_review_is_printed() {
         "## Summary\n\nThe owner can pause transfers.\n"
     );
 }
+
+#[test]
+fn the_grammar_is_printed_and_sent_on_request() {
+    let lark = Command::new(env!("CARGO_BIN_EXE_tok"))
+        .args(["grammar", "--format", "lark"])
+        .output()
+        .expect("tok runs");
+    assert_eq!(lark.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&lark.stdout).contains("start: module"));
+    let gbnf = Command::new(env!("CARGO_BIN_EXE_tok"))
+        .args(["grammar", "--format", "gbnf"])
+        .output()
+        .expect("tok runs");
+    let gbnf = String::from_utf8_lossy(&gbnf.stdout).to_string();
+    assert!(gbnf.contains("root ::= ws module"), "{gbnf}");
+    let server = MockServer::start(vec![openai(&fenced(GOOD))]);
+    let output = tok(
+        &server.base,
+        &["draft", "A token", "--grammar", "--no-stream"],
+    );
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert_eq!(server.received()[0].body["grammar"], gbnf.as_str());
+}
