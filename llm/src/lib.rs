@@ -10,6 +10,7 @@
 //! or Anthropic's Messages over HTTP; nothing else here does IO.
 
 pub mod draft;
+pub mod eval;
 pub mod intent;
 pub mod prompt;
 pub mod provider;

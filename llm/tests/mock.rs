@@ -375,3 +375,55 @@ fn an_intent_is_asked_for_with_the_schema_and_printed() {
     assert_eq!(body["tool_choice"]["name"], "mechanism_intent");
     assert_eq!(body["tools"][0]["input_schema"], tok_llm::intent::schema());
 }
+
+/// The evaluation: each case drafted and scored from the mock's answers.
+#[test]
+fn an_evaluation_scores_first_drafts_repairs_and_facts() {
+    let cases = tok_llm::eval::parse(
+        "[[case]]\nname = \"repaired\"\ndescription = \"EMB, 1,000 to the treasury\"\ntokens = [1_000]\n\n[[case]]\nname = \"wrong-amount\"\ndescription = \"EMB, 2,000 to the treasury\"\ntokens = [2_000]\n",
+    )
+    .expect("cases");
+    let server = MockServer::start(vec![
+        openai(&fenced(BAD)),
+        openai(&fenced(GOOD)),
+        openai(&fenced(GOOD)),
+    ]);
+    let provider = Http::new(settings(&server, Api::OpenAi, false));
+    let scored = tok_llm::eval::run(
+        &provider,
+        &cases,
+        tok_llm::Mode::Tok,
+        3,
+        &|d| d.to_string(),
+        &mut |_| {},
+    );
+    assert_eq!(scored.len(), 2);
+    let (first, second) = (&scored[0], &scored[1]);
+    assert!(first.parsed_first && !first.checked_first && first.checked_best);
+    assert_eq!((first.rounds, first.facts), (2, 1));
+    assert!(second.checked_first && second.checked_best);
+    assert_eq!(second.facts, 0, "the draft says 1,000, not 2,000");
+    let report = tok_llm::eval::report(&scored);
+    assert!(
+        report.contains(
+            "2 cases: parse@1 100%, check@1 50%, check after repair 100%, facts matched 1/2 (50%)."
+        ),
+        "{report}"
+    );
+}
+
+/// The shipped development set reads, and is big enough to mean something.
+#[test]
+fn the_development_set_is_valid() {
+    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/eval/dev.toml"))
+        .expect("the set");
+    let cases = tok_llm::eval::parse(&text).expect("it parses");
+    assert!(cases.cases.len() >= 15, "{} cases", cases.cases.len());
+    for case in &cases.cases {
+        assert!(
+            !case.tokens.is_empty() || !case.days.is_empty() || !case.percent.is_empty(),
+            "{} has no facts",
+            case.name
+        );
+    }
+}

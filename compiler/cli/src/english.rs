@@ -240,3 +240,53 @@ pub(crate) fn review(path: &Path, provider: &ProviderArgs) -> ExitCode {
         Err(error) => fail(&error),
     }
 }
+
+pub(crate) fn evaluate(
+    path: &Path,
+    rounds: u32,
+    mode: tok_llm::Mode,
+    provider: &ProviderArgs,
+) -> ExitCode {
+    let cases = match std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))
+        .and_then(|text| {
+            tok_llm::eval::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+        }) {
+        Ok(cases) => cases,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(EXIT_USAGE);
+        }
+    };
+    let provider = match provider.provider() {
+        Ok(provider) => provider,
+        Err(error) => return fail(&error),
+    };
+    let system = |description: &str| match mode {
+        tok_llm::Mode::Tok => tok_llm::prompt::system_for_tok(description),
+        tok_llm::Mode::Intent => tok_llm::prompt::system_for_intent(),
+    };
+    let total = cases.cases.len();
+    let mut done = 0;
+    let scored = tok_llm::eval::run(
+        &provider,
+        &cases,
+        mode,
+        rounds.max(1),
+        &system,
+        &mut |scored| {
+            done += 1;
+            let verdict = match (&scored.failure, scored.checked_best) {
+                (Some(error), _) => format!("failed [{}]", error.code.as_str()),
+                (None, true) => "checks".to_string(),
+                (None, false) => "does not check".to_string(),
+            };
+            eprintln!(
+                "[{done}/{total}] {}: {verdict}, facts {}/{}",
+                scored.name, scored.facts, scored.fact_count
+            );
+        },
+    );
+    print!("{}", tok_llm::eval::report(&scored));
+    ExitCode::SUCCESS
+}

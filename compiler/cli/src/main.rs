@@ -183,6 +183,10 @@ enum Command {
         /// Where to write the draft (default: standard output).
         #[arg(long)]
         out: Option<PathBuf>,
+        /// Draft every case of a TOML file instead, and print parse@1,
+        /// check@1, check after repair and facts matched.
+        #[arg(long, conflicts_with_all = ["description", "from", "out"])]
+        eval: Option<PathBuf>,
         /// At most this many model calls: one draft and its repairs.
         #[arg(long, default_value_t = 3)]
         rounds: u32,
@@ -361,6 +365,7 @@ fn main() -> ExitCode {
             description,
             from,
             out,
+            eval,
             rounds,
             mode,
             grammar,
@@ -370,7 +375,10 @@ fn main() -> ExitCode {
                 DraftMode::Tok => tok_llm::Mode::Tok,
                 DraftMode::Intent => tok_llm::Mode::Intent,
             };
-            english::draft(description, from, out, rounds, mode, grammar, &provider)
+            match eval {
+                Some(cases) => english::evaluate(&cases, rounds, mode, &provider),
+                None => english::draft(description, from, out, rounds, mode, grammar, &provider),
+            }
         }
         Command::Review { file, provider } => english::review(&file, &provider),
         Command::Codes => {

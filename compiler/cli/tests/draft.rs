@@ -168,3 +168,37 @@ fn the_grammar_is_printed_and_sent_on_request() {
     );
     assert_eq!(server.received()[0].body["grammar"], gbnf.as_str());
 }
+
+#[test]
+fn an_evaluation_prints_its_report() {
+    let server = MockServer::start(vec![openai(&fenced(GOOD))]);
+    let dir = scratch("eval");
+    let cases = dir.join("cases.toml");
+    std::fs::write(
+        &cases,
+        "[[case]]\nname = \"one\"\ndescription = \"EMB\"\ntokens = [1_000]\n",
+    )
+    .expect("cases");
+    let output = tok(
+        &server.base,
+        &[
+            "draft",
+            "--eval",
+            cases.to_str().unwrap_or(""),
+            "--no-stream",
+        ],
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert_eq!(
+        output.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(
+        stdout.contains("| one | yes | yes | yes | 1 | 1/1 |"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("facts matched 1/1 (100%)"), "{stdout}");
+    let _ = std::fs::remove_dir_all(dir);
+}

@@ -10,6 +10,7 @@ pub mod template;
 pub mod types;
 pub mod units;
 pub mod vocabulary;
+pub mod walk;
 
 pub use check::{ItemResult, check_item, check_literal, check_module};
 pub use signatures::Signatures;

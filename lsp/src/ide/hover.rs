@@ -11,7 +11,7 @@ use tok_sema::hir::{self, Definition};
 use tok_syntax::ast;
 
 use super::navigation::resolution_at;
-use super::walk;
+use tok_sema::walk;
 
 /// What a hover shows: Markdown, for the span it is about.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -8,7 +8,6 @@ mod highlight;
 mod hover;
 mod navigation;
 mod symbols;
-mod walk;
 
 pub use completion::{Completion, CompletionKind, SignatureHelp, completions, signature_help};
 pub use highlight::{Class, Highlight, InlayHint, highlights, inlay_hints};

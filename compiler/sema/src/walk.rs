@@ -1,7 +1,8 @@
-//! Every expression of a checked item, for the features that read the
-//! typed program rather than names: exact literal values and types.
+//! Every expression of a checked item, for the tools that read the typed
+//! program rather than names: the language server's literal hovers and
+//! hints, the draft evaluation's facts.
 
-use tok_sema::hir::{Block, Expr, ExprKind, Item, Stmt};
+use crate::hir::{Block, Expr, ExprKind, Item, Stmt};
 
 /// Calls `visit` on every expression of `item`, outer before inner.
 pub fn exprs(item: &Item, visit: &mut dyn FnMut(&Expr)) {
